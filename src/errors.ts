@@ -1,0 +1,229 @@
+/** Our error classes, the one factory that maps an upstream reply to a class, and the wording a model reads. */
+
+/** What a failed call was doing: a write must never be blindly repeated, a read may be. */
+export type Intent = 'read' | 'write';
+
+export abstract class LmsError extends Error {
+  /** True when the request may have reached StackOne, and so the provider, before it failed. */
+  reached = false;
+  /** Upstream requests made for this call, retries included. */
+  attempts = 0;
+  /** Why retrying stopped, when that is worth saying (e.g. the wait asked for is longer than we wait). */
+  retryNote: string | undefined;
+}
+
+/** A credential or account id is missing or unusable; nothing was sent. */
+export class CredentialError extends LmsError {
+  override name = 'CredentialError';
+}
+
+/** An input problem our schema cannot see (e.g. `.` as a user id); nothing was sent. */
+export class InputError extends LmsError {
+  override name = 'InputError';
+}
+
+export interface ProviderErrorSummary {
+  status?: number;
+  host?: string;
+  message?: string;
+}
+
+/** StackOne answered with an error status (in the HTTP status line or in the body's `statusCode`). */
+export class UpstreamError extends LmsError {
+  override name = 'UpstreamError';
+  constructor(
+    readonly status: number,
+    readonly upstreamMessage: string | undefined,
+    readonly providerErrors: ProviderErrorSummary[],
+    /** Seconds StackOne asked us to wait, when it said. */
+    readonly retryAfterSeconds: number | undefined,
+  ) {
+    super(`StackOne answered HTTP ${status}`);
+    // 4xx other than 408 and 429 are refusals: StackOne or the provider rejected the request, so nothing was written.
+    this.reached = status === 408 || status >= 500;
+  }
+}
+
+/** The whole-request budget (STACKONE_TIMEOUT_MS) ran out. */
+export class TimeoutError extends LmsError {
+  override name = 'TimeoutError';
+  constructor(readonly timeoutMs: number) {
+    super(`no complete answer from StackOne within ${timeoutMs} ms`);
+  }
+}
+
+/** The MCP client cancelled the call. */
+export class CancelledError extends LmsError {
+  override name = 'CancelledError';
+  constructor() {
+    super('the call was cancelled by the client');
+  }
+}
+
+/** The connection failed; `reached` says whether the request could have gone out first. */
+export class NetworkError extends LmsError {
+  override name = 'NetworkError';
+  constructor(
+    readonly code: string,
+    reached: boolean,
+  ) {
+    super(`network error talking to StackOne (${code})`);
+    this.reached = reached;
+  }
+}
+
+/** A reply we cannot use: HTML, truncated or invalid JSON, not UTF-8, too large, empty, or a redirect. */
+export class BadResponseError extends LmsError {
+  override name = 'BadResponseError';
+  constructor(
+    readonly status: number,
+    readonly problem: string,
+  ) {
+    super(`StackOne answered HTTP ${status}, but ${problem}`);
+    // A 2xx we cannot read still means the write happened; a 3xx was never acted on by StackOne.
+    this.reached = status < 300 || status >= 500 || status === 408;
+  }
+}
+
+/** The one factory: an error status plus whatever body came with it becomes an UpstreamError. */
+export function upstreamErrorFrom(status: number, body: unknown, retryAfterSeconds: number | undefined): UpstreamError {
+  const record = isRecord(body) ? body : undefined;
+  const message = typeof record?.message === 'string' ? clean(record.message) : undefined;
+  const providerErrors = Array.isArray(record?.provider_errors)
+    ? record.provider_errors.slice(0, 3).map(summarizeProviderError)
+    : [];
+  return new UpstreamError(status, message, providerErrors, retryAfterSeconds);
+}
+
+function summarizeProviderError(entry: unknown): ProviderErrorSummary {
+  if (!isRecord(entry)) return {};
+  const out: ProviderErrorSummary = {};
+  if (typeof entry.status === 'number') out.status = entry.status;
+  if (typeof entry.url === 'string') {
+    // Only the host: a provider URL's path and query can carry tokens or personal data.
+    try {
+      out.host = new URL(entry.url).host;
+    } catch {
+      /* not a URL: leave it out */
+    }
+  }
+  const raw = entry.raw;
+  if (isRecord(raw)) {
+    const text = raw.message ?? raw.error ?? raw.detail ?? raw.error_description;
+    out.message = clean(typeof text === 'string' ? text : JSON.stringify(raw));
+  } else if (typeof raw === 'string') {
+    out.message = clean(raw);
+  }
+  return out;
+}
+
+const STATUS_HINTS: Record<number, string> = {
+  400: 'StackOne found the request invalid. Check the fields named above and try again.',
+  401: 'The API key was rejected. Check STACKONE_API_KEY: it must be a valid StackOne API key (the server sends it as HTTP Basic user name).',
+  403: "The API key is not allowed to do this. Check the key's scopes in StackOne (it needs the LMS assignments/completions permissions) and that it belongs to this account's project.",
+  404: 'Not found. Check the user id (the StackOne user id, as `id`) and that the account id is the linked account that user belongs to.',
+  408: "StackOne's 60 s request lifetime ran out while the provider was working.",
+  409: "The request conflicts with what the LMS already has (for example the user already has this assignment). List the user's assignments to see what exists.",
+  412: "The linked account's integration is disabled in StackOne. Re-enable it in the StackOne dashboard, then try again.",
+  422: 'The LMS rejected some fields. Fix the fields named above and try again.',
+  429: 'Rate limited: StackOne allows 1,000 requests a minute per API key.',
+};
+
+export interface DescribeContext {
+  intent: Intent;
+  /** What a write was trying to create, for the "check before retrying" advice. */
+  what?: string;
+}
+
+/** The wording a model reads for a failed call: what happened, StackOne's own words, and what to do. */
+export function describeError(error: unknown, ctx: DescribeContext): string {
+  const lines: string[] = [];
+  if (error instanceof UpstreamError) {
+    lines.push(
+      `StackOne answered HTTP ${error.status}${error.upstreamMessage ? `: ${error.upstreamMessage}` : ` (${reasonPhrase(error.status)})`}.`,
+    );
+    for (const p of error.providerErrors) {
+      const where = [p.status !== undefined ? `status ${p.status}` : '', p.host ? `from ${p.host}` : '']
+        .filter(Boolean)
+        .join(' ');
+      lines.push(`Provider error${where ? ` (${where})` : ''}: ${p.message ?? 'no message'}`);
+    }
+    const hint = STATUS_HINTS[error.status] ?? (error.status >= 500 ? serverHint(error.status) : undefined);
+    if (hint) lines.push(hint);
+    if (error.status === 429 || error.retryAfterSeconds !== undefined) {
+      lines.push(
+        error.retryAfterSeconds !== undefined
+          ? `Retry after ${error.retryAfterSeconds} s.`
+          : 'Retry after a short wait (StackOne did not say how long).',
+      );
+    }
+  } else if (error instanceof TimeoutError) {
+    lines.push(
+      `Timed out: StackOne did not answer within ${error.timeoutMs} ms (STACKONE_TIMEOUT_MS, retries included).`,
+    );
+  } else if (error instanceof CancelledError) {
+    lines.push('Cancelled: the client cancelled the call and the request to StackOne was closed.');
+  } else if (error instanceof NetworkError) {
+    lines.push(
+      error.reached
+        ? `The connection to StackOne failed mid-request (${error.code}).`
+        : `Could not connect to StackOne (${error.code}). Check STACKONE_BASE_URL and the network; nothing was sent.`,
+    );
+  } else if (error instanceof BadResponseError) {
+    lines.push(`StackOne answered HTTP ${error.status}, but ${error.problem}.`);
+  } else if (error instanceof LmsError) {
+    lines.push(error.message);
+  } else {
+    lines.push(`Unexpected error: ${clean(error instanceof Error ? error.message : String(error))}`);
+  }
+  if (error instanceof LmsError) {
+    if (error.retryNote) lines.push(error.retryNote);
+    else if (error.attempts > 1) lines.push(`(${error.attempts} attempts were made.)`);
+  }
+  if (ctx.intent === 'write' && error instanceof LmsError && error.reached) {
+    lines.push(
+      `This create may have reached the LMS, so it was not retried. Call list_user_assignments for this user to check whether ${ctx.what ?? 'the record'} now exists before trying again.`,
+    );
+  } else if (ctx.intent === 'write' && (error instanceof NetworkError || error instanceof CancelledError)) {
+    lines.push('Nothing was written; it is safe to try again.');
+  }
+  return lines.join('\n');
+}
+
+function serverHint(status: number): string {
+  if (status === 501) return 'This provider does not support the operation through StackOne.';
+  return 'StackOne or the LMS behind it failed. Try again shortly; if it persists, check StackOne status.';
+}
+
+function reasonPhrase(status: number): string {
+  const phrases: Record<number, string> = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    408: 'Request Timeout',
+    409: 'Conflict',
+    412: 'Precondition Failed',
+    422: 'Unprocessable Entity',
+    429: 'Too Many Requests',
+    500: 'Internal Server Error',
+    501: 'Not Implemented',
+    502: 'Bad Gateway',
+    503: 'Service Unavailable',
+    504: 'Gateway Timeout',
+  };
+  return phrases[status] ?? 'no message';
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL_RUNS = /[\u0000-\u001f\u007f]+/g;
+
+/** Upstream text passes through only trimmed, on one line, without control characters. */
+export function clean(text: string, max = 300): string {
+  const flat = text.replace(CONTROL_RUNS, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

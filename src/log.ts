@@ -1,0 +1,26 @@
+/** A structured logger that writes one JSON line per event to stderr: stdout belongs to JSON-RPC in stdio mode. */
+import type { LogLevel } from './config.js';
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export type LogFields = Record<string, string | number | boolean | undefined>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+}
+
+/** Callers pass only fields they chose to log (tool, status, duration): never headers, bodies or keys. */
+export function createLogger(level: LogLevel, write: (line: string) => void): Logger {
+  const at = (lvl: Exclude<LogLevel, 'silent'>) =>
+    RANK[lvl] < RANK[level]
+      ? () => {}
+      : (msg: string, fields?: LogFields) => {
+          write(`${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields })}\n`);
+        };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+export const silentLogger: Logger = createLogger('silent', () => {});

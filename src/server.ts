@@ -1,0 +1,109 @@
+/** buildServer(deps): an McpServer with the tool registry; the one place errors become isError results. */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { CredentialError, describeError } from './errors.js';
+import { type Logger, silentLogger } from './log.js';
+import { redactText, redactValue, secretForms } from './secrets.js';
+import type { Credentials, StackOneClient } from './stackone/client.js';
+import { TOOLS, type Tool } from './tools/index.js';
+import { NAME, VERSION } from './version.js';
+
+export interface ServerDeps {
+  stackone: StackOneClient;
+  /** The key for this server's calls; absent means every call answers with how to set it. */
+  apiKey: string | undefined;
+  accountId: string | undefined;
+  logger?: Logger;
+  tools?: readonly Tool[];
+  /** Put before every summary, e.g. to say the answer came from the sandbox. */
+  summaryPrefix?: string;
+  instructions?: string;
+}
+
+export const INSTRUCTIONS = [
+  "Tools for an organisation's LMS through StackOne's Unified LMS API.",
+  '`id` is always the StackOne user id. Learning objects are named by learning_object_external_reference.',
+  'Dates are ISO 8601 date-times with a zone (2026-11-27T17:00:00Z); durations ISO 8601 (PT1H30M).',
+  'The creates are not idempotent: when unsure whether a record exists, list_user_assignments first.',
+].join('\n');
+
+export function buildServer(deps: ServerDeps): McpServer {
+  const server = new McpServer(
+    { name: NAME, title: 'StackOne LMS', version: VERSION },
+    { capabilities: { tools: {} }, instructions: deps.instructions ?? INSTRUCTIONS },
+  );
+  for (const tool of deps.tools ?? TOOLS) {
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+        outputSchema: tool.outputSchema,
+        annotations: { title: tool.title, ...tool.annotations },
+      },
+      (args, extra) => callTool(tool, args as Record<string, unknown>, extra.signal, deps),
+    );
+  }
+  return server;
+}
+
+async function callTool(
+  tool: Tool,
+  args: Record<string, unknown>,
+  signal: AbortSignal,
+  deps: ServerDeps,
+): Promise<CallToolResult> {
+  const logger = deps.logger ?? silentLogger;
+  const started = performance.now();
+  const secrets = secretForms(deps.apiKey);
+  try {
+    const credentials = resolveCredentials(args.account_id, deps);
+    const { summary, raw } = await tool.run(args, { stackone: deps.stackone, credentials, signal });
+    logger.info('tool call', { tool: tool.name, ok: true, ms: Math.round(performance.now() - started) });
+    return success(`${deps.summaryPrefix ?? ''}${summary}`, raw, secrets);
+  } catch (error) {
+    const message = describeError(error, { intent: tool.intent, what: tool.target(args) });
+    logger.info('tool call', {
+      tool: tool.name,
+      ok: false,
+      error: error instanceof Error ? error.name : 'unknown',
+      ms: Math.round(performance.now() - started),
+    });
+    return { isError: true, content: [{ type: 'text', text: redactText(message, secrets) }] };
+  }
+}
+
+function resolveCredentials(accountArg: unknown, deps: ServerDeps): Credentials {
+  if (!deps.apiKey) {
+    throw new CredentialError(
+      'No StackOne API key is configured. Set STACKONE_API_KEY in this server\'s environment (the "env" block of your MCP client config) and restart the server. Nothing was sent.',
+    );
+  }
+  const accountId = typeof accountArg === 'string' ? accountArg : deps.accountId;
+  if (!accountId) {
+    throw new CredentialError(
+      "No StackOne account id: pass account_id in the call, or set STACKONE_ACCOUNT_ID in the server's environment. Nothing was sent.",
+    );
+  }
+  return { apiKey: deps.apiKey, accountId };
+}
+
+/** Summary first, then the raw JSON as text for clients that ignore structuredContent. */
+function success(summary: string, raw: unknown, secrets: readonly string[]): CallToolResult {
+  let json = JSON.stringify(raw);
+  let structured = raw as Record<string, unknown>;
+  if (secrets.some((s) => json.includes(s) || summary.includes(s))) {
+    // An upstream that echoes the key back must not get it into the result.
+    structured = redactValue(raw, secrets) as Record<string, unknown>;
+    json = JSON.stringify(structured);
+    summary = redactText(summary, secrets);
+  }
+  return {
+    content: [
+      { type: 'text', text: summary },
+      { type: 'text', text: json },
+    ],
+    structuredContent: structured,
+  };
+}

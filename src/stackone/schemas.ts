@@ -1,0 +1,263 @@
+/**
+ * zod mirrors of StackOne's LMS DTOs (shared/seeds, OpenAPI 3.1): tool inputs, upstream replies, error bodies.
+ * Inputs are strict, with messages that name the field and the fix; replies are loose so fields a provider adds pass.
+ */
+import * as z from 'zod';
+import { hasControlChars } from '../config.js';
+
+const isoDateTime = z.iso.datetime({ offset: true });
+/** ISO 8601 durations as StackOne takes them for time_spent, e.g. PT1H30M or P1DT2H. */
+const ISO_DURATION =
+  /^P(?!$)(\d+(?:\.\d+)?Y)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?W)?(\d+(?:\.\d+)?D)?(T(?=\d)(\d+(?:\.\d+)?H)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?S)?)?$/;
+const EXAMPLE_DATE = '2021-07-21T14:00:00.000Z';
+
+function got(input: unknown): string {
+  const text = JSON.stringify(input) ?? String(input);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** A required or optional string field whose messages name the field. */
+function text(field: string, description: string, example?: string) {
+  return z
+    .string({
+      error: (iss) =>
+        iss.input === undefined ? `${field} is required` : `${field} must be a string (got ${got(iss.input)})`,
+    })
+    .min(1, { error: `${field} must not be empty` })
+    .meta(example === undefined ? { description } : { description, examples: [example] });
+}
+
+/** ISO 8601 date-time with a zone. The pattern check stays in code so the advertised schema stays short. */
+function dateTime(field: string, description: string) {
+  return z
+    .string({ error: (iss) => `${field} must be a string (got ${got(iss.input)})` })
+    .refine((v) => isoDateTime.safeParse(v).success, {
+      error: (iss) =>
+        `${field} must be an ISO 8601 date-time with a time zone, e.g. 2026-11-27T17:00:00Z (got ${got(iss.input)})`,
+    })
+    .meta({ description, format: 'date-time', examples: [EXAMPLE_DATE] });
+}
+
+function enumOf<const T extends readonly [string, ...string[]]>(field: string, values: T) {
+  return z.enum(values, {
+    error: (iss) =>
+      iss.input === undefined
+        ? `${field} is required (one of ${values.join(', ')})`
+        : `${field} must be one of ${values.join(', ')} (got ${got(iss.input)})`,
+  });
+}
+
+/** A free-form object forwarded as-is; a record, not z.object, so its keys are kept. */
+function freeObject(field: string, description: string) {
+  return z
+    .record(z.string(), z.unknown(), { error: `${field} must be a JSON object` })
+    .meta({ description, examples: [{ other_known_names: 'John Doe' }] });
+}
+
+/** Any JSON value (the OpenAPI allows string, number, boolean, object or array); `{}` keeps tools/list short. */
+const SourceValue = z.unknown().meta({ description: "The provider's own value before normalization (any JSON)." });
+
+// ---------------------------------------------------------------- tool inputs: path, account, DTOs
+
+export const UserId = z
+  .string({ error: (iss) => (iss.input === undefined ? 'id is required' : 'id must be a string') })
+  .min(1, { error: 'id must not be empty' })
+  .max(1024, { error: 'id is longer than 1024 characters' })
+  .refine((v) => v !== '.' && v !== '..', { error: 'id must be a user id, not "." or ".."' })
+  .meta({ description: 'The StackOne user id (path parameter).', examples: ['c28xyrc55866bvuv'] });
+
+export const AccountId = z
+  .string({ error: 'account_id must be a string' })
+  .min(1, { error: 'account_id must not be empty' })
+  .max(256, { error: 'account_id is longer than 256 characters' })
+  .refine((v) => !hasControlChars(v), {
+    error: 'account_id must not contain control characters such as CR or LF',
+  })
+  .meta({ description: 'StackOne linked account id (x-account-id); defaults to STACKONE_ACCOUNT_ID.' });
+
+export const AssignmentStatusValue = enumOf('status.value', ['pending', 'in_progress', 'completed'] as const);
+export const FilterStatusValue = enumOf('filter.status', ['pending', 'in_progress', 'completed'] as const);
+export const ResultValue = enumOf('result.value', ['Pass', 'Fail'] as const);
+
+export const CreateAssignmentDto = {
+  learning_object_external_reference: text(
+    'learning_object_external_reference',
+    'The external reference of the learning object, the main identifier for creating assignments.',
+    'learning-content-123',
+  ),
+  learning_object_id: text(
+    'learning_object_id',
+    'The learning_object_id; not required unless the integration says so.',
+    'e3gd34-23tr21-er234-345er56',
+  ).optional(),
+  progress: z
+    .number({ error: (iss) => `progress must be a number from 0 to 100 (got ${got(iss.input)})` })
+    .min(0, { error: (iss) => `progress must be a number from 0 to 100 (got ${got(iss.input)})` })
+    .max(100, { error: (iss) => `progress must be a number from 0 to 100 (got ${got(iss.input)})` })
+    .meta({ description: 'Progress in percent, 0 to 100.', examples: [40] })
+    .optional(),
+  assigned_at: dateTime('assigned_at', 'The date the assignment was assigned.').optional(),
+  due_date: dateTime('due_date', 'The date the assignment is due to be completed.').optional(),
+  status: z
+    .strictObject(
+      { value: AssignmentStatusValue, source_value: SourceValue.optional() },
+      { error: 'status must be an object such as {"value": "pending"}' },
+    )
+    .meta({ description: 'The status of the assignment.' })
+    .optional(),
+  passthrough: freeObject('passthrough', 'Value to pass through to the provider.').optional(),
+  external_reference: text(
+    'external_reference',
+    'Deprecated: use learning_object_external_reference. The external reference of this assignment.',
+  )
+    .meta({ deprecated: true })
+    .optional(),
+};
+
+export const CreateCompletionDto = {
+  learning_object_external_reference: text(
+    'learning_object_external_reference',
+    'The external reference of the learning object, the main identifier for creating completions.',
+    'learning-content-123',
+  ),
+  learning_object_id: text(
+    'learning_object_id',
+    'The id of the learning object; not required unless the integration says so.',
+    'e3gd34-23tr21-er234-345er56',
+  ).optional(),
+  result: z
+    .strictObject(
+      { value: ResultValue, source_value: SourceValue.optional() },
+      { error: 'result must be an object such as {"value": "Pass"}' },
+    )
+    .meta({ description: 'The result of the completion.' })
+    .optional(),
+  completed_at: dateTime('completed_at', 'The date the content was completed.').optional(),
+  time_spent: z
+    .string({ error: 'time_spent must be a string' })
+    .regex(ISO_DURATION, {
+      error: (iss) => `time_spent must be an ISO 8601 duration such as PT1H30M (got ${got(iss.input)})`,
+    })
+    .meta({ description: 'Time spent, as an ISO 8601 duration.', examples: ['PT1H30M'] })
+    .optional(),
+  score: z
+    .strictObject(
+      {
+        percentage: z
+          .number({ error: 'score.percentage must be a number' })
+          .min(0, { error: 'score.percentage must be from 0 to 100' })
+          .max(100, { error: 'score.percentage must be from 0 to 100' })
+          .optional(),
+        raw_value: z.string({ error: 'score.raw_value must be a string' }).optional(),
+      },
+      { error: 'score must be an object such as {"percentage": 87}' },
+    )
+    .meta({ description: 'The score achieved.', examples: [{ percentage: 87, raw_value: '87/100' }] })
+    .optional(),
+  passthrough: freeObject('passthrough', 'Value to pass through to the provider.').optional(),
+  content_external_reference: text('content_external_reference', 'Deprecated: use learning_object_external_reference.')
+    .meta({ deprecated: true })
+    .optional(),
+  content_id: text('content_id', 'Deprecated: use learning_object_id.').meta({ deprecated: true }).optional(),
+};
+
+export const ListAssignmentsQuery = {
+  filter: z
+    .strictObject(
+      {
+        status: FilterStatusValue.optional(),
+        updated_after: dateTime('filter.updated_after', 'Only assignments updated after this date.').optional(),
+      },
+      { error: 'filter must be an object such as {"status": "completed"}' },
+    )
+    .meta({ description: 'Sent as filter[status]=…&filter[updated_after]=….' })
+    .optional(),
+  page_size: z
+    .int({ error: (iss) => `page_size must be a whole number from 1 to 100 (got ${got(iss.input)})` })
+    .min(1, { error: 'page_size must be from 1 to 100' })
+    .max(100, { error: 'page_size must be from 1 to 100' })
+    .meta({ description: 'Records per page, 1 to 100 (StackOne default 25).' })
+    .optional(),
+  next: text('next', 'The cursor from the previous page to get the next one.').optional(),
+  fields: text(
+    'fields',
+    'Comma-separated fields to return (all if empty).',
+    'id,learning_object_external_reference,status,due_date',
+  ).optional(),
+  user_id: text('user_id', 'The user ID associated with this assignment.').optional(),
+  remote_user_id: text('remote_user_id', "Provider's identifier of the user.").optional(),
+  raw: z
+    .boolean({ error: 'raw must be true or false' })
+    .meta({ description: "Also return the provider's raw responses (default false)." })
+    .optional(),
+  proxy: freeObject('proxy', 'Query parameters passed through to the provider, sent as proxy[key]=value.').optional(),
+};
+
+// ---------------------------------------------------------------- upstream replies (loose)
+
+const Str = z.string().nullish();
+const UnifiedEnum = z.looseObject({ value: z.string().nullish(), source_value: z.unknown().optional() });
+
+export const CreateResult = z.looseObject({
+  statusCode: z.number(),
+  message: z.string(),
+  timestamp: z.string(),
+  data: z.looseObject({ id: Str, remote_id: Str }),
+});
+export type CreateResult = z.infer<typeof CreateResult>;
+
+export const Assignment = z.looseObject({
+  id: Str,
+  remote_id: Str,
+  unified_custom_fields: z.record(z.string(), z.unknown()).nullish(),
+  external_reference: Str,
+  learning_object_id: Str,
+  remote_learning_object_id: Str,
+  learning_object_external_reference: Str,
+  // Typed number, but StackOne's own example is the string '40': take both.
+  progress: z.union([z.number(), z.string()]).nullish(),
+  updated_at: Str,
+  created_at: Str,
+  assigned_at: Str,
+  due_date: Str,
+  status: UnifiedEnum.nullish(),
+  learning_object_type: UnifiedEnum.nullish(),
+  user_id: Str,
+  remote_user_id: Str,
+  certificate_url: Str,
+  result: UnifiedEnum.nullish(),
+  completed_at: Str,
+  course_id: Str,
+  remote_course_id: Str,
+});
+export type Assignment = z.infer<typeof Assignment>;
+
+export const RawResponse = z.looseObject({
+  method: z.string(),
+  url: z.string(),
+  body: z.unknown().optional(),
+  response: z.unknown().optional(),
+});
+
+export const AssignmentsPaginated = z.looseObject({
+  next: Str,
+  data: z.array(Assignment),
+  raw: z.array(RawResponse).nullish(),
+});
+export type AssignmentsPaginated = z.infer<typeof AssignmentsPaginated>;
+
+export const ProviderError = z.looseObject({
+  status: z.number().nullish(),
+  url: Str,
+  raw: z.record(z.string(), z.unknown()).nullish(),
+  headers: z.record(z.string(), z.unknown()).nullish(),
+});
+
+/** Every StackOne error response: statusCode, message, timestamp; 400-class ones may add data and provider_errors. */
+export const ErrorBody = z.looseObject({
+  statusCode: z.number(),
+  message: z.string(),
+  timestamp: z.string(),
+  data: z.looseObject({ statusCode: z.number().nullish(), message: Str, headers: z.unknown().optional() }).nullish(),
+  provider_errors: z.array(ProviderError).nullish(),
+});

@@ -1,0 +1,75 @@
+/** defineTool(): everything an agent sees of one tool plus its handler, typed; annotations are required by the type. */
+import * as z from 'zod';
+import type { Intent } from '../errors.js';
+import type { Credentials, StackOneClient } from '../stackone/client.js';
+
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+export interface ToolContext {
+  stackone: StackOneClient;
+  credentials: Credentials;
+  signal: AbortSignal;
+}
+
+export interface ToolOutput<Raw> {
+  /** Written for a model: what happened, the figures that matter, what to call next. */
+  summary: string;
+  /** The upstream JSON, untouched: the result's structuredContent. */
+  raw: Raw;
+}
+
+interface ToolSpec<Shape extends z.ZodRawShape, Out extends z.ZodType> {
+  name: string;
+  title: string;
+  description: string;
+  input: Shape;
+  output: Out;
+  annotations: ToolAnnotations;
+  /** A write is never blindly repeated; errors say how to check before trying again. */
+  intent: Intent;
+  /** Names what a write was creating, for error advice ("the assignment for learning-content-123"). */
+  target?: (args: z.output<z.ZodObject<Shape>>) => string;
+  handler(args: z.output<z.ZodObject<Shape>>, ctx: ToolContext): Promise<ToolOutput<z.output<Out>>>;
+}
+
+/** A tool with its types erased, so the registry can hold all three in one list. */
+export interface Tool {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: z.ZodObject;
+  outputSchema: z.ZodType;
+  annotations: ToolAnnotations;
+  intent: Intent;
+  target(args: Record<string, unknown>): string | undefined;
+  run(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolOutput<unknown>>;
+}
+
+export function defineTool<Shape extends z.ZodRawShape, Out extends z.ZodType>(spec: ToolSpec<Shape, Out>): Tool {
+  // Strict: a misspelt field (say `due` for `due_date`) is an error the agent can fix, not a silently lost value.
+  const known = Object.keys(spec.input).join(', ');
+  const inputSchema = z.strictObject(spec.input, {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys'
+        ? `unknown field${iss.keys.length === 1 ? '' : 's'} ${iss.keys.map((k) => JSON.stringify(k)).join(', ')}: ${spec.name} takes ${known}`
+        : undefined,
+  });
+  type Args = z.output<typeof inputSchema>;
+  return {
+    name: spec.name,
+    title: spec.title,
+    description: spec.description,
+    inputSchema,
+    outputSchema: spec.output,
+    annotations: spec.annotations,
+    intent: spec.intent,
+    // The SDK has already parsed `args` with `inputSchema`, so this cast restates a checked fact.
+    target: (args) => spec.target?.(args as Args),
+    run: (args, ctx) => spec.handler(args as Args, ctx),
+  };
+}

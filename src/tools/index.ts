@@ -1,0 +1,8 @@
+/** The ordered registry of tools: what tools/list shows, in this order. */
+import createUserAssignment from './create-user-assignment.js';
+import createUserCompletion from './create-user-completion.js';
+import type { Tool } from './define-tool.js';
+import listUserAssignments from './list-user-assignments.js';
+
+export const TOOLS: readonly Tool[] = [createUserAssignment, listUserAssignments, createUserCompletion];
+export type { Tool } from './define-tool.js';

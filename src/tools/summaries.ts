@@ -1,0 +1,120 @@
+/** The text a model reads first: pure functions of the request and the upstream JSON. Short, complete, actionable. */
+import { clean } from '../errors.js';
+import type { Assignment, AssignmentsPaginated, CreateResult } from '../stackone/schemas.js';
+
+interface AssignmentFields {
+  learning_object_external_reference: string;
+  progress?: number | undefined;
+  due_date?: string | undefined;
+  assigned_at?: string | undefined;
+  status?: { value: string } | undefined;
+}
+
+interface CompletionFields {
+  learning_object_external_reference: string;
+  result?: { value: string } | undefined;
+  completed_at?: string | undefined;
+  time_spent?: string | undefined;
+  score?: { percentage?: number | undefined; raw_value?: string | undefined } | undefined;
+}
+
+interface ListQuery {
+  filter?: { status?: string | undefined; updated_after?: string | undefined } | undefined;
+  next?: string | undefined;
+}
+
+function ids(reply: CreateResult): string {
+  const id = reply.data.id ? clean(reply.data.id, 120) : 'unknown';
+  const remote = reply.data.remote_id ? `, remote id ${clean(reply.data.remote_id, 120)}` : '';
+  return `id ${id}${remote}`;
+}
+
+export function summarizeCreatedAssignment(userId: string, dto: AssignmentFields, reply: CreateResult): string {
+  const parts = [`learning object ${dto.learning_object_external_reference}`];
+  parts.push(`status ${dto.status?.value ?? "the LMS's default"}`);
+  if (dto.progress !== undefined) parts.push(`progress ${dto.progress}%`);
+  if (dto.assigned_at) parts.push(`assigned ${dto.assigned_at}`);
+  parts.push(dto.due_date ? `due ${dto.due_date}` : 'no due date');
+  return [
+    `Created assignment (${ids(reply)}) for user ${userId}: ${parts.join(', ')}.`,
+    'Next: list_user_assignments to confirm it; create_user_completion when they finish.',
+  ].join('\n');
+}
+
+export function summarizeCreatedCompletion(userId: string, dto: CompletionFields, reply: CreateResult): string {
+  const parts = [`learning object ${dto.learning_object_external_reference}`];
+  parts.push(dto.result ? `result ${dto.result.value}` : 'no result given');
+  const score = [
+    dto.score?.percentage !== undefined ? `${dto.score.percentage}%` : '',
+    dto.score?.raw_value ? `(${dto.score.raw_value})` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  if (score) parts.push(`score ${score}`);
+  if (dto.completed_at) parts.push(`completed ${dto.completed_at}`);
+  if (dto.time_spent) parts.push(`time spent ${dto.time_spent}`);
+  return [
+    `Recorded completion (${ids(reply)}) for user ${userId}: ${parts.join(', ')}.`,
+    'Next: list_user_assignments with filter.status "completed" to confirm it.',
+  ].join('\n');
+}
+
+/** The count, one compact line per assignment, and how to get the next page. */
+export function summarizeAssignments(
+  userId: string,
+  query: ListQuery,
+  page: AssignmentsPaginated,
+  now: number = Date.now(),
+): string {
+  const filters = [
+    query.filter?.status ? `status ${query.filter.status}` : '',
+    query.filter?.updated_after ? `updated after ${query.filter.updated_after}` : '',
+  ].filter(Boolean);
+  const scope = `for user ${userId}${filters.length ? ` (${filters.join(', ')})` : ''}`;
+  const n = page.data.length;
+  const lines = [
+    n === 0
+      ? `No assignments ${scope}${query.next ? ' on this page' : ''}.`
+      : `${n} assignment${n === 1 ? '' : 's'} ${scope}${query.next || page.next ? ' on this page' : ''}:`,
+  ];
+  for (const a of page.data) lines.push(`- ${assignmentLine(a, now)}`);
+  if (page.next) {
+    lines.push(
+      `More on the next page: call list_user_assignments again with the same arguments and next: "${page.next}".`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function assignmentLine(a: Assignment, now: number): string {
+  const what = a.learning_object_external_reference ?? a.learning_object_id ?? a.external_reference ?? a.id;
+  const title = typeof a.learning_object_title === 'string' ? ` "${clean(a.learning_object_title, 60)}"` : '';
+  const parts = [`${what ? clean(what, 80) : '(no learning object)'}${title}: ${statusOf(a)}`];
+  if (a.progress !== undefined && a.progress !== null && a.progress !== '')
+    parts.push(`${clean(String(a.progress), 8)}%`);
+  if (a.due_date) {
+    const due = Date.parse(a.due_date);
+    const overdue = a.status?.value !== 'completed' && !a.completed_at && Number.isFinite(due) && due < now;
+    parts.push(`due ${day(a.due_date)}${overdue ? ' (overdue)' : ''}`);
+  }
+  if (a.completed_at) parts.push(`completed ${day(a.completed_at)}`);
+  if (a.result?.value || a.result?.source_value !== undefined) parts.push(`result ${enumText(a.result)}`);
+  return parts.join(', ');
+}
+
+function statusOf(a: Assignment): string {
+  return a.status ? enumText(a.status) : 'status unknown';
+}
+
+/** A unified enum as a person reads it; an unmapped value shows the provider's own word. */
+function enumText(e: { value?: string | null | undefined; source_value?: unknown }): string {
+  if (e.value && e.value !== 'unmapped_value') return clean(e.value, 30);
+  const source = e.source_value;
+  if (source !== undefined && source !== null) return `unmapped (${clean(String(JSON.stringify(source)), 40)})`;
+  return 'unknown';
+}
+
+/** The calendar day as written (no time-zone shift); anything else, trimmed. */
+function day(value: string): string {
+  return /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : clean(value, 30);
+}

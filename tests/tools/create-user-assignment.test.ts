@@ -1,0 +1,122 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { CREATED, startUpstream, type Upstream } from '../helpers/upstream.js';
+import { ACCOUNT, API_KEY, textOf, type Wired, wire } from '../helpers/wire.js';
+
+let up: Upstream;
+let w: Wired;
+beforeEach(async () => {
+  up = await startUpstream();
+  w = await wire(up.url);
+});
+afterEach(async () => {
+  await w.close();
+  await up.close();
+});
+
+describe('create_user_assignment', () => {
+  test('sends exactly the given DTO fields to the encoded path with the documented headers', async () => {
+    const args = {
+      id: 'emp/1001 ü',
+      learning_object_external_reference: 'sec-awareness-2026',
+      learning_object_id: 'lo-9',
+      progress: 40,
+      assigned_at: '2026-11-20T09:00:00Z',
+      due_date: '2026-11-27T17:00:00.000+01:00',
+      status: { value: 'in_progress', source_value: 'Started' },
+      passthrough: { other_known_names: 'Dana', nested: { a: [1, 2] } },
+    };
+    const result = await w.call('create_user_assignment', args);
+    expect(result.isError).toBeFalsy();
+    expect(up.requests).toHaveLength(1);
+    const req = up.requests[0]!;
+    expect(req.method).toBe('POST');
+    expect(req.url).toBe('/unified/lms/users/emp%2F1001%20%C3%BC/assignments');
+    expect(req.headers.authorization).toBe(`Basic ${Buffer.from(`${API_KEY}:`).toString('base64')}`);
+    expect(req.headers['x-account-id']).toBe(ACCOUNT);
+    expect(req.headers['content-type']).toBe('application/json');
+    expect(req.headers.accept).toBe('application/json');
+    expect(req.headers['user-agent']).toMatch(/^stackone-lms-mcp\/\d+\.\d+\.\d+/);
+    const { id: _id, ...dto } = args;
+    expect(JSON.parse(req.body)).toEqual(dto);
+  });
+
+  test('never puts id, account_id or absent fields in the body; account_id overrides the default', async () => {
+    await w.call('create_user_assignment', {
+      id: 'u1',
+      account_id: 'other-account',
+      learning_object_external_reference: 'course-1',
+    });
+    const req = up.requests[0]!;
+    expect(req.body).toBe('{"learning_object_external_reference":"course-1"}');
+    expect(req.headers['x-account-id']).toBe('other-account');
+  });
+
+  test('the summary names what was created for whom; the raw JSON is structured and serialized', async () => {
+    const result = await w.call('create_user_assignment', {
+      id: 'emp-1001',
+      learning_object_external_reference: 'sec-awareness-2026',
+      status: { value: 'pending' },
+      due_date: '2026-11-27T17:00:00Z',
+    });
+    const summary = textOf(result);
+    expect(summary).toContain('asg_123');
+    expect(summary).toContain('remote-987');
+    expect(summary).toContain('emp-1001');
+    expect(summary).toContain('sec-awareness-2026');
+    expect(summary).toContain('pending');
+    expect(summary).toContain('2026-11-27T17:00:00Z');
+    expect(result.structuredContent).toEqual(CREATED);
+    expect(JSON.parse(textOf(result, 1))).toEqual(CREATED);
+    expect(w.errors).toEqual([]);
+  });
+
+  test.each([
+    [{ id: 'u1' }, /learning_object_external_reference is required/],
+    [
+      { id: 'u1', learning_object_external_reference: 'x', status: { value: 'done' } },
+      /status\.value must be one of pending, in_progress, completed/,
+    ],
+    [
+      { id: 'u1', learning_object_external_reference: 'x', progress: 150 },
+      /progress must be a number from 0 to 100 \(got 150\)/,
+    ],
+    [{ id: 'u1', learning_object_external_reference: 'x', progress: '40' }, /progress must be a number/],
+    [
+      { id: 'u1', learning_object_external_reference: 'x', due_date: 'next Friday' },
+      /due_date must be an ISO 8601 date-time/,
+    ],
+    [
+      { id: 'u1', learning_object_external_reference: 'x', due_date: '2026-11-27' },
+      /due_date must be an ISO 8601 date-time/,
+    ],
+    [
+      { id: 'u1', learning_object_external_reference: 'x', assigned_at: '2026-13-01T00:00:00Z' },
+      /assigned_at must be an ISO 8601/,
+    ],
+    [
+      { id: 'u1', learning_object_external_reference: 'x', account_id: 'acct\r\nX-Evil: 1' },
+      /account_id must not contain control characters/,
+    ],
+    [{ id: 'u1', learning_object_external_reference: 'x', due: '2026-11-27T00:00:00Z' }, /unknown field "due"/],
+    [{ id: '..', learning_object_external_reference: 'x' }, /id must be a user id/],
+    [{ id: '', learning_object_external_reference: 'x' }, /id must not be empty/],
+    [{ id: 'u1', learning_object_external_reference: 'x', passthrough: 'nope' }, /passthrough must be a JSON object/],
+  ])('invalid input %j is an isError result naming the field, and nothing is sent', async (args, message) => {
+    const result = await w.call('create_user_assignment', args);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(message);
+    expect(up.requests).toHaveLength(0);
+  });
+
+  test('the deprecated external_reference is accepted and forwarded', async () => {
+    await w.call('create_user_assignment', {
+      id: 'u1',
+      learning_object_external_reference: 'x',
+      external_reference: 'old',
+    });
+    expect(JSON.parse(up.requests[0]!.body)).toEqual({
+      learning_object_external_reference: 'x',
+      external_reference: 'old',
+    });
+  });
+});
