@@ -49,6 +49,8 @@ export class TimeoutError extends LmsError {
   override name = 'TimeoutError';
   constructor(readonly timeoutMs: number) {
     super(`no complete answer from StackOne within ${timeoutMs} ms`);
+    // Whether the provider saw it cannot be known from here: assume it may have.
+    this.reached = true;
   }
 }
 
@@ -57,6 +59,7 @@ export class CancelledError extends LmsError {
   override name = 'CancelledError';
   constructor() {
     super('the call was cancelled by the client');
+    this.reached = true;
   }
 }
 

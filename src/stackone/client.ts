@@ -249,12 +249,8 @@ export class StackOneClient {
   private classify(raw: unknown, signal: AbortSignal, afterHeaders: boolean): LmsError {
     const broken = raw instanceof ReplyBroken ? raw : undefined;
     const cause = broken ? broken.cause : raw;
-    if (signal.aborted) {
-      const error = signal.reason === 'timeout' ? new TimeoutError(this.opts.timeoutMs) : new CancelledError();
-      // Whether the provider saw it cannot be known from here: assume it may have.
-      error.reached = true;
-      return error;
-    }
+    if (signal.aborted)
+      return signal.reason === 'timeout' ? new TimeoutError(this.opts.timeoutMs) : new CancelledError();
     if (cause instanceof LmsError) return cause;
     const code = errorCode(cause);
     if (code === 'UND_ERR_BODY_TIMEOUT') {

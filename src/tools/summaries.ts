@@ -89,16 +89,20 @@ export function summarizeAssignments(
 function assignmentLine(a: Assignment, now: number): string {
   const what = a.learning_object_external_reference ?? a.learning_object_id ?? a.external_reference ?? a.id;
   const title = typeof a.learning_object_title === 'string' ? ` "${clean(a.learning_object_title, 60)}"` : '';
-  const parts = [`${what ? clean(what, 80) : '(no learning object)'}${title}: ${statusOf(a)}`];
-  if (a.progress !== undefined && a.progress !== null && a.progress !== '')
-    parts.push(`${clean(String(a.progress), 8)}%`);
+  const completed = a.status?.value === 'completed';
+  // "completed 2026-11-19" reads as one fact; 100% on a completed assignment says nothing more.
+  const parts = [
+    `${what ? clean(what, 80) : '(no learning object)'}${title}: ${statusOf(a)}${completed && a.completed_at ? ` ${day(a.completed_at)}` : ''}`,
+  ];
+  const progress = a.progress === undefined || a.progress === null ? '' : clean(String(a.progress), 8);
+  if (progress !== '' && !(completed && Number(progress) === 100)) parts.push(`${progress}%`);
+  if (a.result?.value || a.result?.source_value !== undefined) parts.push(`result ${enumText(a.result)}`);
   if (a.due_date) {
     const due = Date.parse(a.due_date);
-    const overdue = a.status?.value !== 'completed' && !a.completed_at && Number.isFinite(due) && due < now;
+    const overdue = !completed && !a.completed_at && Number.isFinite(due) && due < now;
     parts.push(`due ${day(a.due_date)}${overdue ? ' (overdue)' : ''}`);
   }
-  if (a.completed_at) parts.push(`completed ${day(a.completed_at)}`);
-  if (a.result?.value || a.result?.source_value !== undefined) parts.push(`result ${enumText(a.result)}`);
+  if (a.completed_at && !completed) parts.push(`completed ${day(a.completed_at)}`);
   return parts.join(', ');
 }
 

@@ -80,7 +80,7 @@ describe('list_user_assignments', () => {
     expect(summary).toMatch(/^2 assignments for user emp-1001/);
     const lines = summary.split('\n');
     expect(lines[1]).toBe('- sec-awareness-2026: in_progress, 40%, due 2020-01-10 (overdue)');
-    expect(lines[2]).toBe('- onboarding-101: completed, 100%, due 2020-01-01, completed 2019-12-20, result Pass');
+    expect(lines[2]).toBe('- onboarding-101: completed 2019-12-20, result Pass, due 2020-01-01');
     expect(summary).toContain('next: "cursor-2"');
     expect(result.structuredContent).toEqual(PAGE);
     expect(JSON.parse(textOf(result, 1))).toEqual(PAGE);

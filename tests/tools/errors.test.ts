@@ -1,0 +1,394 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, test } from 'vitest';
+import { CREATED, json, type Responder, stackoneError, startUpstream, type Upstream } from '../helpers/upstream.js';
+import { API_KEY, textOf, type Wired, wire } from '../helpers/wire.js';
+
+const LIST_OK = json(200, { data: [] });
+const BASIC = Buffer.from(`${API_KEY}:`).toString('base64');
+
+let up: Upstream | undefined;
+let w: Wired | undefined;
+afterEach(async () => {
+  await w?.close();
+  await up?.close();
+  w = undefined;
+  up = undefined;
+});
+
+async function setup(opts: Parameters<typeof wire>[1] = {}, fallback?: Responder) {
+  up = await startUpstream(fallback);
+  w = await wire(up.url, opts);
+  return { up, w };
+}
+
+const assign = { id: 'emp-1001', learning_object_external_reference: 'sec-101' };
+
+/** After any failure the server must still answer the next call. */
+async function stillServes(wired: Wired, upstream: Upstream) {
+  upstream.enqueue(LIST_OK);
+  const next = await wired.call('list_user_assignments', { id: 'u1' });
+  expect(next.isError).toBeFalsy();
+}
+
+describe('upstream error statuses become actionable isError results', () => {
+  test.each([
+    [400, 'Bad Request', /HTTP 400: Bad Request[\s\S]*invalid/],
+    [401, 'Unauthorized', /HTTP 401: Unauthorized[\s\S]*STACKONE_API_KEY/],
+    [403, 'Forbidden resource', /HTTP 403[\s\S]*scopes/],
+    [404, 'User not found', /HTTP 404: User not found[\s\S]*user id/],
+    [409, 'Conflict', /HTTP 409[\s\S]*already/],
+    [412, 'Precondition failed', /HTTP 412[\s\S]*integration is disabled/],
+    [422, 'Unprocessable Entity', /HTTP 422[\s\S]*fields/],
+    [500, 'Internal server error', /HTTP 500[\s\S]*failed/],
+    [501, 'Not Implemented', /HTTP 501[\s\S]*does not support/],
+  ])('%i on a create', async (status, message, expected) => {
+    const { up, w } = await setup();
+    up.enqueue(stackoneError(status, message));
+    const result = await w.call('create_user_assignment', assign);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(expected);
+    expect(up.requests).toHaveLength(1);
+    await stillServes(w, up);
+  });
+
+  test('provider_errors are summarized: status, host, message; never the URL path', async () => {
+    const { up, w } = await setup();
+    up.enqueue(
+      stackoneError(422, 'Unprocessable Entity', {
+        provider_errors: [
+          {
+            status: 400,
+            url: 'https://lms.example.com/api/v2/enrol?token=abc123',
+            raw: { message: 'Course is archived' },
+          },
+        ],
+      }),
+    );
+    const text = textOf(await w.call('create_user_assignment', assign));
+    expect(text).toContain('Provider error (status 400 from lms.example.com): Course is archived');
+    expect(text).not.toContain('token=abc123');
+  });
+
+  test('an HTML error page is reported with its status', async () => {
+    const { up, w } = await setup();
+    up.enqueue((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end('<html><body>Bad gateway</body></html>');
+    });
+    const result = await w.call('create_user_assignment', assign);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/HTTP 502 \(Bad Gateway\)/);
+    expect(up.requests).toHaveLength(1);
+  });
+
+  test('HTML with a 200 status is an error, not a success', async () => {
+    const { up, w } = await setup();
+    up.enqueue((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>login</html>');
+    });
+    const result = await w.call('list_user_assignments', { id: 'u1' });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/HTTP 200, but the body is text\/html, not JSON/);
+  });
+
+  test('truncated JSON is an error with the status', async () => {
+    const { up, w } = await setup();
+    up.enqueue((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"data": [{"id": "a1", "status": {"va');
+    });
+    const result = await w.call('list_user_assignments', { id: 'u1' });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/HTTP 200, but the body is not valid JSON/);
+  });
+
+  test('a body statusCode of 400 or more is an error even under HTTP 200 (heartbeat replies)', async () => {
+    const { up, w } = await setup();
+    up.enqueue((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'preference-applied': 'heartbeat' });
+      res.end('\n\n\n{"statusCode":404,"message":"User not found","timestamp":"2026-11-22T00:00:00Z"}');
+    });
+    const result = await w.call('create_user_assignment', assign);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/HTTP 404: User not found/);
+  });
+
+  test('leading heartbeat newlines before a good body are fine', async () => {
+    const { up, w } = await setup();
+    up.enqueue(async (_req, res) => {
+      res.writeHead(201, { 'content-type': 'application/json', 'preference-applied': 'heartbeat' });
+      for (let i = 0; i < 3; i++) {
+        res.write('\n');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      res.end(JSON.stringify(CREATED));
+    });
+    const result = await w.call('create_user_assignment', assign);
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toEqual(CREATED);
+  });
+
+  test('a reply of the wrong shape is an error naming what is missing', async () => {
+    const { up, w } = await setup();
+    up.enqueue(json(200, { items: [] }));
+    const result = await w.call('list_user_assignments', { id: 'u1' });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/does not have the shape StackOne documents .* at data/);
+  });
+
+  test('a redirect is not followed and the key goes nowhere else', async () => {
+    let otherHits = 0;
+    const other = createServer((_req, res) => {
+      otherHits++;
+      res.end('{}');
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    const port = (other.address() as AddressInfo).port;
+    try {
+      const { up, w } = await setup();
+      up.enqueue((_req, res) => {
+        res.writeHead(302, { location: `http://127.0.0.1:${port}/steal` });
+        res.end();
+      });
+      const result = await w.call('list_user_assignments', { id: 'u1' });
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toMatch(/redirected to 127\.0\.0\.1:\d+; redirects are not followed/);
+      expect(otherHits).toBe(0);
+      expect(up.requests).toHaveLength(1);
+    } finally {
+      other.close();
+    }
+  });
+
+  test('a reply over the size cap is refused while streaming', async () => {
+    const { up, w } = await setup({ client: { maxBodyBytes: 64 * 1024 } });
+    up.enqueue((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"data":[');
+      const chunk = `${'{"id":"x"},'.repeat(1000)}`;
+      for (let i = 0; i < 20; i++) res.write(chunk);
+      res.end('{"id":"y"}]}');
+    });
+    const result = await w.call('list_user_assignments', { id: 'u1' });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/over this server's 65536-byte limit/);
+    await stillServes(w, up);
+  });
+});
+
+describe('retries', () => {
+  test('429 on a create is retried after Retry-After seconds, then succeeds', async () => {
+    const { up, w } = await setup();
+    up.enqueue(stackoneError(429, 'Too many requests', {}, { 'retry-after': '1' }));
+    const t0 = Date.now();
+    const result = await w.call('create_user_assignment', assign);
+    expect(result.isError).toBeFalsy();
+    expect(up.requests).toHaveLength(2);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
+    expect(up.requests[1]!.body).toBe(up.requests[0]!.body);
+  });
+
+  test('429 with Retry-After as an HTTP date is honoured', async () => {
+    const { up, w } = await setup({}, LIST_OK);
+    const at = new Date(Date.now() + 2000).toUTCString();
+    up.enqueue(stackoneError(429, 'Too many requests', {}, { 'retry-after': at }));
+    const t0 = Date.now();
+    const result = await w.call('list_user_assignments', { id: 'u1' });
+    expect(result.isError).toBeFalsy();
+    expect(up.requests).toHaveLength(2);
+    // HTTP dates have whole-second precision, so the wait is between 0 and 2 s; it must not be skipped outright.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(500);
+  });
+
+  test('429 asking for longer than the server waits is not retried, and the message says when to retry', async () => {
+    const { up, w } = await setup();
+    up.enqueue(stackoneError(429, 'Too many requests', {}, { 'retry-after': '3600' }));
+    const t0 = Date.now();
+    const result = await w.call('create_user_assignment', assign);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(result.isError).toBe(true);
+    expect(up.requests).toHaveLength(1);
+    const text = textOf(result);
+    expect(text).toMatch(/HTTP 429/);
+    expect(text).toMatch(/Retry after 3600 s/);
+    expect(text).toMatch(/longer than this server waits/);
+  });
+
+  test('429 keeps being answered: bounded at 3 attempts', async () => {
+    const { up, w } = await setup({}, stackoneError(429, 'Too many requests', {}, { 'retry-after': '0' }));
+    const result = await w.call('list_user_assignments', { id: 'u1' });
+    expect(result.isError).toBe(true);
+    expect(up.requests).toHaveLength(3);
+    expect(textOf(result)).toMatch(/Gave up after 3 attempts/);
+  });
+
+  test('408 then success on a list: retried once', async () => {
+    const { up, w } = await setup({}, LIST_OK);
+    up.enqueue(stackoneError(408, 'Request timed out', {}, { 'retry-after': '0' }));
+    const result = await w.call('list_user_assignments', { id: 'u1' });
+    expect(result.isError).toBeFalsy();
+    expect(up.requests).toHaveLength(2);
+  });
+
+  test('503 three times on a list gives up with a clear message', async () => {
+    const { up, w } = await setup({}, stackoneError(503, 'Service Unavailable', {}, { 'retry-after': '0' }));
+    const result = await w.call('list_user_assignments', { id: 'u1' });
+    expect(result.isError).toBe(true);
+    expect(up.requests).toHaveLength(3);
+    expect(textOf(result)).toMatch(/HTTP 503: Service Unavailable[\s\S]*Gave up after 3 attempts/);
+    await stillServes(w, up);
+  });
+
+  test('a list retries 502 and 504 without Retry-After using a short backoff', async () => {
+    const { up, w } = await setup({}, LIST_OK);
+    up.enqueue(stackoneError(502, 'Bad Gateway'), stackoneError(504, 'Gateway Timeout'));
+    const result = await w.call('list_user_assignments', { id: 'u1' });
+    expect(result.isError).toBeFalsy();
+    expect(up.requests).toHaveLength(3);
+  });
+
+  test.each([408, 500, 502, 503, 504])('a create is never retried after %i; it says to check first', async (status) => {
+    const { up, w } = await setup();
+    up.enqueue(stackoneError(status, 'failed', {}, { 'retry-after': '0' }));
+    const result = await w.call('create_user_assignment', assign);
+    expect(result.isError).toBe(true);
+    expect(up.requests).toHaveLength(1);
+    expect(textOf(result)).toMatch(/may have reached the LMS, so it was not retried[\s\S]*list_user_assignments/);
+  });
+
+  test('a create whose connection drops after sending is not retried', async () => {
+    const { up, w } = await setup();
+    up.enqueue((_req, res) => {
+      res.socket?.destroy();
+    });
+    const result = await w.call('create_user_completion', { ...assign, result: { value: 'Pass' } });
+    expect(result.isError).toBe(true);
+    expect(up.requests).toHaveLength(1);
+    expect(textOf(result)).toMatch(/may have reached the LMS[\s\S]*list_user_assignments/);
+    await stillServes(w, up);
+  });
+
+  test('a list whose connection drops is retried', async () => {
+    const { up, w } = await setup({}, LIST_OK);
+    up.enqueue((_req, res) => {
+      res.socket?.destroy();
+    });
+    const result = await w.call('list_user_assignments', { id: 'u1' });
+    expect(result.isError).toBeFalsy();
+    expect(up.requests).toHaveLength(2);
+  });
+
+  test('connection refused: a clear message that nothing was sent', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    w = await wire(`http://127.0.0.1:${port}`);
+    const result = await w.call('create_user_assignment', assign);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/Could not connect to StackOne \(ECONNREFUSED\)[\s\S]*nothing was sent/);
+    const list = await w.call('list_user_assignments', { id: 'u1' });
+    expect(textOf(list)).toMatch(/ECONNREFUSED[\s\S]*Gave up after 3 attempts/);
+  });
+});
+
+describe('timeouts and cancellation', () => {
+  const hang: Responder = () => {
+    /* never answers */
+  };
+
+  test('STACKONE_TIMEOUT_MS bounds the whole call; a timed-out create is not retried', async () => {
+    const { up, w } = await setup({ client: { timeoutMs: 400 } }, hang);
+    const t0 = Date.now();
+    const result = await w.call('create_user_assignment', assign);
+    const elapsed = Date.now() - t0;
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/Timed out: StackOne did not answer within 400 ms/);
+    expect(textOf(result)).toMatch(/may have reached the LMS/);
+    expect(elapsed).toBeGreaterThanOrEqual(390);
+    expect(up.requests).toHaveLength(1);
+    await up.waitForSocketsClosed(1);
+  });
+
+  test('the timeout includes retries and their waits', async () => {
+    const { up, w } = await setup(
+      { client: { timeoutMs: 1500 } },
+      stackoneError(503, 'Service Unavailable', {}, { 'retry-after': '1' }),
+    );
+    const result = await w.call('list_user_assignments', { id: 'u1' });
+    expect(result.isError).toBe(true);
+    // First try, a 1 s wait, second try; a second 1 s wait would pass the 1.5 s budget.
+    expect(up.requests).toHaveLength(2);
+    expect(textOf(result)).toMatch(/would pass STACKONE_TIMEOUT_MS/);
+  });
+
+  test('a cancelled call closes the upstream request', async () => {
+    const { up, w } = await setup({}, hang);
+    const controller = new AbortController();
+    const pending = w.call('list_user_assignments', { id: 'u1' }, { signal: controller.signal });
+    await up.waitForRequests(1);
+    controller.abort('user changed their mind');
+    await expect(pending).rejects.toThrow();
+    await up.waitForSocketsClosed(1);
+    expect(up.sockets.closed).toBeGreaterThanOrEqual(1);
+    expect(up.requests).toHaveLength(1);
+  });
+});
+
+describe('credentials', () => {
+  test('no API key: every call answers with how to set STACKONE_API_KEY, and nothing is sent', async () => {
+    const { up, w } = await setup({ deps: { apiKey: undefined } });
+    for (const [name, args] of [
+      ['create_user_assignment', assign],
+      ['list_user_assignments', { id: 'u1' }],
+      ['create_user_completion', assign],
+    ] as const) {
+      const result = await w.call(name, args);
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toMatch(/STACKONE_API_KEY/);
+    }
+    expect(up.requests).toHaveLength(0);
+  });
+
+  test('no account id anywhere: the message names account_id and STACKONE_ACCOUNT_ID', async () => {
+    const { up, w } = await setup({ deps: { accountId: undefined } });
+    const result = await w.call('list_user_assignments', { id: 'u1' });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/account_id[\s\S]*STACKONE_ACCOUNT_ID/);
+    expect(up.requests).toHaveLength(0);
+    const ok = await w.call('list_user_assignments', { id: 'u1', account_id: 'acct-7' });
+    expect(ok.isError).toBe(true); // the fallback answers 201 with a CreateResult, not a page
+    expect(up.requests[0]!.headers['x-account-id']).toBe('acct-7');
+  });
+
+  test('the key and its Basic form never appear in results, even when the upstream echoes them', async () => {
+    const { up, w } = await setup();
+    const echo: Responder = (req, res) => {
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          ...CREATED,
+          message: `auth was ${req.headers.authorization} key ${API_KEY}`,
+          data: { id: API_KEY, remote_id: BASIC },
+        }),
+      );
+    };
+    const echoError: Responder = (req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({ statusCode: 401, message: `bad ${req.headers.authorization} ${API_KEY}`, timestamp: 'x' }),
+      );
+    };
+    up.enqueue(echo, echoError);
+    const results = [await w.call('create_user_assignment', assign), await w.call('create_user_assignment', assign)];
+    expect(results[0]!.isError).toBeFalsy();
+    expect(results[1]!.isError).toBe(true);
+    const everything = JSON.stringify(results);
+    expect(everything).not.toContain(API_KEY);
+    expect(everything).not.toContain(BASIC);
+    expect(everything).not.toContain(BASIC.replace(/=+$/, ''));
+    expect(everything).toContain('***');
+  });
+});

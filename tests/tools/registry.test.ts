@@ -1,0 +1,158 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import { type Wired, wire } from '../helpers/wire.js';
+
+const SNAP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '__toolsnaps__');
+
+let up: Upstream;
+let w: Wired;
+let tools: Tool[];
+let listJson: string;
+beforeAll(async () => {
+  up = await startUpstream();
+  w = await wire(up.url);
+  const listed = await w.client.listTools();
+  tools = listed.tools;
+  listJson = JSON.stringify(listed);
+});
+afterAll(async () => {
+  await w.close();
+  await up.close();
+});
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, sortKeys(v)]),
+    );
+  }
+  return value;
+}
+
+describe('the tool registry as agents see it', () => {
+  test('exactly the three tools, in order', () => {
+    expect(tools.map((t) => t.name)).toEqual([
+      'create_user_assignment',
+      'list_user_assignments',
+      'create_user_completion',
+    ]);
+  });
+
+  test('explicit annotations: the list is read-only and idempotent; creates are neither, nor destructive', () => {
+    const byName = Object.fromEntries(tools.map((t) => [t.name, t.annotations]));
+    expect(byName.list_user_assignments).toMatchObject({
+      readOnlyHint: true,
+      idempotentHint: true,
+      openWorldHint: true,
+    });
+    for (const name of ['create_user_assignment', 'create_user_completion']) {
+      expect(byName[name]).toMatchObject({
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: true,
+      });
+    }
+  });
+
+  test('each has a title and a description that says what, when, and what next', () => {
+    for (const tool of tools) {
+      expect(tool.title).toBeTruthy();
+      expect(tool.description).toMatch(/Use (when|to)/);
+      expect(tool.description).toMatch(/Next:/);
+      expect(tool.description!.length).toBeLessThan(600);
+    }
+  });
+
+  test('inputs mirror the DTOs: snake_case fields, required ones, enums; deprecated fields marked', () => {
+    const props = (name: string) => {
+      const schema = tools.find((t) => t.name === name)!.inputSchema as {
+        properties: Record<string, Record<string, unknown>>;
+        required: string[];
+      };
+      return schema;
+    };
+    const assign = props('create_user_assignment');
+    expect(Object.keys(assign.properties)).toEqual([
+      'id',
+      'account_id',
+      'learning_object_external_reference',
+      'learning_object_id',
+      'progress',
+      'assigned_at',
+      'due_date',
+      'status',
+      'passthrough',
+      'external_reference',
+    ]);
+    expect(assign.required).toEqual(['id', 'learning_object_external_reference']);
+    expect(assign.properties.external_reference!.deprecated).toBe(true);
+    expect(assign.properties.progress).toMatchObject({ type: 'number', minimum: 0, maximum: 100 });
+    expect(JSON.stringify(assign.properties.status)).toContain('"enum":["pending","in_progress","completed"]');
+
+    const list = props('list_user_assignments');
+    expect(Object.keys(list.properties)).toEqual([
+      'id',
+      'account_id',
+      'filter',
+      'page_size',
+      'next',
+      'fields',
+      'user_id',
+      'remote_user_id',
+      'raw',
+      'proxy',
+    ]);
+    expect(list.properties.page_size).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
+
+    const completion = props('create_user_completion');
+    expect(Object.keys(completion.properties)).toEqual([
+      'id',
+      'account_id',
+      'learning_object_external_reference',
+      'learning_object_id',
+      'result',
+      'completed_at',
+      'time_spent',
+      'score',
+      'passthrough',
+      'content_external_reference',
+      'content_id',
+    ]);
+    expect(completion.properties.content_id!.deprecated).toBe(true);
+    expect(completion.properties.content_external_reference!.deprecated).toBe(true);
+    expect(JSON.stringify(completion.properties.result)).toContain('"enum":["Pass","Fail"]');
+  });
+
+  test('every tool declares an outputSchema', () => {
+    for (const tool of tools) expect(tool.outputSchema?.type).toBe('object');
+  });
+
+  test('the whole tools/list stays under 12,000 characters (about 3,000 tokens)', () => {
+    expect(listJson.length).toBeLessThan(12_000);
+  });
+
+  test('the wire schema of each tool matches its snapshot in tests/__toolsnaps__', () => {
+    const update = process.env.UPDATE_TOOLSNAPS === '1';
+    for (const tool of tools) {
+      const file = join(SNAP_DIR, `${tool.name}.json`);
+      const current = `${JSON.stringify(sortKeys(tool), null, 2)}\n`;
+      if (update || (!existsSync(file) && !process.env.CI)) {
+        mkdirSync(SNAP_DIR, { recursive: true });
+        writeFileSync(file, current);
+        continue;
+      }
+      expect(existsSync(file), `missing snapshot ${file}: run UPDATE_TOOLSNAPS=1 npx vitest run`).toBe(true);
+      expect(current, `${tool.name} changed what agents see: review, then UPDATE_TOOLSNAPS=1`).toBe(
+        readFileSync(file, 'utf8'),
+      );
+    }
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, DEFAULT_TIMEOUT_MS, isLoopbackHost, loadConfig } from '../../src/config.js';
+
+function serve(argv: string[], env: Record<string, string> = {}) {
+  const action = loadConfig(argv, env);
+  if (action.kind !== 'serve') throw new Error(`expected serve, got ${action.kind}`);
+  return action.config;
+}
+
+describe('loadConfig', () => {
+  test('defaults', () => {
+    const config = serve([]);
+    expect(config.apiKey).toBeUndefined();
+    expect(config.accountId).toBeUndefined();
+    expect(config.baseUrl.href).toBe('https://api.stackone.com/');
+    expect(config.timeoutMs).toBe(DEFAULT_TIMEOUT_MS);
+    expect(DEFAULT_TIMEOUT_MS).toBeGreaterThan(60_000);
+    expect(config.logLevel).toBe('info');
+  });
+
+  test('env, then flags win', () => {
+    const env = {
+      STACKONE_API_KEY: ' key-1 ',
+      STACKONE_ACCOUNT_ID: 'acct-env',
+      STACKONE_BASE_URL: 'http://127.0.0.1:9999/prefix/',
+      STACKONE_TIMEOUT_MS: '1500',
+      STACKONE_LOG_LEVEL: 'DEBUG',
+    };
+    const fromEnv = serve([], env);
+    expect(fromEnv).toMatchObject({ apiKey: 'key-1', accountId: 'acct-env', timeoutMs: 1500, logLevel: 'debug' });
+    expect(fromEnv.baseUrl.href).toBe('http://127.0.0.1:9999/prefix/');
+    const fromFlags = serve(['--account-id', 'acct-flag', '--timeout-ms=2000', '--log-level', 'warn'], env);
+    expect(fromFlags).toMatchObject({ accountId: 'acct-flag', timeoutMs: 2000, logLevel: 'warn' });
+  });
+
+  test('help and version', () => {
+    expect(loadConfig(['--help'], {}).kind).toBe('help');
+    expect(loadConfig(['-v'], {}).kind).toBe('version');
+  });
+
+  test.each([
+    [['--api-key', 'x'], {}, /STACKONE_API_KEY/],
+    [['--bogus'], {}, /Unknown option "--bogus"/],
+    [['--account-id'], {}, /needs a value/],
+    [[], { STACKONE_TIMEOUT_MS: 'soon' }, /STACKONE_TIMEOUT_MS must be a whole number/],
+    [[], { STACKONE_TIMEOUT_MS: '50' }, /STACKONE_TIMEOUT_MS/],
+    [[], { STACKONE_BASE_URL: 'api.stackone.com' }, /STACKONE_BASE_URL is not a URL/],
+    [[], { STACKONE_BASE_URL: 'ftp://x' }, /must be http\(s\)/],
+    [[], { STACKONE_BASE_URL: 'https://u:p@x.com' }, /must not carry credentials/],
+    [[], { STACKONE_LOG_LEVEL: 'loud' }, /STACKONE_LOG_LEVEL/],
+    [[], { STACKONE_API_KEY: 'abc\ndef' }, /control character/],
+    [[], { STACKONE_ACCOUNT_ID: 'a\rb' }, /control character/],
+  ])('refuses %j %j with a message that names the fix', (argv, env, message) => {
+    expect(() => loadConfig(argv, env)).toThrow(ConfigError);
+    expect(() => loadConfig(argv, env)).toThrow(message);
+  });
+
+  test('isLoopbackHost', () => {
+    for (const host of ['localhost', '127.0.0.1', '127.1.2.3', '[::1]', '::1']) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ['api.stackone.com', '10.0.0.1', '0.0.0.0']) expect(isLoopbackHost(host)).toBe(false);
+  });
+});

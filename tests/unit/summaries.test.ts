@@ -1,0 +1,54 @@
+import { describe, expect, test } from 'vitest';
+import type { Assignment } from '../../src/stackone/schemas.js';
+import { summarizeAssignments, summarizeCreatedAssignment } from '../../src/tools/summaries.js';
+
+const NOW = Date.parse('2026-11-22T12:00:00Z');
+
+describe('summaries', () => {
+  test('a 25-assignment page stays under 2,000 characters with every field a person asks about', () => {
+    const data: Assignment[] = Array.from({ length: 25 }, (_, i) => ({
+      id: `asg-${i}`,
+      learning_object_external_reference: `course-${String(i).padStart(3, '0')}-security`,
+      status: { value: i % 3 === 0 ? 'completed' : 'in_progress' },
+      progress: i % 3 === 0 ? 100 : 40,
+      due_date: '2026-11-20T17:00:00Z',
+      ...(i % 3 === 0 ? { completed_at: '2026-11-19T09:00:00Z', result: { value: 'Pass' } } : {}),
+    }));
+    const text = summarizeAssignments('emp-1001', {}, { data, next: 'c2' }, NOW);
+    expect(text.length).toBeLessThan(2000);
+    expect(text).toContain('- course-001-security: in_progress, 40%, due 2026-11-20 (overdue)');
+    expect(text).toContain('- course-000-security: completed 2026-11-19, result Pass, due 2026-11-20');
+    expect(text).toContain('next: "c2"');
+  });
+
+  test('unmapped statuses show the provider value; missing fields are left out', () => {
+    const text = summarizeAssignments(
+      'u1',
+      { filter: { status: 'pending' } },
+      { data: [{ learning_object_id: 'lo-1', status: { value: 'unmapped_value', source_value: 'Enrolled' } }] },
+      NOW,
+    );
+    expect(text).toBe('1 assignment for user u1 (status pending):\n- lo-1: unmapped ("Enrolled")');
+  });
+
+  test('upstream strings cannot inject lines into the summary', () => {
+    const text = summarizeAssignments(
+      'u1',
+      {},
+      { data: [{ learning_object_external_reference: 'x\nIGNORE ALL' }] },
+      NOW,
+    );
+    expect(text.split('\n')).toHaveLength(2);
+  });
+
+  test('a create summary with no status or due date says so', () => {
+    const text = summarizeCreatedAssignment(
+      'u1',
+      { learning_object_external_reference: 'c1' },
+      { statusCode: 201, message: 'ok', timestamp: 't', data: { id: 'a1', remote_id: null } },
+    );
+    expect(text).toMatch(
+      /^Created assignment \(id a1\) for user u1: learning object c1, status the LMS's default, no due date\./,
+    );
+  });
+});
