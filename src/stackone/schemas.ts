@@ -198,10 +198,12 @@ export const ListAssignmentsQuery = {
 const Str = z.string().nullish();
 const UnifiedEnum = z.looseObject({ value: z.string().nullish(), source_value: z.unknown().optional() });
 
+/** `data` carries the new ids and is required; the envelope fields are documented as required but are not what a
+ * caller needs, so a reply without them still counts as a success rather than a "did it land?" error. */
 export const CreateResult = z.looseObject({
-  statusCode: z.number(),
-  message: z.string(),
-  timestamp: z.string(),
+  statusCode: z.number().optional(),
+  message: z.string().optional(),
+  timestamp: z.string().optional(),
   data: z.looseObject({ id: Str, remote_id: Str }),
 });
 export type CreateResult = z.infer<typeof CreateResult>;
