@@ -1,4 +1,5 @@
 /** Configuration: a pure function of (argv, env). Defaults, then env, then flags; every problem names its fix. */
+import type { Fault } from './sandbox/emulator.js';
 import { VERSION } from './version.js';
 
 export const DEFAULT_BASE_URL = 'https://api.stackone.com';
@@ -14,7 +15,13 @@ export interface Config {
   baseUrl: URL;
   timeoutMs: number;
   logLevel: LogLevel;
+  /** Serve against the embedded StackOne emulator instead of StackOne: no key, made-up data. */
+  sandbox: boolean;
+  /** Misbehaviour for the sandbox's next requests (STACKONE_SANDBOX_FAULTS), for rehearsing failures. */
+  sandboxFaults: SandboxFault[];
 }
+
+export type SandboxFault = Fault;
 
 export type CliAction = { kind: 'serve'; config: Config } | { kind: 'help' } | { kind: 'version' };
 
@@ -43,10 +50,16 @@ Options (each has an environment variable; a flag wins over its variable):
   --timeout-ms <ms>     whole-request timeout, retries  STACKONE_TIMEOUT_MS (default ${DEFAULT_TIMEOUT_MS})
                         included
   --log-level <level>   ${LOG_LEVELS.join(' | ')}     STACKONE_LOG_LEVEL  (default info; logs go to stderr)
+  --sandbox             use the embedded StackOne LMS   STACKONE_SANDBOX=1
+                        emulator: no key, made-up data
   -h, --help            show this help
   -v, --version         print the version
 
 The API key is read only from the environment: STACKONE_API_KEY (never a flag, so it stays out of \`ps\`).
+
+Sandbox only: STACKONE_SANDBOX_FAULTS makes the emulator misbehave for its next requests, to rehearse failures.
+  A comma-separated list of 408|429|500|502|503|504[:retry-after-s], slow:<ms>, heartbeat:<newlines>, hang,
+  each optionally *<count>. Example: STACKONE_SANDBOX_FAULTS="429:1*2,slow:3000"
 `;
 
 /** Control characters (and DEL) can split an HTTP header; they are never valid in a key or an account id. */
@@ -59,10 +72,15 @@ export function hasControlChars(value: string): boolean {
 
 export function loadConfig(argv: readonly string[], env: Env): CliAction {
   const flags: Partial<Record<ValueFlag, string>> = {};
+  let sandboxFlag = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '-h' || arg === '--help') return { kind: 'help' };
     if (arg === '-v' || arg === '--version') return { kind: 'version' };
+    if (arg === '--sandbox') {
+      sandboxFlag = true;
+      continue;
+    }
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     if (name === '--api-key') {
@@ -90,6 +108,12 @@ export function loadConfig(argv: readonly string[], env: Env): CliAction {
   if (accountId !== undefined && hasControlChars(accountId)) {
     throw new ConfigError('STACKONE_ACCOUNT_ID contains a control character. Set it to the bare account id.');
   }
+  const sandbox = sandboxFlag || isTruthy(env.STACKONE_SANDBOX);
+  const faultSpec = nonEmpty(env.STACKONE_SANDBOX_FAULTS);
+  if (faultSpec && !sandbox) {
+    // Faults are for rehearsals: never let a stray variable make a real deployment misbehave.
+    throw new ConfigError('STACKONE_SANDBOX_FAULTS only works with --sandbox (or STACKONE_SANDBOX=1). Unset it.');
+  }
   return {
     kind: 'serve',
     config: {
@@ -98,8 +122,53 @@ export function loadConfig(argv: readonly string[], env: Env): CliAction {
       baseUrl: parseBaseUrl(pick('--base-url') ?? DEFAULT_BASE_URL),
       timeoutMs: parseTimeout(pick('--timeout-ms')),
       logLevel: parseLogLevel(pick('--log-level')),
+      sandbox,
+      sandboxFaults: faultSpec ? parseFaults(faultSpec) : [],
     },
   };
+}
+
+function isTruthy(value: string | undefined): boolean {
+  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
+}
+
+const FAULT_STATUSES = [408, 429, 500, 502, 503, 504] as const;
+
+/** "429:2*3,slow:3000,hang" -> three 429s with Retry-After 2, one slow reply, one hang. */
+export function parseFaults(spec: string): SandboxFault[] {
+  const out: SandboxFault[] = [];
+  for (const item of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const match = /^([a-z0-9]+)(?::(\d+))?(?:\*(\d+))?$/i.exec(item);
+    const bad = () =>
+      new ConfigError(
+        `STACKONE_SANDBOX_FAULTS: cannot read ${JSON.stringify(item)}; use e.g. 429:1*2, 503, slow:3000, heartbeat:20, hang.`,
+      );
+    if (!match) throw bad();
+    const [, kind = '', argText, countText] = match;
+    const arg = argText === undefined ? undefined : Number(argText);
+    const count = countText === undefined ? 1 : Number(countText);
+    if (count < 1 || count > 1000) throw bad();
+    let fault: SandboxFault;
+    const status = Number(kind);
+    if ((FAULT_STATUSES as readonly number[]).includes(status)) {
+      fault = {
+        type: 'status',
+        status: status as (typeof FAULT_STATUSES)[number],
+        ...(arg !== undefined ? { retryAfter: arg } : status === 429 ? { retryAfter: 1 } : {}),
+      };
+    } else if (kind === 'slow') {
+      fault = { type: 'slow', delayMs: arg ?? 2000 };
+    } else if (kind === 'heartbeat') {
+      fault = { type: 'heartbeat', count: arg ?? 10, intervalMs: 200 };
+    } else if (kind === 'hang') {
+      fault = { type: 'hang' };
+    } else throw bad();
+    for (let i = 0; i < count; i++) out.push(fault);
+  }
+  return out;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-/** The bin: loadConfig(argv, env) -> buildServer -> stdio. The only module that reads process.env or exits. */
-import { ConfigError, HELP, isLoopbackHost, loadConfig } from './config.js';
-import { createLogger } from './log.js';
-import { buildServer } from './server.js';
+/** The bin: loadConfig(argv, env) -> (sandbox?) -> buildServer -> stdio. The only module that reads process.* or exits. */
+import { type Config, ConfigError, HELP, isLoopbackHost, loadConfig } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { buildServer, INSTRUCTIONS, SANDBOX_PREFIX, type ServerDeps } from './server.js';
 import { StackOneClient } from './stackone/client.js';
 import { serveStdio } from './transports/stdio.js';
 import { NAME, VERSION } from './version.js';
@@ -28,27 +28,73 @@ async function main(): Promise<void> {
   }
   const { config } = action;
   const logger = createLogger(config.logLevel, (line) => process.stderr.write(line));
-  if (!config.apiKey) {
-    logger.warn(
-      'STACKONE_API_KEY is not set: the tools are listed, but every call will answer with how to set it. Set it in the "env" block of your MCP client config.',
-    );
-  }
-  if (config.baseUrl.protocol === 'http:' && !isLoopbackHost(config.baseUrl.hostname)) {
-    logger.warn('STACKONE_BASE_URL uses plain http to a remote host: the API key would cross the network unencrypted.');
-  }
-  const stackone = new StackOneClient({
-    baseUrl: config.baseUrl,
-    timeoutMs: config.timeoutMs,
-    userAgent: `${NAME}/${VERSION} (node ${process.versions.node})`,
-    onAttempt: (e) => logger.debug('upstream', { ...e }),
-  });
   // A stray error must not take the server down with calls in flight: log it (stderr) and keep serving.
   process.on('uncaughtException', (error) => logger.error('uncaught exception', { error: error.message }));
   process.on('unhandledRejection', (reason) =>
     logger.error('unhandled rejection', { error: reason instanceof Error ? reason.message : String(reason) }),
   );
-  const server = buildServer({ stackone, apiKey: config.apiKey, accountId: config.accountId, logger });
-  await serveStdio(server, logger, () => stackone.close());
+
+  const upstream = config.sandbox ? await sandboxUpstream(config, logger) : realUpstream(config, logger);
+  const stackone = new StackOneClient({
+    baseUrl: upstream.baseUrl,
+    timeoutMs: config.timeoutMs,
+    userAgent: `${NAME}/${VERSION} (node ${process.versions.node})`,
+    onAttempt: (e) => logger.debug('upstream', { ...e }),
+  });
+  const server = buildServer({ stackone, logger, ...upstream.deps });
+  await serveStdio(server, logger, async () => {
+    await stackone.close();
+    await upstream.close();
+  });
+}
+
+interface Upstream {
+  baseUrl: URL;
+  deps: Pick<ServerDeps, 'apiKey' | 'accountId' | 'summaryPrefix' | 'instructions'>;
+  close(): Promise<void>;
+}
+
+function realUpstream(config: Config, logger: Logger): Upstream {
+  if (!config.apiKey) {
+    logger.warn(
+      'STACKONE_API_KEY is not set: the tools are listed, but every call will answer with how to set it. Set it in the "env" block of your MCP client config, or try --sandbox.',
+    );
+  }
+  if (config.baseUrl.protocol === 'http:' && !isLoopbackHost(config.baseUrl.hostname)) {
+    logger.warn('STACKONE_BASE_URL uses plain http to a remote host: the API key would cross the network unencrypted.');
+  }
+  return {
+    baseUrl: config.baseUrl,
+    deps: { apiKey: config.apiKey, accountId: config.accountId },
+    close: async () => {},
+  };
+}
+
+/** The emulator in this process, loaded only in sandbox mode; the real key never goes to it. */
+async function sandboxUpstream(config: Config, logger: Logger): Promise<Upstream> {
+  const [{ startSandbox }, seed] = await Promise.all([import('./sandbox/serve.js'), import('./sandbox/seed.js')]);
+  const sandbox = await startSandbox();
+  for (const fault of config.sandboxFaults) sandbox.emulator.injectFaults(1, fault);
+  let accountId = seed.SANDBOX_DEFAULT_ACCOUNT;
+  if (config.accountId && seed.ACCOUNTS.some((a) => a.id === config.accountId)) accountId = config.accountId;
+  else if (config.accountId) {
+    logger.warn(`sandbox mode: account ${config.accountId} is not a sandbox account; using ${accountId}.`);
+  }
+  logger.info('sandbox mode: answering from the embedded StackOne LMS emulator', {
+    url: sandbox.url,
+    account: accountId,
+    faults: config.sandboxFaults.length,
+  });
+  return {
+    baseUrl: new URL(sandbox.url),
+    deps: {
+      apiKey: seed.SANDBOX_API_KEY,
+      accountId,
+      summaryPrefix: SANDBOX_PREFIX,
+      instructions: `${seed.sandboxInstructions()}\n${INSTRUCTIONS}`,
+    },
+    close: () => sandbox.close(),
+  };
 }
 
 main().catch((error: unknown) => {

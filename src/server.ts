@@ -20,6 +20,9 @@ export interface ServerDeps {
   instructions?: string;
 }
 
+/** Before every sandbox answer, so nobody mistakes made-up data for their LMS. */
+export const SANDBOX_PREFIX = '[sandbox: demo data, not your LMS] ';
+
 export const INSTRUCTIONS = [
   "Tools for an organisation's LMS through StackOne's Unified LMS API.",
   '`id` is always the StackOne user id. Learning objects are named by learning_object_external_reference.',
@@ -70,7 +73,10 @@ async function callTool(
       error: error instanceof Error ? error.name : 'unknown',
       ms: Math.round(performance.now() - started),
     });
-    return { isError: true, content: [{ type: 'text', text: redactText(message, secrets) }] };
+    return {
+      isError: true,
+      content: [{ type: 'text', text: redactText(`${deps.summaryPrefix ?? ''}${message}`, secrets) }],
+    };
   }
 }
 

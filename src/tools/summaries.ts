@@ -88,14 +88,15 @@ export function summarizeAssignments(
 
 function assignmentLine(a: Assignment, now: number): string {
   const what = a.learning_object_external_reference ?? a.learning_object_id ?? a.external_reference ?? a.id;
-  const title = typeof a.learning_object_title === 'string' ? ` "${clean(a.learning_object_title, 60)}"` : '';
+  const title = titleOf(a);
   const completed = a.status?.value === 'completed';
-  // "completed 2026-11-19" reads as one fact; 100% on a completed assignment says nothing more.
+  // "completed 2026-11-19" reads as one fact; 100% when completed and 0% when pending say nothing more.
   const parts = [
     `${what ? clean(what, 80) : '(no learning object)'}${title}: ${statusOf(a)}${completed && a.completed_at ? ` ${day(a.completed_at)}` : ''}`,
   ];
   const progress = a.progress === undefined || a.progress === null ? '' : clean(String(a.progress), 8);
-  if (progress !== '' && !(completed && Number(progress) === 100)) parts.push(`${progress}%`);
+  const implied = (completed && Number(progress) === 100) || (a.status?.value === 'pending' && Number(progress) === 0);
+  if (progress !== '' && !implied) parts.push(`${progress}%`);
   if (a.result?.value || a.result?.source_value !== undefined) parts.push(`result ${enumText(a.result)}`);
   if (a.due_date) {
     const due = Date.parse(a.due_date);
@@ -104,6 +105,13 @@ function assignmentLine(a: Assignment, now: number): string {
   }
   if (a.completed_at && !completed) parts.push(`completed ${day(a.completed_at)}`);
   return parts.join(', ');
+}
+
+/** A title, where the provider or a StackOne custom field supplies one (the sandbox does). */
+function titleOf(a: Assignment): string {
+  const custom = a.unified_custom_fields?.learning_object_title;
+  const title = typeof a.learning_object_title === 'string' ? a.learning_object_title : custom;
+  return typeof title === 'string' && title.trim() ? ` "${clean(title, 40)}"` : '';
 }
 
 function statusOf(a: Assignment): string {

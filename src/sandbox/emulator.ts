@@ -1,0 +1,474 @@
+/**
+ * A StackOne LMS emulator: handle(request) -> response over an in-memory store, with StackOne's paths, status
+ * codes, bodies and error shapes for the three operations. serve.ts puts it on a socket; tests can call it directly.
+ */
+import * as z from 'zod';
+import { CreateAssignmentDto, CreateCompletionDto, FilterStatusValue } from '../stackone/schemas.js';
+import {
+  ACCOUNTS,
+  ASSIGNMENTS,
+  CATALOGUE,
+  type LearningObject,
+  SANDBOX_API_KEY,
+  type SeedAssignment,
+  USERS,
+} from './seed.js';
+
+export interface EmuRequest {
+  method: string;
+  /** The request target: path and query string. */
+  url: string;
+  headers: Readonly<Record<string, string | undefined>>;
+  body: string;
+}
+
+/** How the bytes go out: at once (default), after a delay, after heartbeat newlines, or never. */
+export type Delivery =
+  | { kind: 'now' }
+  | { kind: 'slow'; delayMs: number }
+  | { kind: 'heartbeat'; count: number; intervalMs: number }
+  | { kind: 'hang' };
+
+export interface EmuResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  delivery: Delivery;
+}
+
+/**
+ * A fault for the next N requests. `status` answers at once without touching the store (StackOne refused it);
+ * `slow`, `heartbeat` and `hang` let the request do its work first, then deliver late or never, as a provider
+ * that finished the write but whose answer was lost.
+ */
+export type Fault =
+  | { type: 'status'; status: 408 | 429 | 500 | 502 | 503 | 504; retryAfter?: number | string }
+  | { type: 'slow'; delayMs: number }
+  | { type: 'heartbeat'; count: number; intervalMs: number }
+  | { type: 'hang' };
+
+interface StoredAssignment {
+  seq: number;
+  record: Record<string, unknown>;
+  userId: string;
+}
+
+export interface Exchange {
+  request: EmuRequest;
+  response: EmuResponse;
+}
+
+export interface EmulatorOptions {
+  now?: () => number;
+  /** Called with every request and the response it got; tests use it to check the contract. */
+  observe?: (exchange: Exchange) => void;
+}
+
+const DAY = 86_400_000;
+const USER_PATH = /^\/unified\/lms\/users\/([^/]+)\/(assignments|completions)$/;
+const ASSIGNMENT_FIELDS = [
+  'id',
+  'remote_id',
+  'unified_custom_fields',
+  'external_reference',
+  'learning_object_id',
+  'remote_learning_object_id',
+  'learning_object_external_reference',
+  'progress',
+  'updated_at',
+  'created_at',
+  'assigned_at',
+  'due_date',
+  'status',
+  'learning_object_type',
+  'user_id',
+  'remote_user_id',
+  'certificate_url',
+  'result',
+  'completed_at',
+  'course_id',
+  'remote_course_id',
+] as const;
+
+const ListQuery = z.object({
+  page_size: z.coerce.number().int().min(1).max(100).optional(),
+  next: z.string().optional(),
+  fields: z.string().optional(),
+  raw: z.enum(['true', 'false']).optional(),
+  user_id: z.string().optional(),
+  remote_user_id: z.string().optional(),
+  'filter[status]': FilterStatusValue.optional(),
+  'filter[updated_after]': z.iso.datetime({ offset: true }).optional(),
+  updated_after: z.iso.datetime({ offset: true }).optional(),
+});
+
+const AssignmentBody = z.object(CreateAssignmentDto);
+const CompletionBody = z.object(CreateCompletionDto);
+
+export class Emulator {
+  private readonly now: () => number;
+  private readonly observe: ((exchange: Exchange) => void) | undefined;
+  private readonly assignments: StoredAssignment[] = [];
+  private readonly faults: Fault[] = [];
+  private seq = 0;
+  private completionSeq = 0;
+  private readonly catalogue = new Map<string, LearningObject>(CATALOGUE.map((lo) => [lo.ref, lo]));
+  private readonly users = new Map(USERS.map((u) => [u.id, u]));
+
+  constructor(options: EmulatorOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.observe = options.observe;
+    for (const seed of ASSIGNMENTS) this.insertSeed(seed);
+  }
+
+  /** Make the next `count` requests fail or misbehave as `fault` says. */
+  injectFaults(count: number, fault: Fault): void {
+    for (let i = 0; i < count; i++) this.faults.push(fault);
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  /** Every assignment of a user, in list order: for tests and the demo's own checks. */
+  assignmentsOf(userId: string): Record<string, unknown>[] {
+    return this.assignments.filter((a) => a.userId === userId).map((a) => structuredClone(a.record));
+  }
+
+  handle(request: EmuRequest): EmuResponse {
+    const response = this.route(request);
+    this.observe?.({ request, response });
+    return response;
+  }
+
+  private route(request: EmuRequest): EmuResponse {
+    const fault = this.faults.shift();
+    if (fault?.type === 'status') {
+      const headers: Record<string, string> = {};
+      if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
+      return this.error(fault.status, FAULT_MESSAGES[fault.status], headers);
+    }
+    const response = this.process(request);
+    if (!fault) return response;
+    if (fault.type === 'slow') return { ...response, delivery: { kind: 'slow', delayMs: fault.delayMs } };
+    if (fault.type === 'hang') return { ...response, delivery: { kind: 'hang' } };
+    return {
+      ...response,
+      headers: { ...response.headers, 'preference-applied': 'heartbeat' },
+      delivery: { kind: 'heartbeat', count: fault.count, intervalMs: fault.intervalMs },
+    };
+  }
+
+  private process(request: EmuRequest): EmuResponse {
+    const url = new URL(request.url, 'http://sandbox.invalid');
+    const match = USER_PATH.exec(url.pathname);
+    const method = request.method.toUpperCase();
+    const route = match ? `${method} ${match[2]}` : '';
+    if (route !== 'GET assignments' && route !== 'POST assignments' && route !== 'POST completions') {
+      return this.error(404, `Cannot ${method} ${url.pathname}`);
+    }
+    if (!this.authorized(request.headers.authorization)) return this.error(401, 'Unauthorized');
+    const accountId = request.headers['x-account-id'];
+    if (!accountId) return this.error(400, 'The x-account-id header is required');
+    const account = ACCOUNTS.find((a) => a.id === accountId);
+    if (!account) return this.error(404, `Account ${accountId} not found`);
+    let userId: string;
+    try {
+      userId = decodeURIComponent(match?.[1] ?? '');
+    } catch {
+      return this.error(400, 'Invalid user id in path');
+    }
+    const user = this.users.get(userId);
+    if (!user || user.account !== account.id) return this.error(404, `User ${userId} not found`);
+    if (route === 'GET assignments') return this.list(userId, url, account.provider);
+    let body: unknown;
+    try {
+      body = JSON.parse(request.body);
+    } catch {
+      return this.error(400, 'Request body must be valid JSON');
+    }
+    return route === 'POST assignments' ? this.createAssignment(userId, body) : this.createCompletion(userId, body);
+  }
+
+  private authorized(header: string | undefined): boolean {
+    const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
+    if (!match?.[1]) return false;
+    return Buffer.from(match[1], 'base64').toString('utf8') === `${SANDBOX_API_KEY}:`;
+  }
+
+  private list(userId: string, url: URL, provider: string): EmuResponse {
+    const params: Record<string, string> = {};
+    for (const [k, v] of url.searchParams) params[k] = v;
+    const parsed = ListQuery.safeParse(params);
+    if (!parsed.success) return this.validationError(parsed.error);
+    const q = parsed.data;
+    let after = 0;
+    if (q.next !== undefined) {
+      const decoded = decodeCursor(q.next);
+      if (decoded === undefined) return this.error(400, 'Invalid next cursor');
+      after = decoded;
+    }
+    const updatedAfter = q['filter[updated_after]'] ?? q.updated_after;
+    const since = updatedAfter === undefined ? undefined : Date.parse(updatedAfter);
+    const matching = this.assignments.filter((a) => {
+      const r = a.record;
+      if (a.userId !== userId) return false;
+      if (q['filter[status]'] && (r.status as { value: string }).value !== q['filter[status]']) return false;
+      if (since !== undefined && Date.parse(r.updated_at as string) <= since) return false;
+      if (q.user_id && r.user_id !== q.user_id) return false;
+      if (q.remote_user_id && r.remote_user_id !== q.remote_user_id) return false;
+      return true;
+    });
+    const pageSize = q.page_size ?? 25;
+    const rest = matching.filter((a) => a.seq > after);
+    const page = rest.slice(0, pageSize);
+    const last = page.at(-1);
+    const fields = q.fields
+      ?.split(',')
+      .map((f) => f.trim())
+      .filter(Boolean);
+    const data = page.map((a) => project(a.record, fields));
+    const body: Record<string, unknown> = {
+      next: rest.length > pageSize && last ? encodeCursor(last.seq) : null,
+      data,
+    };
+    if (q.raw === 'true') {
+      body.raw = [
+        {
+          method: 'GET',
+          url: `https://sandbox-${provider.toLowerCase()}.example/api/v1/users/${encodeURIComponent(userId)}/enrollments`,
+          body: null,
+          response: {
+            enrollments: page.map((a) => ({
+              enrollment_id: a.record.remote_id,
+              state: (a.record.status as { source_value: unknown }).source_value,
+            })),
+          },
+        },
+      ];
+    }
+    return json(200, body);
+  }
+
+  private createAssignment(userId: string, raw: unknown): EmuResponse {
+    const parsed = AssignmentBody.safeParse(raw);
+    if (!parsed.success) return this.validationError(parsed.error);
+    const dto = parsed.data;
+    if (dto.assigned_at && dto.due_date && Date.parse(dto.due_date) < Date.parse(dto.assigned_at)) {
+      return this.error(422, 'Unprocessable Entity', {}, [
+        { status: 400, raw: { message: 'due_date cannot be before assigned_at' } },
+      ]);
+    }
+    const at = this.iso(this.now());
+    const status = dto.status?.value ?? 'pending';
+    const record = this.insert(userId, dto.learning_object_external_reference, {
+      learning_object_id: dto.learning_object_id,
+      external_reference: dto.external_reference,
+      status,
+      source: dto.status?.source_value,
+      progress: dto.progress ?? (status === 'completed' ? 100 : 0),
+      assigned_at: dto.assigned_at ?? at,
+      due_date: dto.due_date ?? null,
+      created_at: at,
+      completed_at: status === 'completed' ? at : null,
+      result: null,
+    });
+    return this.created(record.id as string, record.remote_id as string);
+  }
+
+  /** A completion marks the user's open assignment for that learning object completed, or records a new one. */
+  private createCompletion(userId: string, raw: unknown): EmuResponse {
+    const parsed = CompletionBody.safeParse(raw);
+    if (!parsed.success) return this.validationError(parsed.error);
+    const dto = parsed.data;
+    const at = this.iso(this.now());
+    const completedAt = dto.completed_at ?? at;
+    const result = dto.result
+      ? { value: dto.result.value, source_value: dto.result.source_value ?? dto.result.value }
+      : null;
+    const mine = this.assignments.filter(
+      (a) =>
+        a.userId === userId && a.record.learning_object_external_reference === dto.learning_object_external_reference,
+    );
+    const target = mine.find((a) => (a.record.status as { value: string }).value !== 'completed') ?? mine[0];
+    if (target) {
+      Object.assign(target.record, {
+        status: { value: 'completed', source_value: 'Completed' },
+        progress: 100,
+        completed_at: completedAt,
+        result,
+        updated_at: at,
+        certificate_url: `https://sandbox-lms.example/certificates/${target.record.id}`,
+      });
+    } else {
+      this.insert(userId, dto.learning_object_external_reference, {
+        learning_object_id: dto.learning_object_id,
+        status: 'completed',
+        progress: 100,
+        assigned_at: completedAt,
+        due_date: null,
+        created_at: at,
+        completed_at: completedAt,
+        result,
+      });
+    }
+    const id = `cmp_${String(++this.completionSeq).padStart(5, '0')}`;
+    return this.created(id, `${id.replace('cmp_', 'rc-')}`);
+  }
+
+  private insertSeed(seed: SeedAssignment): void {
+    const now = this.now();
+    const day = (offset: number) => this.iso(now + offset * DAY, 17);
+    this.insert(seed.user, seed.ref, {
+      status: seed.status,
+      progress: seed.progress,
+      assigned_at: day(seed.assignedDays),
+      due_date: seed.dueDays === undefined ? null : day(seed.dueDays),
+      created_at: day(seed.assignedDays),
+      updated_at: day(seed.completedDays ?? seed.assignedDays),
+      completed_at: seed.completedDays === undefined ? null : day(seed.completedDays),
+      result: seed.result ? { value: seed.result, source_value: seed.result === 'Pass' ? 'passed' : 'failed' } : null,
+    });
+  }
+
+  private insert(
+    userId: string,
+    ref: string,
+    f: {
+      learning_object_id?: string | undefined;
+      external_reference?: string | undefined;
+      status: string;
+      source?: unknown;
+      progress: number;
+      assigned_at: string;
+      due_date: string | null;
+      created_at: string;
+      updated_at?: string;
+      completed_at: string | null;
+      result: unknown;
+    },
+  ): Record<string, unknown> {
+    const seq = ++this.seq;
+    const user = this.users.get(userId);
+    const lo = this.catalogue.get(ref);
+    const id = `asg_${String(seq).padStart(5, '0')}`;
+    const record: Record<string, unknown> = {
+      id,
+      remote_id: `enr-${70000 + seq}`,
+      // Titles travel as a project custom field, the way a StackOne project would surface them.
+      unified_custom_fields: lo ? { learning_object_title: lo.title } : null,
+      external_reference: f.external_reference ?? null,
+      learning_object_id: f.learning_object_id ?? lo?.id ?? null,
+      remote_learning_object_id: lo ? `crs-${lo.id.slice(3)}` : null,
+      learning_object_external_reference: ref,
+      progress: f.progress,
+      updated_at: f.updated_at ?? f.created_at,
+      created_at: f.created_at,
+      assigned_at: f.assigned_at,
+      due_date: f.due_date,
+      status: { value: f.status, source_value: f.source ?? SOURCE_STATUS[f.status] ?? f.status },
+      learning_object_type: lo ? { value: lo.type, source_value: lo.type.toUpperCase() } : null,
+      user_id: userId,
+      remote_user_id: user?.remoteId ?? null,
+      certificate_url: f.status === 'completed' ? `https://sandbox-lms.example/certificates/${id}` : null,
+      result: f.result,
+      completed_at: f.completed_at,
+      course_id: null,
+      remote_course_id: null,
+    };
+    this.assignments.push({ seq, record, userId });
+    return record;
+  }
+
+  private created(id: string, remoteId: string): EmuResponse {
+    return json(201, {
+      statusCode: 201,
+      message: 'Record created successfully.',
+      timestamp: this.iso(this.now()),
+      data: { id, remote_id: remoteId },
+    });
+  }
+
+  private validationError(error: z.ZodError): EmuResponse {
+    const issues = error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+    return this.error(400, `Validation failed: ${issues.join('; ')}`, {}, undefined, {
+      statusCode: 400,
+      message: issues[0] ?? 'Bad Request',
+      headers: {},
+    });
+  }
+
+  private error(
+    status: number,
+    message: string,
+    headers: Record<string, string> = {},
+    providerErrors?: Array<{ status: number; raw: Record<string, unknown> }>,
+    data?: Record<string, unknown>,
+  ): EmuResponse {
+    const body: Record<string, unknown> = { statusCode: status, message, timestamp: this.iso(this.now()) };
+    if (data) body.data = data;
+    if (providerErrors) {
+      body.provider_errors = providerErrors.map((p) => ({
+        status: p.status,
+        url: 'https://sandbox-lms.example/api/v1/enrollments',
+        raw: p.raw,
+        headers: { 'content-type': 'application/json' },
+      }));
+    }
+    return json(status, body, headers);
+  }
+
+  private iso(ms: number, hour?: number): string {
+    const date = new Date(ms);
+    if (hour !== undefined) date.setUTCHours(hour, 0, 0, 0);
+    return date.toISOString();
+  }
+}
+
+const SOURCE_STATUS: Record<string, string> = {
+  pending: 'Not Started',
+  in_progress: 'In Progress',
+  completed: 'Completed',
+};
+
+const FAULT_MESSAGES: Record<Extract<Fault, { type: 'status' }>['status'], string> = {
+  408: 'Request timed out',
+  429: 'Too many requests',
+  500: 'Internal server error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): EmuResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(body),
+    delivery: { kind: 'now' },
+  };
+}
+
+/** `fields` keeps only the named fields; unknown names are ignored, as StackOne does. */
+function project(record: Record<string, unknown>, fields: string[] | undefined): Record<string, unknown> {
+  const copy = structuredClone(record);
+  if (!fields?.length) return copy;
+  const keep = new Set(fields.filter((f) => (ASSIGNMENT_FIELDS as readonly string[]).includes(f)));
+  return Object.fromEntries(Object.entries(copy).filter(([k]) => keep.has(k)));
+}
+
+/** Opaque to callers; a position in insertion order, so pages stay stable while data does not change. */
+function encodeCursor(seq: number): string {
+  return Buffer.from(JSON.stringify({ v: 1, after: seq })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v?: unknown; after?: unknown };
+    return parsed.v === 1 && Number.isInteger(parsed.after) && (parsed.after as number) >= 0
+      ? (parsed.after as number)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
