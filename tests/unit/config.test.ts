@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ConfigError, DEFAULT_TIMEOUT_MS, isLoopbackHost, loadConfig } from '../../src/config.js';
+import { ConfigError, DEFAULT_TIMEOUT_MS, isLoopbackHost, loadConfig, parseFaults } from '../../src/config.js';
 
 function serve(argv: string[], env: Record<string, string> = {}) {
   const action = loadConfig(argv, env);
@@ -58,5 +58,30 @@ describe('loadConfig', () => {
   test('isLoopbackHost', () => {
     for (const host of ['localhost', '127.0.0.1', '127.1.2.3', '[::1]', '::1']) expect(isLoopbackHost(host)).toBe(true);
     for (const host of ['api.stackone.com', '10.0.0.1', '0.0.0.0']) expect(isLoopbackHost(host)).toBe(false);
+  });
+});
+
+describe('sandbox options', () => {
+  test('--sandbox and STACKONE_SANDBOX', () => {
+    expect(serve(['--sandbox']).sandbox).toBe(true);
+    expect(serve([], { STACKONE_SANDBOX: '1' }).sandbox).toBe(true);
+    expect(serve([], { STACKONE_SANDBOX: 'true' }).sandbox).toBe(true);
+    expect(serve([], { STACKONE_SANDBOX: '0' }).sandbox).toBe(false);
+    expect(serve([]).sandbox).toBe(false);
+  });
+
+  test('STACKONE_SANDBOX_FAULTS is parsed in sandbox mode and refused otherwise', () => {
+    expect(parseFaults('429:2*2, 503, slow:3000, heartbeat:5, hang')).toEqual([
+      { type: 'status', status: 429, retryAfter: 2 },
+      { type: 'status', status: 429, retryAfter: 2 },
+      { type: 'status', status: 503 },
+      { type: 'slow', delayMs: 3000 },
+      { type: 'heartbeat', count: 5, intervalMs: 200 },
+      { type: 'hang' },
+    ]);
+    expect(parseFaults('429')).toEqual([{ type: 'status', status: 429, retryAfter: 1 }]);
+    expect(serve(['--sandbox'], { STACKONE_SANDBOX_FAULTS: '503*2' }).sandboxFaults).toHaveLength(2);
+    expect(() => loadConfig([], { STACKONE_SANDBOX_FAULTS: '503' })).toThrow(/only works with --sandbox/);
+    for (const bad of ['418', 'boom', '503*0', 'slow:fast']) expect(() => parseFaults(bad)).toThrow(/cannot read/);
   });
 });

@@ -1,0 +1,31 @@
+/** The sandbox emulator as a test upstream, with every response it gives checked against the OpenAPI contract. */
+import { expect } from 'vitest';
+import type { Exchange } from '../../src/sandbox/emulator.js';
+import { SANDBOX_API_KEY, SANDBOX_DEFAULT_ACCOUNT } from '../../src/sandbox/seed.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/serve.js';
+import { contractViolations } from './contract.js';
+import { type Wired, wire } from './wire.js';
+
+export interface CheckedSandbox extends Sandbox {
+  exchanges: Exchange[];
+  /** Fails the test if any response so far drifted from StackOne's documented shapes. */
+  assertContract(): void;
+}
+
+export async function startCheckedSandbox(now?: () => number): Promise<CheckedSandbox> {
+  const exchanges: Exchange[] = [];
+  const sandbox = await startSandbox({ observe: (e) => exchanges.push(e), ...(now ? { now } : {}) });
+  return {
+    ...sandbox,
+    exchanges,
+    assertContract: () => expect(contractViolations(exchanges)).toEqual([]),
+  };
+}
+
+/** The real McpServer over the real client, pointed at the sandbox with its key, as --sandbox wires it. */
+export function wireSandbox(sandbox: Sandbox, timeoutMs = 5_000): Promise<Wired> {
+  return wire(sandbox.url, {
+    deps: { apiKey: SANDBOX_API_KEY, accountId: SANDBOX_DEFAULT_ACCOUNT },
+    client: { timeoutMs },
+  });
+}

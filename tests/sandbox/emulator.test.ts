@@ -1,0 +1,159 @@
+import { describe, expect, test } from 'vitest';
+import { Emulator, type EmuRequest } from '../../src/sandbox/emulator.js';
+import { SANDBOX_API_KEY, USERS } from '../../src/sandbox/seed.js';
+import { contractViolations } from '../helpers/contract.js';
+
+const AUTH = `Basic ${Buffer.from(`${SANDBOX_API_KEY}:`).toString('base64')}`;
+const NOW = Date.parse('2026-11-22T12:00:00Z');
+
+function request(over: Partial<EmuRequest> & { headers?: Record<string, string | undefined> } = {}): EmuRequest {
+  return {
+    method: 'GET',
+    url: '/unified/lms/users/emp-1001/assignments',
+    body: '',
+    ...over,
+    headers: { authorization: AUTH, 'x-account-id': 'acme-lms', ...over.headers },
+  };
+}
+
+function send(emu: Emulator, req: EmuRequest) {
+  const res = emu.handle(req);
+  return { ...res, json: JSON.parse(res.body) as Record<string, unknown> };
+}
+
+describe('the emulator checks what StackOne checks', () => {
+  const cases: Array<[string, Partial<EmuRequest> & { headers?: Record<string, string | undefined> }, number, RegExp]> =
+    [
+      ['no auth', { headers: { authorization: undefined } }, 401, /Unauthorized/],
+      [
+        'a wrong key',
+        { headers: { authorization: `Basic ${Buffer.from('other:').toString('base64')}` } },
+        401,
+        /Unauthorized/,
+      ],
+      ['no account header', { headers: { 'x-account-id': undefined } }, 400, /x-account-id/],
+      ['an unknown account', { headers: { 'x-account-id': 'acct-x' } }, 404, /Account acct-x not found/],
+      ['a user of another account', { headers: { 'x-account-id': 'globex-lms' } }, 404, /User emp-1001 not found/],
+      ['an unknown path', { url: '/unified/lms/courses' }, 404, /Cannot GET/],
+      ['a bad page_size', { url: '/unified/lms/users/emp-1001/assignments?page_size=0' }, 400, /page_size/],
+      [
+        'a bad status filter',
+        { url: '/unified/lms/users/emp-1001/assignments?filter[status]=done' },
+        400,
+        /filter\[status\]/,
+      ],
+      [
+        'a bad date filter',
+        { url: '/unified/lms/users/emp-1001/assignments?filter[updated_after]=yesterday' },
+        400,
+        /updated_after/,
+      ],
+      ['a forged cursor', { url: '/unified/lms/users/emp-1001/assignments?next=abc' }, 400, /Invalid next cursor/],
+      ['a body that is not JSON', { method: 'POST', body: '{' }, 400, /valid JSON/],
+      ['a missing learning object', { method: 'POST', body: '{}' }, 400, /learning_object_external_reference/],
+      [
+        'an unknown status',
+        { method: 'POST', body: '{"learning_object_external_reference":"x","status":{"value":"done"}}' },
+        400,
+        /status/,
+      ],
+      [
+        'a bad date',
+        { method: 'POST', body: '{"learning_object_external_reference":"x","due_date":"Friday"}' },
+        400,
+        /due_date/,
+      ],
+      [
+        'a bad result',
+        {
+          method: 'POST',
+          url: '/unified/lms/users/emp-1001/completions',
+          body: '{"learning_object_external_reference":"x","result":{"value":"ok"}}',
+        },
+        400,
+        /result/,
+      ],
+    ];
+  test.each(cases)('%s', (_name, over, status, message) => {
+    const emu = new Emulator({ now: () => NOW });
+    const res = send(emu, request(over));
+    expect(res.status).toBe(status);
+    expect(res.json.statusCode).toBe(status);
+    expect(res.json.message).toMatch(message);
+    expect(contractViolations([{ request: request(over), response: res }])).toEqual([]);
+  });
+});
+
+describe('seed data', () => {
+  test('emp-1001 has fewer than 25 assignments in every status, some overdue, some completed with results', () => {
+    const emu = new Emulator({ now: () => NOW });
+    const dana = emu.assignmentsOf('emp-1001');
+    expect(dana.length).toBeGreaterThan(0);
+    expect(dana.length).toBeLessThan(25);
+    const statuses = new Set(dana.map((a) => (a.status as { value: string }).value));
+    expect(statuses).toEqual(new Set(['pending', 'in_progress', 'completed']));
+    expect(
+      dana.some(
+        (a) =>
+          a.due_date && Date.parse(a.due_date as string) < NOW && (a.status as { value: string }).value !== 'completed',
+      ),
+    ).toBe(true);
+    expect(dana.some((a) => (a.result as { value: string } | null)?.value === 'Pass')).toBe(true);
+    expect(emu.assignmentsOf('emp-1099').length).toBeGreaterThan(60);
+    expect(new Set(USERS.map((u) => u.account)).size).toBeGreaterThanOrEqual(3);
+  });
+
+  test('every seeded list page meets the contract', () => {
+    const exchanges = [];
+    const emu = new Emulator({ now: () => NOW, observe: (e) => exchanges.push(e) });
+    for (const user of USERS) {
+      emu.handle(
+        request({
+          url: `/unified/lms/users/${user.id}/assignments?raw=true`,
+          headers: { 'x-account-id': user.account },
+        }),
+      );
+    }
+    expect(exchanges).toHaveLength(USERS.length);
+    expect(contractViolations(exchanges)).toEqual([]);
+  });
+
+  test('a status fault answers without writing; a slow fault writes first', () => {
+    const emu = new Emulator({ now: () => NOW });
+    const before = emu.assignmentsOf('emp-1002').length;
+    emu.injectFaults(1, { type: 'status', status: 502 });
+    const post = {
+      method: 'POST',
+      body: '{"learning_object_external_reference":"x"}',
+      url: '/unified/lms/users/emp-1002/assignments',
+    };
+    expect(emu.handle(request(post)).status).toBe(502);
+    expect(emu.assignmentsOf('emp-1002')).toHaveLength(before);
+    emu.injectFaults(1, { type: 'slow', delayMs: 5 });
+    const slow = emu.handle(request(post));
+    expect(slow.delivery).toEqual({ kind: 'slow', delayMs: 5 });
+    expect(slow.status).toBe(201);
+    expect(emu.assignmentsOf('emp-1002')).toHaveLength(before + 1);
+  });
+});
+
+describe('the contract check itself', () => {
+  test('flags fields the spec does not name, bad enums, bad dates and mismatched status codes', () => {
+    const req = request();
+    const response = (status: number, body: unknown) => ({
+      status,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      delivery: { kind: 'now' as const },
+    });
+    const problems = contractViolations([
+      { request: req, response: response(200, { data: [{ id: 'a', title: 'extra' }] }) },
+      { request: req, response: response(200, { data: [{ status: { value: 'done' } }] }) },
+      { request: req, response: response(200, { data: [{ due_date: 'Friday' }] }) },
+      { request: req, response: response(404, { statusCode: 400, message: 'x', timestamp: '2026-11-22T00:00:00Z' }) },
+      { request: req, response: response(418, {}) },
+    ]);
+    expect(problems).toHaveLength(5);
+    expect(problems[0]).toMatch(/title/);
+  });
+});
