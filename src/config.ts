@@ -8,6 +8,21 @@ export const DEFAULT_TIMEOUT_MS = 65_000;
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+export type Transport = 'stdio' | 'http';
+
+export interface HttpConfig {
+  host: string;
+  port: number;
+  /** Host header values accepted besides loopback names (a bare name matches any port). */
+  allowedHosts: string[];
+  /** Browser Origin values accepted besides loopback origins. */
+  allowedOrigins: string[];
+  /** MCP_AUTH_TOKEN: when set, every /mcp request needs `Authorization: Bearer <token>`. */
+  authToken: string | undefined;
+  maxBodyBytes: number;
+  requestTimeoutMs: number;
+}
+
 export interface Config {
   /** Absent is allowed: every tool call then answers with how to set it (see README, "No API key"). */
   apiKey: string | undefined;
@@ -15,6 +30,8 @@ export interface Config {
   baseUrl: URL;
   timeoutMs: number;
   logLevel: LogLevel;
+  transport: Transport;
+  http: HttpConfig;
   /** Serve against the embedded StackOne emulator instead of StackOne: no key, made-up data. */
   sandbox: boolean;
   /** Misbehaviour for the sandbox's next requests (STACKONE_SANDBOX_FAULTS), for rehearsing failures. */
@@ -31,35 +48,85 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Flags that take a value. The API key is deliberately not one: `ps` would show it to every user of the machine. */
-const VALUE_FLAGS = {
-  '--account-id': 'STACKONE_ACCOUNT_ID',
-  '--base-url': 'STACKONE_BASE_URL',
-  '--timeout-ms': 'STACKONE_TIMEOUT_MS',
-  '--log-level': 'STACKONE_LOG_LEVEL',
-} as const;
-type ValueFlag = keyof typeof VALUE_FLAGS;
+interface OptionSpec {
+  flag: `--${string}`;
+  env: string;
+  /** Absent for switches (`--sandbox`), which take no value on the command line and 1/true in the environment. */
+  arg?: string;
+  help: string;
+}
 
-export const HELP = `stackone-lms-mcp ${VERSION}: an MCP server for StackOne's Unified LMS API (stdio).
+/**
+ * Every command-line option and its environment variable; a flag wins over its variable. Secrets are deliberately
+ * not here: STACKONE_API_KEY and MCP_AUTH_TOKEN are read only from the environment, so `ps` never shows them.
+ */
+export const OPTIONS = [
+  { flag: '--transport', env: 'MCP_TRANSPORT', arg: 'stdio|http', help: 'how clients connect (default stdio)' },
+  { flag: '--host', env: 'MCP_HOST', arg: '<host>', help: 'http: interface to listen on (default 127.0.0.1)' },
+  { flag: '--port', env: 'MCP_PORT', arg: '<port>', help: 'http: port (default 3000)' },
+  {
+    flag: '--allowed-hosts',
+    env: 'MCP_ALLOWED_HOSTS',
+    arg: '<a,b>',
+    help: 'http: Host headers accepted besides loopback names',
+  },
+  {
+    flag: '--allowed-origins',
+    env: 'MCP_ALLOWED_ORIGINS',
+    arg: '<a,b>',
+    help: 'http: browser Origins accepted besides loopback',
+  },
+  { flag: '--max-body-bytes', env: 'MCP_MAX_BODY_BYTES', arg: '<n>', help: 'http: request body cap (default 1 MiB)' },
+  {
+    flag: '--request-timeout-ms',
+    env: 'MCP_REQUEST_TIMEOUT_MS',
+    arg: '<ms>',
+    help: 'http: per-request limit (default STACKONE_TIMEOUT_MS + 5 s)',
+  },
+  { flag: '--account-id', env: 'STACKONE_ACCOUNT_ID', arg: '<id>', help: 'default x-account-id' },
+  {
+    flag: '--base-url',
+    env: 'STACKONE_BASE_URL',
+    arg: '<url>',
+    help: `StackOne API base URL (default ${DEFAULT_BASE_URL})`,
+  },
+  {
+    flag: '--timeout-ms',
+    env: 'STACKONE_TIMEOUT_MS',
+    arg: '<ms>',
+    help: `whole upstream call, retries included (default ${DEFAULT_TIMEOUT_MS})`,
+  },
+  {
+    flag: '--log-level',
+    env: 'STACKONE_LOG_LEVEL',
+    arg: LOG_LEVELS.join('|'),
+    help: 'stderr log level (default info)',
+  },
+  {
+    flag: '--sandbox',
+    env: 'STACKONE_SANDBOX',
+    help: 'answer from the embedded StackOne LMS emulator: no key, made-up data',
+  },
+] as const satisfies readonly OptionSpec[];
+
+type Flag = (typeof OPTIONS)[number]['flag'];
+
+/** Variables read only from the environment. */
+export const ENV_ONLY = ['STACKONE_API_KEY', 'MCP_AUTH_TOKEN', 'STACKONE_SANDBOX_FAULTS'] as const;
+
+export const HELP = `stackone-lms-mcp ${VERSION}: an MCP server for StackOne's Unified LMS API.
 
 Usage: stackone-lms-mcp [options]
 
 Options (each has an environment variable; a flag wins over its variable):
-  --account-id <id>     default x-account-id            STACKONE_ACCOUNT_ID
-  --base-url <url>      StackOne API base URL           STACKONE_BASE_URL   (default ${DEFAULT_BASE_URL})
-  --timeout-ms <ms>     whole-request timeout, retries  STACKONE_TIMEOUT_MS (default ${DEFAULT_TIMEOUT_MS})
-                        included
-  --log-level <level>   ${LOG_LEVELS.join(' | ')}     STACKONE_LOG_LEVEL  (default info; logs go to stderr)
-  --sandbox             use the embedded StackOne LMS   STACKONE_SANDBOX=1
-                        emulator: no key, made-up data
-  -h, --help            show this help
-  -v, --version         print the version
+${OPTIONS.map((o: OptionSpec) => `  ${`${o.flag}${o.arg ? ` ${o.arg}` : ''}`.padEnd(34)}${o.env.padEnd(24)}${o.help}`).join('\n')}
+  -h, --help                        show this help
+  -v, --version                     print the version
 
-The API key is read only from the environment: STACKONE_API_KEY (never a flag, so it stays out of \`ps\`).
-
-Sandbox only: STACKONE_SANDBOX_FAULTS makes the emulator misbehave for its next requests, to rehearse failures.
-  A comma-separated list of 408|429|500|502|503|504[:retry-after-s], slow:<ms>, heartbeat:<newlines>, hang,
-  each optionally *<count>. Example: STACKONE_SANDBOX_FAULTS="429:1*2,slow:3000"
+From the environment only (never flags, so they stay out of \`ps\`):
+  STACKONE_API_KEY        the StackOne API key (HTTP Basic user name)
+  MCP_AUTH_TOKEN          http: require \`Authorization: Bearer <token>\` on /mcp
+  STACKONE_SANDBOX_FAULTS sandbox only: make the emulator's next requests misbehave, e.g. "429:1*2,slow:3000,hang"
 `;
 
 /** Control characters (and DEL) can split an HTTP header; they are never valid in a key or an account id. */
@@ -71,48 +138,59 @@ export function hasControlChars(value: string): boolean {
 }
 
 export function loadConfig(argv: readonly string[], env: Env): CliAction {
-  const flags: Partial<Record<ValueFlag, string>> = {};
-  let sandboxFlag = false;
+  const byFlag = new Map<string, OptionSpec>(OPTIONS.map((o) => [o.flag, o]));
+  const flags = new Map<Flag, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '-h' || arg === '--help') return { kind: 'help' };
     if (arg === '-v' || arg === '--version') return { kind: 'version' };
-    if (arg === '--sandbox') {
-      sandboxFlag = true;
-      continue;
-    }
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (name === '--api-key') {
+    if (name === '--api-key' || name === '--auth-token') {
       throw new ConfigError(
-        'The API key is not taken on the command line, where `ps` shows it to everyone: set STACKONE_API_KEY in the environment (the "env" block of your MCP client config).',
+        `Secrets are not taken on the command line, where \`ps\` shows them to everyone: set ${name === '--api-key' ? 'STACKONE_API_KEY' : 'MCP_AUTH_TOKEN'} in the environment (the "env" block of your MCP client config).`,
       );
     }
-    if (!(name in VALUE_FLAGS)) {
-      throw new ConfigError(`Unknown option ${JSON.stringify(name)}. Run with --help to see the options.`);
+    const spec = byFlag.get(name);
+    if (!spec) throw new ConfigError(`Unknown option ${JSON.stringify(name)}. Run with --help to see the options.`);
+    if (!spec.arg) {
+      if (eq > 0) throw new ConfigError(`${name} takes no value.`);
+      flags.set(spec.flag as Flag, 'true');
+      continue;
     }
     const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined || value === '') throw new ConfigError(`${name} needs a value.`);
-    flags[name as ValueFlag] = value;
+    flags.set(spec.flag as Flag, value);
   }
-  const pick = (flag: ValueFlag): string | undefined => {
-    const value = flags[flag] ?? env[VALUE_FLAGS[flag]];
-    return value === undefined || value.trim() === '' ? undefined : value;
+  const envOf = (flag: Flag) => (byFlag.get(flag) as OptionSpec).env;
+  const pick = (flag: Flag): string | undefined => {
+    const value = flags.get(flag) ?? env[envOf(flag)];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
   };
 
-  const apiKey = nonEmpty(env.STACKONE_API_KEY);
-  if (apiKey !== undefined && hasControlChars(apiKey)) {
-    throw new ConfigError('STACKONE_API_KEY contains a control character (a stray newline?). Set it to the bare key.');
-  }
-  const accountId = pick('--account-id')?.trim();
+  const apiKey = secret(env, 'STACKONE_API_KEY');
+  const authToken = secret(env, 'MCP_AUTH_TOKEN');
+  const accountId = pick('--account-id');
   if (accountId !== undefined && hasControlChars(accountId)) {
     throw new ConfigError('STACKONE_ACCOUNT_ID contains a control character. Set it to the bare account id.');
   }
-  const sandbox = sandboxFlag || isTruthy(env.STACKONE_SANDBOX);
+  const sandbox = isTruthy(pick('--sandbox'));
   const faultSpec = nonEmpty(env.STACKONE_SANDBOX_FAULTS);
   if (faultSpec && !sandbox) {
     // Faults are for rehearsals: never let a stray variable make a real deployment misbehave.
     throw new ConfigError('STACKONE_SANDBOX_FAULTS only works with --sandbox (or STACKONE_SANDBOX=1). Unset it.');
+  }
+  const transport = pick('--transport') ?? 'stdio';
+  if (transport !== 'stdio' && transport !== 'http') {
+    throw new ConfigError(`MCP_TRANSPORT (--transport) must be stdio or http, got ${JSON.stringify(transport)}.`);
+  }
+  const timeoutMs = int(pick('--timeout-ms'), 'STACKONE_TIMEOUT_MS', DEFAULT_TIMEOUT_MS, 100, 600_000);
+  const host = pick('--host') ?? '127.0.0.1';
+  if (transport === 'http' && apiKey && !authToken && !isLoopbackHost(host)) {
+    // Anyone who can reach the port could spend the operator's key.
+    throw new ConfigError(
+      `Refusing to serve on ${host} with STACKONE_API_KEY set and no MCP_AUTH_TOKEN: anyone who can reach this port could use your StackOne key. Set MCP_AUTH_TOKEN (clients then send Authorization: Bearer <token>), or listen on 127.0.0.1.`,
+    );
   }
   return {
     kind: 'serve',
@@ -120,12 +198,63 @@ export function loadConfig(argv: readonly string[], env: Env): CliAction {
       apiKey,
       accountId,
       baseUrl: parseBaseUrl(pick('--base-url') ?? DEFAULT_BASE_URL),
-      timeoutMs: parseTimeout(pick('--timeout-ms')),
+      timeoutMs,
       logLevel: parseLogLevel(pick('--log-level')),
+      transport,
+      http: {
+        host,
+        port: int(pick('--port'), 'MCP_PORT', 3000, 0, 65_535),
+        allowedHosts: list(pick('--allowed-hosts')).map((h) => h.toLowerCase()),
+        allowedOrigins: list(pick('--allowed-origins')).map((o) => normalizeOrigin(o, 'MCP_ALLOWED_ORIGINS')),
+        authToken,
+        maxBodyBytes: int(pick('--max-body-bytes'), 'MCP_MAX_BODY_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+        requestTimeoutMs: int(
+          pick('--request-timeout-ms'),
+          'MCP_REQUEST_TIMEOUT_MS',
+          timeoutMs + 5_000,
+          100,
+          3_600_000,
+        ),
+      },
       sandbox,
       sandboxFaults: faultSpec ? parseFaults(faultSpec) : [],
     },
   };
+}
+
+function secret(env: Env, name: string): string | undefined {
+  const value = nonEmpty(env[name]);
+  if (value !== undefined && hasControlChars(value)) {
+    throw new ConfigError(`${name} contains a control character (a stray newline?). Set it to the bare value.`);
+  }
+  return value;
+}
+
+function int(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}.`);
+  }
+  return n;
+}
+
+function list(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Origins compare as scheme://host[:port], lower case, no path. */
+export function normalizeOrigin(raw: string, name: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.origin === 'null') throw new Error('opaque');
+    return url.origin.toLowerCase();
+  } catch {
+    throw new ConfigError(`${name}: ${JSON.stringify(raw)} is not an origin such as https://app.example.com.`);
+  }
 }
 
 function isTruthy(value: string | undefined): boolean {
@@ -193,17 +322,6 @@ function parseBaseUrl(raw: string): URL {
     throw new ConfigError('STACKONE_BASE_URL must not have a query or fragment.');
   }
   return url;
-}
-
-function parseTimeout(raw: string | undefined): number {
-  if (raw === undefined) return DEFAULT_TIMEOUT_MS;
-  const ms = Number(raw);
-  if (!Number.isInteger(ms) || ms < 100 || ms > 600_000) {
-    throw new ConfigError(
-      `STACKONE_TIMEOUT_MS must be a whole number of milliseconds from 100 to 600000, got ${JSON.stringify(raw)}.`,
-    );
-  }
-  return ms;
 }
 
 function parseLogLevel(raw: string | undefined): LogLevel {

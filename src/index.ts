@@ -41,12 +41,47 @@ async function main(): Promise<void> {
     userAgent: `${NAME}/${VERSION} (node ${process.versions.node})`,
     onAttempt: (e) => logger.debug('upstream', { ...e }),
   });
-  const server = buildServer({ stackone, logger, ...upstream.deps });
-  await serveStdio(server, logger, async () => {
+  const closeAll = async () => {
     await stackone.close();
     await upstream.close();
+  };
+  if (config.transport === 'stdio') {
+    await serveStdio(buildServer({ stackone, logger, ...upstream.deps }), logger, closeAll);
+    return;
+  }
+
+  const { serveHttp } = await import('./transports/http.js');
+  const http = await serveHttp({
+    ...config.http,
+    logger,
+    // A fresh server per request, holding only that request's credentials: nothing is shared between tenants.
+    makeServer: (tenant) =>
+      buildServer({
+        stackone,
+        logger,
+        ...upstream.deps,
+        // The sandbox has its own key; a tenant's real key is never sent to it.
+        apiKey: (config.sandbox ? undefined : tenant.apiKey) ?? upstream.deps.apiKey,
+        accountId: tenant.accountId ?? upstream.deps.accountId,
+        missingKeyHint: HTTP_KEY_HINT,
+      }),
   });
+  logger.info('listening', { url: `${http.url}/mcp`, auth: config.http.authToken ? 'bearer' : 'none' });
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down: finishing in-flight requests', { why });
+    await http.shutdown(config.http.requestTimeoutMs);
+    await closeAll();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
+
+const HTTP_KEY_HINT =
+  'Send your StackOne key with the request as `Authorization: Basic base64(<key>:)` (or as `x-stackone-api-key` when the server requires a bearer token), or have the operator set STACKONE_API_KEY.';
 
 interface Upstream {
   baseUrl: URL;

@@ -1,6 +1,7 @@
 /** buildServer(deps): an McpServer with the tool registry; the one place errors become isError results. */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { CredentialError, describeError } from './errors.js';
 import { type Logger, silentLogger } from './log.js';
 import { redactText, redactValue, secretForms } from './secrets.js';
@@ -18,7 +19,15 @@ export interface ServerDeps {
   /** Put before every summary, e.g. to say the answer came from the sandbox. */
   summaryPrefix?: string;
   instructions?: string;
+  /** How to supply a key, when there is none: differs between stdio (env) and HTTP (per-request headers). */
+  missingKeyHint?: string;
 }
+
+export const STDIO_KEY_HINT =
+  'Set STACKONE_API_KEY in this server\'s environment (the "env" block of your MCP client config) and restart the server.';
+
+/** One validator for every server: each McpServer otherwise builds its own Ajv, which dominates per-request cost. */
+const validator = new AjvJsonSchemaValidator();
 
 /** Before every sandbox answer, so nobody mistakes made-up data for their LMS. */
 export const SANDBOX_PREFIX = '[sandbox: demo data, not your LMS] ';
@@ -33,7 +42,7 @@ export const INSTRUCTIONS = [
 export function buildServer(deps: ServerDeps): McpServer {
   const server = new McpServer(
     { name: NAME, title: 'StackOne LMS', version: VERSION },
-    { capabilities: { tools: {} }, instructions: deps.instructions ?? INSTRUCTIONS },
+    { capabilities: { tools: {} }, instructions: deps.instructions ?? INSTRUCTIONS, jsonSchemaValidator: validator },
   );
   for (const tool of deps.tools ?? TOOLS) {
     server.registerTool(
@@ -63,11 +72,11 @@ async function callTool(
   try {
     const credentials = resolveCredentials(args.account_id, deps);
     const { summary, raw } = await tool.run(args, { stackone: deps.stackone, credentials, signal });
-    logger.info('tool call', { tool: tool.name, ok: true, ms: Math.round(performance.now() - started) });
+    logger.debug('tool call', { tool: tool.name, ok: true, ms: Math.round(performance.now() - started) });
     return success(`${deps.summaryPrefix ?? ''}${summary}`, raw, secrets);
   } catch (error) {
     const message = describeError(error, { intent: tool.intent, what: tool.target(args) });
-    logger.info('tool call', {
+    logger.debug('tool call', {
       tool: tool.name,
       ok: false,
       error: error instanceof Error ? error.name : 'unknown',
@@ -82,9 +91,7 @@ async function callTool(
 
 function resolveCredentials(accountArg: unknown, deps: ServerDeps): Credentials {
   if (!deps.apiKey) {
-    throw new CredentialError(
-      'No StackOne API key is configured. Set STACKONE_API_KEY in this server\'s environment (the "env" block of your MCP client config) and restart the server. Nothing was sent.',
-    );
+    throw new CredentialError(`No StackOne API key. ${deps.missingKeyHint ?? STDIO_KEY_HINT} Nothing was sent.`);
   }
   const accountId = typeof accountArg === 'string' ? accountArg : deps.accountId;
   if (!accountId) {

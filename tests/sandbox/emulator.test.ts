@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { Emulator, type EmuRequest } from '../../src/sandbox/emulator.js';
+import { Emulator, type EmuRequest, type Exchange } from '../../src/sandbox/emulator.js';
 import { SANDBOX_API_KEY, USERS } from '../../src/sandbox/seed.js';
 import { contractViolations } from '../helpers/contract.js';
 
@@ -104,7 +104,7 @@ describe('seed data', () => {
   });
 
   test('every seeded list page meets the contract', () => {
-    const exchanges = [];
+    const exchanges: Exchange[] = [];
     const emu = new Emulator({ now: () => NOW, observe: (e) => exchanges.push(e) });
     for (const user of USERS) {
       emu.handle(

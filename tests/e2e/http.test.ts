@@ -1,0 +1,246 @@
+import { spawn } from 'node:child_process';
+import { afterEach, describe, expect, test } from 'vitest';
+import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
+import { type HttpServerUnderTest, httpClient, raw, rpc, startHttp } from '../helpers/http.js';
+import { CREATED, json, startUpstream, type Upstream } from '../helpers/upstream.js';
+
+const KEY = 'sk_env_key_HTTP_0001';
+const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+const LIST = json(200, {
+  data: [{ id: 'a1', learning_object_external_reference: 'sec-101', status: { value: 'pending' } }],
+});
+
+let up: Upstream | undefined;
+let srv: HttpServerUnderTest | undefined;
+afterEach(async () => {
+  await srv?.close();
+  await up?.close();
+  srv = undefined;
+  up = undefined;
+});
+
+describe('Streamable HTTP', () => {
+  test('the three tools over HTTP with the SDK client', async () => {
+    up = await startUpstream();
+    srv = await startHttp(up.url, { apiKey: KEY, accountId: 'acct-env' });
+    const c = await httpClient(srv.url);
+    try {
+      const { tools } = await c.client.listTools();
+      expect(tools.map((t) => t.name)).toEqual([
+        'create_user_assignment',
+        'list_user_assignments',
+        'create_user_completion',
+      ]);
+      const created = await c.call('create_user_assignment', {
+        id: 'emp-1',
+        learning_object_external_reference: 'sec-101',
+      });
+      expect(created.structuredContent).toEqual(CREATED);
+      up.enqueue(LIST);
+      const listed = await c.call('list_user_assignments', { id: 'emp-1' });
+      expect(listed.isError).toBeFalsy();
+      const done = await c.call('create_user_completion', {
+        id: 'emp-1',
+        learning_object_external_reference: 'sec-101',
+        result: { value: 'Pass' },
+      });
+      expect(done.isError).toBeFalsy();
+      expect(up.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+        'POST /unified/lms/users/emp-1/assignments',
+        'GET /unified/lms/users/emp-1/assignments',
+        'POST /unified/lms/users/emp-1/completions',
+      ]);
+      expect(up.requests.every((r) => r.headers.authorization === basic(KEY))).toBe(true);
+    } finally {
+      await c.close();
+    }
+    const access = srv.logs.map((l) => JSON.parse(l)).filter((l) => l.msg === 'http' && l.tool);
+    expect(access.map((l) => l.tool)).toEqual([
+      'create_user_assignment',
+      'list_user_assignments',
+      'create_user_completion',
+    ]);
+    for (const l of access)
+      expect(l).toMatchObject({ method: 'POST', path: '/mcp', status: 200, ms: expect.any(Number) });
+    expect(srv.logs.join('')).not.toContain(KEY);
+  });
+
+  test('a tools/call to a server that never saw initialize still answers', async () => {
+    up = await startUpstream(LIST);
+    srv = await startHttp(up.url, { apiKey: KEY, accountId: 'a' });
+    const reply = await raw(srv.url, {
+      body: rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 'u1' } }),
+    });
+    expect(reply.status).toBe(200);
+    const body = JSON.parse(reply.body);
+    expect(body.result.isError).toBeFalsy();
+    expect(body.result.content[0].text).toMatch(/1 assignment for user u1/);
+  });
+
+  test('a foreign Host and a foreign Origin are refused with 403 and a JSON-RPC error; allowed ones pass', async () => {
+    up = await startUpstream(LIST);
+    srv = await startHttp(up.url, {
+      apiKey: KEY,
+      accountId: 'a',
+      allowedHosts: ['mcp.example.com'],
+      allowedOrigins: ['https://app.example.com'],
+    });
+    const body = rpc('tools/list', {});
+    const host = await raw(srv.url, { body, headers: { host: 'evil.example.net' } });
+    expect(host.status).toBe(403);
+    expect(JSON.parse(host.body)).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 }, id: null });
+    const origin = await raw(srv.url, { body, headers: { origin: 'https://evil.example.net' } });
+    expect(origin.status).toBe(403);
+    expect(JSON.parse(origin.body).error.message).toMatch(/Origin/);
+    expect((await raw(srv.url, { body, headers: { origin: 'null' } })).status).toBe(403);
+    expect((await raw(srv.url, { body, headers: { host: 'mcp.example.com:8443' } })).status).toBe(200);
+    expect((await raw(srv.url, { body, headers: { origin: 'https://app.example.com' } })).status).toBe(200);
+    expect((await raw(srv.url, { body, headers: { origin: 'http://localhost:5173' } })).status).toBe(200);
+    expect(up.requests).toHaveLength(0);
+  });
+
+  test('MCP_AUTH_TOKEN: the bearer token is required and checked', async () => {
+    up = await startUpstream(LIST);
+    srv = await startHttp(up.url, { apiKey: KEY, accountId: 'a', authToken: 'tok-123' });
+    const body = rpc('tools/list', {});
+    const none = await raw(srv.url, { body });
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toBe('Bearer');
+    expect((await raw(srv.url, { body, headers: { authorization: 'Bearer tok-124' } })).status).toBe(401);
+    expect((await raw(srv.url, { body, headers: { authorization: 'Bearer tok-123-longer' } })).status).toBe(401);
+    expect((await raw(srv.url, { body, headers: { authorization: basic('tok-123') } })).status).toBe(401);
+    expect((await raw(srv.url, { body, headers: { authorization: 'Bearer tok-123' } })).status).toBe(200);
+    const c = await httpClient(srv.url, { authorization: 'Bearer tok-123' });
+    expect((await c.call('list_user_assignments', { id: 'u1' })).isError).toBeFalsy();
+    await c.close();
+  });
+
+  test('two tenants at once each reach StackOne with only their own key and account', async () => {
+    up = await startUpstream(async (req, res) => {
+      await new Promise((r) => setTimeout(r, 30));
+      json(200, { data: [{ id: req.headers['x-account-id'] as string }] })(req, res, undefined as never);
+    });
+    srv = await startHttp(up.url, { apiKey: KEY, accountId: 'env-account' });
+    const alice = await httpClient(srv.url, { authorization: basic('key-alice'), 'x-account-id': 'acct-alice' });
+    const bob = await httpClient(srv.url, { authorization: basic('key-bob'), 'x-account-id': 'acct-bob' });
+    try {
+      const calls = [];
+      for (let i = 0; i < 10; i++) {
+        calls.push(alice.call('list_user_assignments', { id: 'u1' }), bob.call('list_user_assignments', { id: 'u1' }));
+      }
+      const results = await Promise.all(calls);
+      results.forEach((r, i) => {
+        const expected = i % 2 === 0 ? 'acct-alice' : 'acct-bob';
+        expect((r.structuredContent as { data: Array<{ id: string }> }).data[0]!.id).toBe(expected);
+        expect(JSON.stringify(r)).not.toContain(i % 2 === 0 ? 'key-bob' : 'key-alice');
+      });
+      expect(up.requests).toHaveLength(20);
+      for (const req of up.requests) {
+        const pair = `${req.headers.authorization} ${req.headers['x-account-id']}`;
+        expect([`${basic('key-alice')} acct-alice`, `${basic('key-bob')} acct-bob`]).toContain(pair);
+      }
+      // The environment's key is the fallback only when a request brings none.
+      const anon = await httpClient(srv.url);
+      await anon.call('list_user_assignments', { id: 'u1' });
+      expect(up.requests.at(-1)!.headers.authorization).toBe(basic(KEY));
+      expect(up.requests.at(-1)!.headers['x-account-id']).toBe('env-account');
+      await anon.close();
+    } finally {
+      await alice.close();
+      await bob.close();
+    }
+  });
+
+  test('with a bearer token, the tenant key travels as x-stackone-api-key', async () => {
+    up = await startUpstream(LIST);
+    srv = await startHttp(up.url, { authToken: 'tok', accountId: 'a' });
+    const c = await httpClient(srv.url, { authorization: 'Bearer tok', 'x-stackone-api-key': 'key-carol' });
+    await c.call('list_user_assignments', { id: 'u1' });
+    expect(up.requests[0]!.headers.authorization).toBe(basic('key-carol'));
+    await c.close();
+  });
+
+  test('with no key from either place, the tool result says how to supply one', async () => {
+    up = await startUpstream(LIST);
+    srv = await startHttp(up.url, { accountId: 'a' });
+    const c = await httpClient(srv.url);
+    const result = await c.call('list_user_assignments', { id: 'u1' });
+    expect(result.isError).toBe(true);
+    expect(result.content[0]).toMatchObject({ text: expect.stringMatching(/Authorization: Basic base64\(<key>:\)/) });
+    expect(up.requests).toHaveLength(0);
+    await c.close();
+  });
+
+  test('a body over the cap is refused with 413', async () => {
+    up = await startUpstream(LIST);
+    srv = await startHttp(up.url, { apiKey: KEY, accountId: 'a', maxBodyBytes: 4096 });
+    const big = rpc('tools/call', {
+      name: 'create_user_assignment',
+      arguments: { id: 'u', learning_object_external_reference: 'x', passthrough: { blob: 'x'.repeat(10_000) } },
+    });
+    const reply = await raw(srv.url, { body: big });
+    expect(reply.status).toBe(413);
+    expect(JSON.parse(reply.body).error.message).toMatch(/over 4096 bytes/);
+    expect(up.requests).toHaveLength(0);
+  });
+
+  test('health, readiness, GET /mcp, unknown paths and bad JSON', async () => {
+    up = await startUpstream(LIST);
+    srv = await startHttp(up.url, { apiKey: KEY });
+    expect(await raw(srv.url, { method: 'GET', path: '/healthz' })).toMatchObject({ status: 200 });
+    expect(await raw(srv.url, { method: 'GET', path: '/readyz' })).toMatchObject({ status: 200 });
+    expect(await raw(srv.url, { method: 'GET' })).toMatchObject({ status: 405 });
+    expect(await raw(srv.url, { method: 'GET', path: '/nope' })).toMatchObject({ status: 404 });
+    const bad = await raw(srv.url, { body: '{"jsonrpc":' });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).error.code).toBe(-32700);
+  });
+});
+
+describe('the HTTP binary', () => {
+  test('SIGTERM during a slow call lets it finish, then exits', async () => {
+    assertBuilt();
+    up = await startUpstream(async (req, res) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      json(200, { data: [] })(req, res, undefined as never);
+    });
+    const child = spawn(process.execPath, [BIN, '--transport', 'http', '--port', '0'], {
+      env: childEnv({ STACKONE_API_KEY: KEY, STACKONE_ACCOUNT_ID: 'a', STACKONE_BASE_URL: up.url }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    const deadline = Date.now() + 5000;
+    while (!/"listening"/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const url = /"url":"(http:\/\/[^"]+)\/mcp"/.exec(stderr)?.[1];
+    expect(url).toBeTruthy();
+    const call = raw(url!, { body: rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 'u1' } }) });
+    await up.waitForRequests(1);
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 100));
+    await expect(raw(url!, { method: 'GET', path: '/healthz' })).rejects.toThrow();
+    const reply = await call;
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body).result.isError).toBeFalsy();
+    expect(await exited).toBe(0);
+    expect(stderr).not.toContain(KEY);
+  });
+
+  test('refuses a non-loopback host with STACKONE_API_KEY and no MCP_AUTH_TOKEN', async () => {
+    assertBuilt();
+    const child = spawn(process.execPath, [BIN, '--transport', 'http', '--host', '0.0.0.0'], {
+      env: childEnv({ STACKONE_API_KEY: KEY }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    expect(await new Promise((r) => child.on('exit', r))).toBe(2);
+    expect(stderr).toMatch(/MCP_AUTH_TOKEN/);
+    expect(stderr).not.toContain(KEY);
+  });
+});

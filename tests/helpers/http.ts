@@ -1,0 +1,109 @@
+/** Our HTTP transport in-process, with the real buildServer per request, against a loopback upstream. */
+import { request as httpRequest } from 'node:http';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { HttpConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { buildServer } from '../../src/server.js';
+import { StackOneClient } from '../../src/stackone/client.js';
+import { type HttpHandle, serveHttp } from '../../src/transports/http.js';
+
+export interface HttpServerUnderTest {
+  url: string;
+  handle: HttpHandle;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export async function startHttp(
+  upstreamUrl: string,
+  opts: Partial<HttpConfig> & { apiKey?: string; accountId?: string } = {},
+): Promise<HttpServerUnderTest> {
+  const logs: string[] = [];
+  const logger = createLogger('debug', (line) => logs.push(line));
+  const stackone = new StackOneClient({ baseUrl: new URL(upstreamUrl), timeoutMs: 5_000, userAgent: 'test' });
+  const { apiKey, accountId, ...http } = opts;
+  const handle = await serveHttp({
+    host: '127.0.0.1',
+    port: 0,
+    allowedHosts: [],
+    allowedOrigins: [],
+    authToken: undefined,
+    maxBodyBytes: 1024 * 1024,
+    requestTimeoutMs: 10_000,
+    ...http,
+    logger,
+    makeServer: (tenant) =>
+      buildServer({
+        stackone,
+        logger,
+        apiKey: tenant.apiKey ?? apiKey,
+        accountId: tenant.accountId ?? accountId,
+        missingKeyHint: 'Send your StackOne key as Authorization: Basic base64(<key>:).',
+      }),
+  });
+  return {
+    url: handle.url,
+    handle,
+    logs,
+    close: async () => {
+      await handle.shutdown(1_000);
+      await stackone.close();
+    },
+  };
+}
+
+/** An SDK client over Streamable HTTP with the given extra headers. */
+export async function httpClient(url: string, headers: Record<string, string> = {}) {
+  const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers } });
+  const client = new Client({ name: 'http-test', version: '1.0.0' });
+  await client.connect(transport);
+  return {
+    client,
+    call: async (name: string, args: Record<string, unknown>) =>
+      (await client.callTool({ name, arguments: args })) as CallToolResult,
+    close: () => client.close(),
+  };
+}
+
+export interface RawReply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A raw request where the test controls every header, Host included. */
+export function raw(
+  url: string,
+  opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawReply> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: opts.method ?? 'POST',
+        path: opts.path ?? '/mcp',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...opts.headers,
+        },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d) => {
+          body += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+export const rpc = (method: string, params: Record<string, unknown>, id = 1) =>
+  JSON.stringify({ jsonrpc: '2.0', id, method, params });
