@@ -85,3 +85,50 @@ describe('sandbox options', () => {
     for (const bad of ['418', 'boom', '503*0', 'slow:fast']) expect(() => parseFaults(bad)).toThrow(/cannot read/);
   });
 });
+
+describe('HTTP options', () => {
+  test('defaults and env/flags', () => {
+    const d = serve([]);
+    expect(d.transport).toBe('stdio');
+    expect(d.http).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      maxBodyBytes: 1048576,
+      allowedHosts: [],
+      allowedOrigins: [],
+    });
+    expect(d.http.requestTimeoutMs).toBe(DEFAULT_TIMEOUT_MS + 5000);
+    const c = serve(['--transport', 'http', '--port=8080', '--allowed-hosts', 'A.example.com, b.example.com'], {
+      MCP_ALLOWED_ORIGINS: 'https://App.example.com/path',
+      MCP_AUTH_TOKEN: 'tok',
+      MCP_HOST: '0.0.0.0',
+      STACKONE_API_KEY: 'k',
+    });
+    expect(c).toMatchObject({ transport: 'http' });
+    expect(c.http).toMatchObject({
+      host: '0.0.0.0',
+      port: 8080,
+      allowedHosts: ['a.example.com', 'b.example.com'],
+      allowedOrigins: ['https://app.example.com'],
+      authToken: 'tok',
+    });
+  });
+
+  test('refuses a non-loopback host with a key and no MCP_AUTH_TOKEN; loopback or no key is fine', () => {
+    expect(() => loadConfig(['--transport', 'http', '--host', '0.0.0.0'], { STACKONE_API_KEY: 'k' })).toThrow(
+      /MCP_AUTH_TOKEN/,
+    );
+    expect(serve(['--transport', 'http', '--host', '0.0.0.0']).http.host).toBe('0.0.0.0');
+    expect(serve(['--transport', 'http'], { STACKONE_API_KEY: 'k' }).http.host).toBe('127.0.0.1');
+  });
+
+  test.each([
+    [['--transport', 'sse'], /MCP_TRANSPORT/],
+    [['--port', '70000'], /MCP_PORT/],
+    [['--allowed-origins', 'not-a-url'], /MCP_ALLOWED_ORIGINS/],
+    [['--auth-token', 'x'], /MCP_AUTH_TOKEN/],
+    [['--sandbox=yes'], /takes no value/],
+  ])('%j is refused', (argv, message) => {
+    expect(() => loadConfig(argv, {})).toThrow(message);
+  });
+});
