@@ -10,6 +10,8 @@ export abstract class LmsError extends Error {
   attempts = 0;
   /** Why retrying stopped, when that is worth saying (e.g. the wait asked for is longer than we wait). */
   retryNote: string | undefined;
+  /** For a write that may have reached the LMS: what a follow-up list found. */
+  writeCheck: { outcome: 'absent' } | { outcome: 'unknown'; reason: string } | undefined;
 }
 
 /** A credential or account id is missing or unusable; nothing was sent. */
@@ -134,8 +136,8 @@ const STATUS_HINTS: Record<number, string> = {
 
 export interface DescribeContext {
   intent: Intent;
-  /** What a write was trying to create, for the "check before retrying" advice. */
-  what?: string;
+  /** What a write was trying to create, without an article ("assignment of sec-101"), for the advice. */
+  what?: string | undefined;
 }
 
 /** The wording a model reads for a failed call: what happened, StackOne's own words, and what to do. */
@@ -183,9 +185,15 @@ export function describeError(error: unknown, ctx: DescribeContext): string {
     if (error.retryNote) lines.push(error.retryNote);
     else if (error.attempts > 1) lines.push(`(${error.attempts} attempts were made.)`);
   }
-  if (ctx.intent === 'write' && error instanceof LmsError && error.reached) {
+  const check = error instanceof LmsError ? error.writeCheck : undefined;
+  if (ctx.intent === 'write' && check?.outcome === 'absent') {
     lines.push(
-      `This create may have reached the LMS, so it was not retried. Call list_user_assignments for this user to check whether ${ctx.what ?? 'the record'} now exists before trying again.`,
+      `A follow-up list_user_assignments found no ${ctx.what ?? 'record'}: it was not created, and it is safe to retry.`,
+    );
+  } else if (ctx.intent === 'write' && error instanceof LmsError && error.reached) {
+    const why = check?.outcome === 'unknown' ? ` (a follow-up check failed too: ${clean(check.reason, 160)})` : '';
+    lines.push(
+      `This create may have reached the LMS, so it was not retried${why}. Call list_user_assignments for this user to check whether the ${ctx.what ?? 'record'} now exists before trying again.`,
     );
   } else if (ctx.intent === 'write' && (error instanceof NetworkError || error instanceof CancelledError)) {
     lines.push('Nothing was written; it is safe to try again.');

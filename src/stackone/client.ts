@@ -52,6 +52,8 @@ export interface AttemptEvent {
 export interface CallOptions {
   credentials: Credentials;
   signal?: AbortSignal | undefined;
+  /** A tighter budget than the client's own, for follow-up checks. */
+  timeoutMs?: number | undefined;
 }
 
 /** The exact request a call sends, headers included; the tools' dry runs show it with the key masked. */
@@ -119,19 +121,15 @@ export class StackOneClient {
   }
 
   createUserAssignment(id: string, body: Record<string, unknown>, call: CallOptions): Promise<CreateResult> {
-    return this.send(this.prepare('create_user_assignment', id, call.credentials, body), CreateResult, call.signal);
+    return this.send(this.prepare('create_user_assignment', id, call.credentials, body), CreateResult, call);
   }
 
   listUserAssignments(id: string, query: Record<string, unknown>, call: CallOptions): Promise<AssignmentsPaginated> {
-    return this.send(
-      this.prepare('list_user_assignments', id, call.credentials, query),
-      AssignmentsPaginated,
-      call.signal,
-    );
+    return this.send(this.prepare('list_user_assignments', id, call.credentials, query), AssignmentsPaginated, call);
   }
 
   createUserCompletion(id: string, body: Record<string, unknown>, call: CallOptions): Promise<CreateResult> {
-    return this.send(this.prepare('create_user_completion', id, call.credentials, body), CreateResult, call.signal);
+    return this.send(this.prepare('create_user_completion', id, call.credentials, body), CreateResult, call);
   }
 
   async close(): Promise<void> {
@@ -143,11 +141,13 @@ export class StackOneClient {
    * 503, 504 and connection failures only for reads. A create is never retried after a failure that may have
    * reached the provider: repeating it could assign the course twice.
    */
-  private async send<T>(req: PreparedRequest, schema: z.ZodType<T>, signal: AbortSignal | undefined): Promise<T> {
+  private async send<T>(req: PreparedRequest, schema: z.ZodType<T>, call: CallOptions): Promise<T> {
+    const { signal } = call;
+    const budget = Math.min(call.timeoutMs ?? this.opts.timeoutMs, this.opts.timeoutMs);
     const started = Date.now();
     // One controller and one cleared timer per call: AbortSignal.any/timeout per call grows RSS on Node 20.
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort('timeout'), this.opts.timeoutMs);
+    const timer = setTimeout(() => controller.abort('timeout'), budget);
     const onCancel = () => controller.abort('cancel');
     if (signal?.aborted) controller.abort('cancel');
     else signal?.addEventListener('abort', onCancel, { once: true });
@@ -166,7 +166,7 @@ export class StackOneClient {
           this.report(req, attempt, status, attemptStart);
           return value;
         } catch (raw) {
-          const error = this.classify(raw, controller.signal, status !== undefined);
+          const error = this.classify(raw, controller.signal, status !== undefined, budget);
           error.attempts = attempt;
           this.report(req, attempt, status, attemptStart, error.name);
           const retryable =
@@ -184,12 +184,13 @@ export class StackOneClient {
             error.retryNote = `StackOne asked for a wait of ${retryAfter} s, longer than this server waits inside one call (${this.opts.maxRetryWaitMs / 1000} s), so it did not retry.`;
             throw error;
           }
-          if (waitMs >= this.opts.timeoutMs - (Date.now() - started)) {
+          if (waitMs >= budget - (Date.now() - started)) {
             error.retryNote = `The wait before a retry (${Math.ceil(waitMs / 1000)} s) would pass STACKONE_TIMEOUT_MS, so it did not retry.`;
             throw error;
           }
           await sleep(waitMs, controller.signal);
-          if (controller.signal.aborted) throw this.classify(controller.signal.reason, controller.signal, false);
+          if (controller.signal.aborted)
+            throw this.classify(controller.signal.reason, controller.signal, false, budget);
         }
       }
     } finally {
@@ -246,7 +247,7 @@ export class StackOneClient {
   }
 
   /** Every thrown thing becomes one of our classes; `afterHeaders` marks that StackOne had answered. */
-  private classify(raw: unknown, signal: AbortSignal, afterHeaders: boolean): LmsError {
+  private classify(raw: unknown, signal: AbortSignal, afterHeaders: boolean, budget: number): LmsError {
     const broken = raw instanceof ReplyBroken ? raw : undefined;
     const cause = broken ? broken.cause : raw;
     if (signal.aborted)

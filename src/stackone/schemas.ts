@@ -161,6 +161,15 @@ export const CreateCompletionDto = {
   content_id: text('content_id', 'Deprecated: use learning_object_id.').meta({ deprecated: true }).optional(),
 };
 
+/** Our own options on the creates; never sent to StackOne. */
+export const DryRun = z
+  .boolean({ error: 'dry_run must be true or false' })
+  .meta({ description: 'Validate and show the exact request (key masked) without sending it.' });
+
+export const IfNotExists = z.boolean({ error: 'if_not_exists must be true or false' }).meta({
+  description: 'Look first; create nothing if the user already has this learning object assigned (any status).',
+});
+
 export const ListAssignmentsQuery = {
   filter: z
     .strictObject(

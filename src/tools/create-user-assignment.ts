@@ -1,22 +1,64 @@
 /** create_user_assignment: link a user to a learning object (pending, in progress or completed) in their LMS. */
-import { AccountId, CreateAssignmentDto, CreateResult, UserId } from '../stackone/schemas.js';
+import { AccountId, CreateAssignmentDto, CreateResult, DryRun, IfNotExists, UserId } from '../stackone/schemas.js';
 import { defineTool } from './define-tool.js';
-import { summarizeCreatedAssignment } from './summaries.js';
+import { checkAfterFailure, confirmedResult, dryRunResult, findAssignments } from './safe-writes.js';
+import { summarizeCreatedAssignment, summarizeExisting } from './summaries.js';
 
 export default defineTool({
   name: 'create_user_assignment',
   title: 'Assign learning to a user',
   description: [
-    'Assign a course or content item to one LMS user through StackOne, optionally with a due date, status and progress. Use when someone asks to enrol, assign or schedule training for a person. Not idempotent: calling twice can assign twice, so if unsure whether it exists, check with list_user_assignments first.',
+    'Assign a course or content item to one LMS user through StackOne, optionally with a due date, status and progress. Use when someone asks to enrol, assign or schedule training for a person. Not idempotent: pass if_not_exists to skip users who already have it; dry_run to preview.',
     'Next: list_user_assignments to confirm; create_user_completion when they finish.',
   ].join('\n'),
-  input: { id: UserId, account_id: AccountId.optional(), ...CreateAssignmentDto },
+  input: {
+    id: UserId,
+    account_id: AccountId.optional(),
+    ...CreateAssignmentDto,
+    if_not_exists: IfNotExists.optional(),
+    dry_run: DryRun.optional(),
+  },
   output: CreateResult,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   intent: 'write',
-  target: (args) => `an assignment of ${args.learning_object_external_reference}`,
-  async handler({ id, account_id: _account, ...dto }, { stackone, credentials, signal }) {
-    const reply = await stackone.createUserAssignment(id, dto, { credentials, signal });
-    return { summary: summarizeCreatedAssignment(id, dto, reply), raw: reply };
+  target: (args) => `assignment of ${args.learning_object_external_reference}`,
+  async handler({ id, account_id: _account, if_not_exists, dry_run, ...dto }, ctx) {
+    const ref = dto.learning_object_external_reference;
+    if (dry_run) {
+      return dryRunResult(
+        ctx.stackone.prepare('create_user_assignment', id, ctx.credentials, dto),
+        ctx.stackone.baseUrl,
+      );
+    }
+    if (if_not_exists) {
+      const existing = (await findAssignments(ctx, id, ref))[0];
+      if (existing) {
+        return {
+          summary: summarizeExisting(id, ref, existing),
+          raw: {
+            message: 'Already assigned: nothing was created.',
+            data: { id: existing.id ?? null, remote_id: existing.remote_id ?? null },
+            created: false,
+            existing,
+          },
+        };
+      }
+    }
+    const started = Date.now();
+    try {
+      const reply = await ctx.stackone.createUserAssignment(id, dto, {
+        credentials: ctx.credentials,
+        signal: ctx.signal,
+      });
+      return { summary: summarizeCreatedAssignment(id, dto, reply), raw: reply };
+    } catch (error) {
+      const found = await checkAfterFailure(error, 'assignment', ctx, id, ref, started);
+      const raw = confirmedResult(found, 'assignment');
+      return { summary: summarizeCreatedAssignment(id, dto, raw, lostReply(error)), raw };
+    }
   },
 });
+
+function lostReply(error: unknown): string {
+  return `StackOne's reply was lost (${error instanceof Error ? error.message : 'failed'}), so this server checked with list_user_assignments: it was created.`;
+}

@@ -32,7 +32,7 @@ interface ToolSpec<Shape extends z.ZodRawShape, Out extends z.ZodType> {
   annotations: ToolAnnotations;
   /** A write is never blindly repeated; errors say how to check before trying again. */
   intent: Intent;
-  /** Names what a write was creating, for error advice ("the assignment for learning-content-123"). */
+  /** Names what a write was creating, without an article, for error advice ("assignment of learning-content-123"). */
   target?: (args: z.output<z.ZodObject<Shape>>) => string;
   handler(args: z.output<z.ZodObject<Shape>>, ctx: ToolContext): Promise<ToolOutput<z.output<Out>>>;
 }

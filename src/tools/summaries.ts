@@ -29,7 +29,12 @@ function ids(reply: CreateResult): string {
   return `id ${id}${remote}`;
 }
 
-export function summarizeCreatedAssignment(userId: string, dto: AssignmentFields, reply: CreateResult): string {
+export function summarizeCreatedAssignment(
+  userId: string,
+  dto: AssignmentFields,
+  reply: CreateResult,
+  note?: string,
+): string {
   const parts = [`learning object ${dto.learning_object_external_reference}`];
   parts.push(`status ${dto.status?.value ?? "the LMS's default"}`);
   if (dto.progress !== undefined) parts.push(`progress ${dto.progress}%`);
@@ -37,11 +42,25 @@ export function summarizeCreatedAssignment(userId: string, dto: AssignmentFields
   parts.push(dto.due_date ? `due ${dto.due_date}` : 'no due date');
   return [
     `Created assignment (${ids(reply)}) for user ${userId}: ${parts.join(', ')}.`,
+    ...(note ? [note] : []),
     'Next: list_user_assignments to confirm it; create_user_completion when they finish.',
   ].join('\n');
 }
 
-export function summarizeCreatedCompletion(userId: string, dto: CompletionFields, reply: CreateResult): string {
+/** if_not_exists found one: say which, so the agent can report it instead of assigning twice. */
+export function summarizeExisting(userId: string, ref: string, existing: Assignment): string {
+  return [
+    `Not created: user ${userId} already has an assignment for ${ref} (id ${existing.id ? clean(existing.id, 120) : 'unknown'}): ${assignmentLine(existing, Date.now())}.`,
+    'Nothing was sent to StackOne to create a duplicate. Next: create_user_completion when they finish.',
+  ].join('\n');
+}
+
+export function summarizeCreatedCompletion(
+  userId: string,
+  dto: CompletionFields,
+  reply: CreateResult,
+  note?: string,
+): string {
   const parts = [`learning object ${dto.learning_object_external_reference}`];
   parts.push(dto.result ? `result ${dto.result.value}` : 'no result given');
   const score = [
@@ -55,6 +74,7 @@ export function summarizeCreatedCompletion(userId: string, dto: CompletionFields
   if (dto.time_spent) parts.push(`time spent ${dto.time_spent}`);
   return [
     `Recorded completion (${ids(reply)}) for user ${userId}: ${parts.join(', ')}.`,
+    ...(note ? [note] : []),
     'Next: list_user_assignments with filter.status "completed" to confirm it.',
   ].join('\n');
 }

@@ -91,6 +91,8 @@ describe('the tool registry as agents see it', () => {
       'status',
       'passthrough',
       'external_reference',
+      'if_not_exists',
+      'dry_run',
     ]);
     expect(assign.required).toEqual(['id', 'learning_object_external_reference']);
     expect(assign.properties.external_reference!.deprecated).toBe(true);
@@ -125,6 +127,7 @@ describe('the tool registry as agents see it', () => {
       'passthrough',
       'content_external_reference',
       'content_id',
+      'dry_run',
     ]);
     expect(completion.properties.content_id!.deprecated).toBe(true);
     expect(completion.properties.content_external_reference!.deprecated).toBe(true);

@@ -18,8 +18,8 @@ describe('describeError', () => {
   });
 
   test('writes that may have landed point at the list; ones that could not have landed say so', () => {
-    const reached = describeError(new TimeoutError(1000), { intent: 'write', what: 'an assignment of x' });
-    expect(reached).toMatch(/check whether an assignment of x now exists/);
+    const reached = describeError(new TimeoutError(1000), { intent: 'write', what: 'assignment of x' });
+    expect(reached).toMatch(/check whether the assignment of x now exists/);
     const refused = describeError(new NetworkError('ECONNREFUSED', false), { intent: 'write' });
     expect(refused).toMatch(/safe to try again/);
     const rejected = describeError(upstreamErrorFrom(422, { message: 'bad' }, undefined), { intent: 'write' });
