@@ -26,6 +26,9 @@ export interface ServerDeps {
 export const STDIO_KEY_HINT =
   'Set STACKONE_API_KEY in this server\'s environment (the "env" block of your MCP client config) and restart the server.';
 
+/** Array elements plus object members in one call's arguments; checked by the SDK before any parsing. */
+export const MAX_TOOL_INPUT_ELEMENTS = 5_000;
+
 /** One validator for every server: each McpServer otherwise builds its own Ajv, which dominates per-request cost. */
 const validator = new AjvJsonSchemaValidator();
 
@@ -42,7 +45,12 @@ export const INSTRUCTIONS = [
 export function buildServer(deps: ServerDeps): McpServer {
   const server = new McpServer(
     { name: NAME, title: 'StackOne LMS', version: VERSION },
-    { capabilities: { tools: {} }, instructions: deps.instructions ?? INSTRUCTIONS, jsonSchemaValidator: validator },
+    {
+      capabilities: { tools: {} },
+      instructions: deps.instructions ?? INSTRUCTIONS,
+      jsonSchemaValidator: validator,
+      maxToolInputElements: MAX_TOOL_INPUT_ELEMENTS,
+    },
   );
   for (const tool of deps.tools ?? TOOLS) {
     server.registerTool(

@@ -10,6 +10,8 @@ const isoDateTime = z.iso.datetime({ offset: true });
 const ISO_DURATION =
   /^P(?!$)(\d+(?:\.\d+)?Y)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?W)?(\d+(?:\.\d+)?D)?(T(?=\d)(\d+(?:\.\d+)?H)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?S)?)?$/;
 const EXAMPLE_DATE = '2021-07-21T14:00:00.000Z';
+/** No identifier, reference or cursor StackOne issues comes near this; longer text is a mistake or an attack. */
+const MAX_TEXT = 4096;
 
 function got(input: unknown): string {
   const text = JSON.stringify(input) ?? String(input);
@@ -24,6 +26,7 @@ function text(field: string, description: string, example?: string) {
         iss.input === undefined ? `${field} is required` : `${field} must be a string (got ${got(iss.input)})`,
     })
     .min(1, { error: `${field} must not be empty` })
+    .max(MAX_TEXT, { error: `${field} is longer than ${MAX_TEXT} characters` })
     .meta(example === undefined ? { description } : { description, examples: [example] });
 }
 
@@ -47,11 +50,34 @@ function enumOf<const T extends readonly [string, ...string[]]>(field: string, v
   });
 }
 
+/** Free-form objects are forwarded to the provider: bounded, so one call cannot ship megabytes or a stack-deep tree. */
+export const FREE_OBJECT_MAX_BYTES = 64 * 1024;
+export const FREE_OBJECT_MAX_DEPTH = 16;
+
 /** A free-form object forwarded as-is; a record, not z.object, so its keys are kept. */
 function freeObject(field: string, description: string) {
   return z
     .record(z.string(), z.unknown(), { error: `${field} must be a JSON object` })
+    .superRefine((value, ctx) => {
+      const problem = boundedJson(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${field} ${problem}` });
+    })
     .meta({ description, examples: [{ other_known_names: 'John Doe' }] });
+}
+
+/** Depth first without recursion (so depth itself cannot overflow the stack), then size. */
+function boundedJson(value: unknown): string | undefined {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > FREE_OBJECT_MAX_DEPTH) return `is nested deeper than ${FREE_OBJECT_MAX_DEPTH} levels`;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
+  return bytes > FREE_OBJECT_MAX_BYTES
+    ? `is ${bytes} bytes as JSON, over the ${FREE_OBJECT_MAX_BYTES}-byte limit`
+    : undefined;
 }
 
 /** Any JSON value (the OpenAPI allows string, number, boolean, object or array); `{}` keeps tools/list short. */

@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { CREATED, json, type Responder, stackoneError, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { API_KEY, textOf, type Wired, wire } from '../helpers/wire.js';
@@ -72,40 +70,6 @@ describe('upstream error statuses become actionable isError results', () => {
     expect(text).not.toContain('token=abc123');
   });
 
-  test('an HTML error page is reported with its status', async () => {
-    const { up, w } = await setup();
-    up.enqueue((_req, res) => {
-      res.writeHead(502, { 'content-type': 'text/html' });
-      res.end('<html><body>Bad gateway</body></html>');
-    });
-    const result = await w.call('create_user_assignment', assign);
-    expect(result.isError).toBe(true);
-    expect(textOf(result)).toMatch(/HTTP 502 \(Bad Gateway\)/);
-    expect(writes(up)).toHaveLength(1);
-  });
-
-  test('HTML with a 200 status is an error, not a success', async () => {
-    const { up, w } = await setup();
-    up.enqueue((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end('<html>login</html>');
-    });
-    const result = await w.call('list_user_assignments', { id: 'u1' });
-    expect(result.isError).toBe(true);
-    expect(textOf(result)).toMatch(/HTTP 200, but the body is text\/html, not JSON/);
-  });
-
-  test('truncated JSON is an error with the status', async () => {
-    const { up, w } = await setup();
-    up.enqueue((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"data": [{"id": "a1", "status": {"va');
-    });
-    const result = await w.call('list_user_assignments', { id: 'u1' });
-    expect(result.isError).toBe(true);
-    expect(textOf(result)).toMatch(/HTTP 200, but the body is not valid JSON/);
-  });
-
   test('a body statusCode of 400 or more is an error even under HTTP 200 (heartbeat replies)', async () => {
     const { up, w } = await setup();
     up.enqueue((_req, res) => {
@@ -117,21 +81,6 @@ describe('upstream error statuses become actionable isError results', () => {
     expect(textOf(result)).toMatch(/HTTP 404: User not found/);
   });
 
-  test('leading heartbeat newlines before a good body are fine', async () => {
-    const { up, w } = await setup();
-    up.enqueue(async (_req, res) => {
-      res.writeHead(201, { 'content-type': 'application/json', 'preference-applied': 'heartbeat' });
-      for (let i = 0; i < 3; i++) {
-        res.write('\n');
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      res.end(JSON.stringify(CREATED));
-    });
-    const result = await w.call('create_user_assignment', assign);
-    expect(result.isError).toBeFalsy();
-    expect(result.structuredContent).toEqual(CREATED);
-  });
-
   test('a reply of the wrong shape is an error naming what is missing', async () => {
     const { up, w } = await setup();
     up.enqueue(json(200, { items: [] }));
@@ -139,108 +88,15 @@ describe('upstream error statuses become actionable isError results', () => {
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/does not have the shape StackOne documents .* at data/);
   });
-
-  test('a redirect is not followed and the key goes nowhere else', async () => {
-    let otherHits = 0;
-    const other = createServer((_req, res) => {
-      otherHits++;
-      res.end('{}');
-    });
-    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
-    const port = (other.address() as AddressInfo).port;
-    try {
-      const { up, w } = await setup();
-      up.enqueue((_req, res) => {
-        res.writeHead(302, { location: `http://127.0.0.1:${port}/steal` });
-        res.end();
-      });
-      const result = await w.call('list_user_assignments', { id: 'u1' });
-      expect(result.isError).toBe(true);
-      expect(textOf(result)).toMatch(/redirected to 127\.0\.0\.1:\d+; redirects are not followed/);
-      expect(otherHits).toBe(0);
-      expect(up.requests).toHaveLength(1);
-    } finally {
-      other.close();
-    }
-  });
-
-  test('a reply over the size cap is refused while streaming', async () => {
-    const { up, w } = await setup({ client: { maxBodyBytes: 64 * 1024 } });
-    up.enqueue((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.write('{"data":[');
-      const chunk = `${'{"id":"x"},'.repeat(1000)}`;
-      for (let i = 0; i < 20; i++) res.write(chunk);
-      res.end('{"id":"y"}]}');
-    });
-    const result = await w.call('list_user_assignments', { id: 'u1' });
-    expect(result.isError).toBe(true);
-    expect(textOf(result)).toMatch(/over this server's 65536-byte limit/);
-    await stillServes(w, up);
-  });
 });
 
 describe('retries', () => {
-  test('429 on a create is retried after Retry-After seconds, then succeeds', async () => {
-    const { up, w } = await setup();
-    up.enqueue(stackoneError(429, 'Too many requests', {}, { 'retry-after': '1' }));
-    const t0 = Date.now();
-    const result = await w.call('create_user_assignment', assign);
-    expect(result.isError).toBeFalsy();
-    expect(up.requests).toHaveLength(2);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
-    expect(up.requests[1]!.body).toBe(up.requests[0]!.body);
-  });
-
-  test('429 with Retry-After as an HTTP date is honoured', async () => {
-    const { up, w } = await setup({}, LIST_OK);
-    const at = new Date(Date.now() + 2000).toUTCString();
-    up.enqueue(stackoneError(429, 'Too many requests', {}, { 'retry-after': at }));
-    const t0 = Date.now();
-    const result = await w.call('list_user_assignments', { id: 'u1' });
-    expect(result.isError).toBeFalsy();
-    expect(up.requests).toHaveLength(2);
-    // HTTP dates have whole-second precision, so the wait is between 0 and 2 s; it must not be skipped outright.
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(500);
-  });
-
-  test('429 asking for longer than the server waits is not retried, and the message says when to retry', async () => {
-    const { up, w } = await setup();
-    up.enqueue(stackoneError(429, 'Too many requests', {}, { 'retry-after': '3600' }));
-    const t0 = Date.now();
-    const result = await w.call('create_user_assignment', assign);
-    expect(Date.now() - t0).toBeLessThan(2000);
-    expect(result.isError).toBe(true);
-    expect(up.requests).toHaveLength(1);
-    const text = textOf(result);
-    expect(text).toMatch(/HTTP 429/);
-    expect(text).toMatch(/Retry after 3600 s/);
-    expect(text).toMatch(/longer than this server waits/);
-  });
-
   test('429 keeps being answered: bounded at 3 attempts', async () => {
     const { up, w } = await setup({}, stackoneError(429, 'Too many requests', {}, { 'retry-after': '0' }));
     const result = await w.call('list_user_assignments', { id: 'u1' });
     expect(result.isError).toBe(true);
     expect(up.requests).toHaveLength(3);
     expect(textOf(result)).toMatch(/Gave up after 3 attempts/);
-  });
-
-  test('408 then success on a list: retried once', async () => {
-    const { up, w } = await setup({}, LIST_OK);
-    up.enqueue(stackoneError(408, 'Request timed out', {}, { 'retry-after': '0' }));
-    const result = await w.call('list_user_assignments', { id: 'u1' });
-    expect(result.isError).toBeFalsy();
-    expect(up.requests).toHaveLength(2);
-  });
-
-  test('503 three times on a list gives up with a clear message', async () => {
-    const { up, w } = await setup({}, stackoneError(503, 'Service Unavailable', {}, { 'retry-after': '0' }));
-    const result = await w.call('list_user_assignments', { id: 'u1' });
-    expect(result.isError).toBe(true);
-    expect(up.requests).toHaveLength(3);
-    expect(textOf(result)).toMatch(/HTTP 503: Service Unavailable[\s\S]*Gave up after 3 attempts/);
-    await stillServes(w, up);
   });
 
   test('a list retries 502 and 504 without Retry-After using a short backoff', async () => {
@@ -273,42 +129,6 @@ describe('retries', () => {
     expect(textOf(result)).toMatch(
       /may have reached the LMS, so it was not retried \(a follow-up check failed too[\s\S]*Call list_user_assignments/,
     );
-  });
-
-  test('a create whose connection drops after sending is not retried', async () => {
-    const { up, w } = await setup();
-    up.enqueue((_req, res) => {
-      res.socket?.destroy();
-    }, LIST_OK);
-    const result = await w.call('create_user_completion', { ...assign, result: { value: 'Pass' } });
-    expect(result.isError).toBe(true);
-    expect(writes(up)).toHaveLength(1);
-    expect(up.requests[1]!.query.get('filter[status]')).toBe('completed');
-    expect(textOf(result)).toMatch(/it was not created, and it is safe to retry/);
-    await stillServes(w, up);
-  });
-
-  test('a list whose connection drops is retried', async () => {
-    const { up, w } = await setup({}, LIST_OK);
-    up.enqueue((_req, res) => {
-      res.socket?.destroy();
-    });
-    const result = await w.call('list_user_assignments', { id: 'u1' });
-    expect(result.isError).toBeFalsy();
-    expect(up.requests).toHaveLength(2);
-  });
-
-  test('connection refused: a clear message that nothing was sent', async () => {
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((r) => closed.close(() => r()));
-    w = await wire(`http://127.0.0.1:${port}`);
-    const result = await w.call('create_user_assignment', assign);
-    expect(result.isError).toBe(true);
-    expect(textOf(result)).toMatch(/Could not connect to StackOne \(ECONNREFUSED\)[\s\S]*nothing was sent/);
-    const list = await w.call('list_user_assignments', { id: 'u1' });
-    expect(textOf(list)).toMatch(/ECONNREFUSED[\s\S]*Gave up after 3 attempts/);
   });
 });
 
