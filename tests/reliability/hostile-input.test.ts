@@ -1,0 +1,222 @@
+/**
+ * Hostile input, property-based: whatever arguments arrive, every call yields a result, nothing crashes, no
+ * request leaves /unified/lms/users/<encoded id>/…, no header carries CR or LF, and no prototype is polluted.
+ */
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { MAX_TOOL_INPUT_ELEMENTS } from '../../src/server.js';
+import { FREE_OBJECT_MAX_BYTES, FREE_OBJECT_MAX_DEPTH } from '../../src/stackone/schemas.js';
+import { textOf, type Wired, wire } from '../helpers/wire.js';
+
+interface RawRequest {
+  target: string;
+  lines: string[];
+}
+
+/** A raw upstream that keeps each request's head exactly as sent, and answers every request sensibly. */
+async function rawUpstream() {
+  const requests: RawRequest[] = [];
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    let buffered = Buffer.alloc(0);
+    socket.on('data', (chunk) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      for (;;) {
+        const end = buffered.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = buffered.subarray(0, end).toString('latin1');
+        const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
+        if (buffered.length < end + 4 + length) return;
+        buffered = buffered.subarray(end + 4 + length);
+        const lines = head.split('\r\n');
+        const [method = '', target = ''] = (lines[0] ?? '').split(' ');
+        requests.push({ target, lines });
+        const body =
+          method === 'GET'
+            ? '{"data":[]}'
+            : '{"statusCode":201,"message":"ok","timestamp":"2026-11-22T00:00:00Z","data":{"id":"x","remote_id":"y"}}';
+        socket.write(
+          `HTTP/1.1 ${method === 'GET' ? '200 OK' : '201 Created'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+const nasty = fc.constantFrom(
+  '',
+  '.',
+  '..',
+  '../../admin',
+  '/unified/lms/users',
+  'a/b',
+  'a\\b',
+  '%2e%2e',
+  '%2F',
+  '?raw=true',
+  '#frag',
+  'a\r\nX-Injected: 1',
+  '\u0000',
+  '\u2028',
+  'ü😀',
+  '__proto__',
+  'constructor',
+  ' ',
+  'x'.repeat(2000),
+);
+const text = fc.oneof(nasty, fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }));
+const pollutingKeys = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty');
+const key = fc.oneof(pollutingKeys, fc.string({ maxLength: 12 }));
+const deep = fc.letrec((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)),
+    fc.array(tie('node'), { maxLength: 4 }),
+    fc.dictionary(key, tie('node'), { maxKeys: 4 }),
+  ),
+})).node;
+const freeObject = fc.oneof(
+  fc.dictionary(key, deep, { maxKeys: 6 }),
+  fc.record({ big: fc.array(fc.integer(), { minLength: 1000, maxLength: 6000 }) }),
+  fc.constant(JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}')),
+  fc.anything(),
+);
+const anyValue = fc.oneof(text, fc.anything(), fc.double(), fc.integer());
+
+/** Mostly well-typed values with hostile content, sometimes garbage, rarely an unknown field: enough get through
+ * validation to exercise the request path, and the rest exercise the refusals. */
+const argsFor = (known: Record<string, fc.Arbitrary<unknown>>) =>
+  fc
+    .tuple(
+      fc.record(
+        {
+          id: fc.oneof({ weight: 9, arbitrary: text }, { weight: 1, arbitrary: anyValue }),
+          account_id: fc.oneof({ weight: 9, arbitrary: text }, { weight: 1, arbitrary: anyValue }),
+          ...known,
+        },
+        { requiredKeys: [] },
+      ),
+      fc.option(anyValue, { freq: 9 }),
+    )
+    .map(([args, extra]) => (extra === null ? args : { ...args, extra }));
+const mostly = <T>(good: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 4, arbitrary: good }, { weight: 1, arbitrary: anyValue });
+
+const assignmentArgs = argsFor({
+  learning_object_external_reference: fc.oneof(text, anyValue),
+  progress: fc.oneof(fc.double(), fc.integer(), anyValue),
+  due_date: fc.oneof(
+    text,
+    fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+  ),
+  status: fc.oneof(fc.record({ value: fc.constantFrom('pending', 'in_progress', 'completed', 'done') }), anyValue),
+  passthrough: freeObject,
+  if_not_exists: fc.oneof(fc.boolean(), anyValue),
+  dry_run: fc.oneof(fc.boolean(), anyValue),
+});
+const listArgs = argsFor({
+  filter: fc.oneof(fc.record({ status: fc.constantFrom('pending', 'completed', 'x') }), anyValue),
+  page_size: fc.oneof(fc.integer(), anyValue),
+  next: fc.oneof(text, anyValue),
+  fields: fc.oneof(text, anyValue),
+  raw: fc.oneof(fc.boolean(), anyValue),
+  proxy: freeObject,
+});
+const completionArgs = argsFor({
+  learning_object_external_reference: fc.oneof(text, anyValue),
+  result: fc.oneof(fc.record({ value: fc.constantFrom('Pass', 'Fail', 'pass') }), anyValue),
+  time_spent: fc.oneof(fc.constantFrom('PT1H', 'P1D', 'PT', '1h'), text),
+  score: fc.oneof(fc.record({ percentage: fc.double() }), anyValue),
+  passthrough: freeObject,
+});
+
+let upstream: Awaited<ReturnType<typeof rawUpstream>>;
+let w: Wired;
+beforeAll(async () => {
+  upstream = await rawUpstream();
+  w = await wire(upstream.url);
+});
+afterAll(async () => {
+  await w.close();
+  await upstream.close();
+});
+
+function escapeRegExp(re: string): string {
+  return re.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+describe('hostile input', () => {
+  test.each([
+    ['create_user_assignment', assignmentArgs, 'assignments'],
+    ['list_user_assignments', listArgs, 'assignments'],
+    ['create_user_completion', completionArgs, '(assignments|completions)'],
+  ] as const)(
+    '%s: every call yields a result and stays inside its path',
+    async (tool, args, leaf) => {
+      await fc.assert(
+        fc.asyncProperty(args, async (input) => {
+          const before = upstream.requests.length;
+          const result = await w.call(tool, input as Record<string, unknown>);
+          expect(Array.isArray(result.content)).toBe(true);
+          for (const req of upstream.requests.slice(before)) {
+            const id = escapeRegExp(encodeURIComponent(String(input.id)));
+            expect(req.target).toMatch(new RegExp(`^/unified/lms/users/${id}/${leaf}(\\?[^#\\s]*)?$`));
+            for (const line of req.lines) expect(line).not.toMatch(/[\r\n]/);
+          }
+          expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+        }),
+        { numRuns: 120 },
+      );
+      // The server is still there for ordinary work.
+      const ok = await w.call('list_user_assignments', { id: 'u1' });
+      expect(ok.isError).toBeFalsy();
+      expect(w.errors).toEqual([]);
+    },
+    60_000,
+  );
+});
+
+describe('input caps', () => {
+  test(`more than ${MAX_TOOL_INPUT_ELEMENTS} array elements and object members is refused before any parsing`, async () => {
+    const before = upstream.requests.length;
+    const result = await w.call('create_user_assignment', {
+      id: 'u1',
+      learning_object_external_reference: 'x',
+      passthrough: { list: Array.from({ length: MAX_TOOL_INPUT_ELEMENTS + 1 }, (_, i) => i) },
+    });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(new RegExp(`more than the maximum of ${MAX_TOOL_INPUT_ELEMENTS} elements`));
+    expect(upstream.requests.length).toBe(before);
+  });
+
+  test('passthrough and proxy are capped in size and depth', async () => {
+    const before = upstream.requests.length;
+    const big = await w.call('create_user_completion', {
+      id: 'u1',
+      learning_object_external_reference: 'x',
+      passthrough: { blob: 'x'.repeat(FREE_OBJECT_MAX_BYTES) },
+    });
+    expect(textOf(big)).toMatch(/passthrough is \d+ bytes as JSON, over the 65536-byte limit/);
+    let nested: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < FREE_OBJECT_MAX_DEPTH + 2; i++) nested = { n: nested };
+    const deepProxy = await w.call('list_user_assignments', { id: 'u1', proxy: nested });
+    expect(textOf(deepProxy)).toMatch(/proxy is nested deeper than 16 levels/);
+    const longId = await w.call('list_user_assignments', { id: 'x'.repeat(1025) });
+    expect(textOf(longId)).toMatch(/id is longer than 1024 characters/);
+    expect(upstream.requests.length).toBe(before);
+  });
+});
