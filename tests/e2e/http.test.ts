@@ -118,7 +118,7 @@ describe('Streamable HTTP', () => {
   test('two tenants at once each reach StackOne with only their own key and account', async () => {
     up = await startUpstream(async (req, res) => {
       await new Promise((r) => setTimeout(r, 30));
-      json(200, { data: [{ id: req.headers['x-account-id'] as string }] })(req, res, undefined as never);
+      json(200, { data: [{ id: req.headers['x-account-id'] as string }] })(req, res);
     });
     srv = await startHttp(up.url, { apiKey: KEY, accountId: 'env-account' });
     const alice = await httpClient(srv.url, { authorization: basic('key-alice'), 'x-account-id': 'acct-alice' });
@@ -202,7 +202,7 @@ describe('the HTTP binary', () => {
     assertBuilt();
     up = await startUpstream(async (req, res) => {
       await new Promise((r) => setTimeout(r, 1500));
-      json(200, { data: [] })(req, res, undefined as never);
+      json(200, { data: [] })(req, res);
     });
     const child = spawn(process.execPath, [BIN, '--transport', 'http', '--port', '0'], {
       env: childEnv({ STACKONE_API_KEY: KEY, STACKONE_ACCOUNT_ID: 'a', STACKONE_BASE_URL: up.url }),

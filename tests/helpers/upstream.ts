@@ -12,7 +12,7 @@ export interface Recorded {
   body: string;
 }
 
-export type Responder = (req: Recorded, res: ServerResponse, raw: IncomingMessage) => void | Promise<void>;
+export type Responder = (req: Recorded, res: ServerResponse, raw?: IncomingMessage) => void | Promise<void>;
 
 export interface Upstream {
   url: string;

@@ -1,0 +1,183 @@
+/**
+ * The secret test: run the suite's kinds of scenario through both real binaries, collect every byte the server
+ * wrote (stdout, stderr, HTTP responses, access logs), and check that no API key appears in any spelling.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { secretForms } from '../../src/secrets.js';
+import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
+import { raw, rpc } from '../helpers/http.js';
+import { CREATED, json, type Responder, stackoneError, startUpstream, type Upstream } from '../helpers/upstream.js';
+
+const ENV_KEY = 'sk_live_ENV_c0ffee_9f8e7d6c5b4a';
+const TENANT_KEY = 'sk_live_TENANT_beef_0a1b2c3d4e5f';
+const TOKEN = 'mcp-token-not-a-stackone-key';
+
+/** An upstream that echoes whatever credentials it receives into every kind of reply. */
+function echoing(): Responder {
+  let n = 0;
+  return async (req, res) => {
+    const auth = req.headers.authorization ?? '';
+    const key = Buffer.from(auth.replace(/^Basic /, ''), 'base64')
+      .toString()
+      .replace(/:$/, '');
+    const echo = `auth=${auth} key=${key}`;
+    const kind = n++ % 9;
+    if (req.method === 'GET' && kind % 2 === 0) {
+      return json(200, {
+        data: [{ id: key, learning_object_external_reference: echo, status: { value: 'pending', source_value: auth } }],
+        next: auth,
+      })(req, res);
+    }
+    switch (kind) {
+      case 0:
+        return json(201, { ...CREATED, message: echo, data: { id: key, remote_id: auth } })(req, res);
+      case 1:
+        return stackoneError(401, `Unauthorized ${echo}`)(req, res);
+      case 2:
+        return stackoneError(422, 'Unprocessable', {
+          provider_errors: [{ status: 400, url: `https://lms.example.com/x?key=${key}`, raw: { message: echo } }],
+        })(req, res);
+      case 3:
+        return stackoneError(429, echo, {}, { 'retry-after': '0' })(req, res);
+      case 4:
+        res.writeHead(502, { 'content-type': 'text/html' });
+        res.end(`<html>${echo}</html>`);
+        return;
+      case 5:
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(`{"data":[{"id":"${key}`);
+        return;
+      case 6:
+        return stackoneError(404, `No user; you sent ${echo}`)(req, res);
+      case 7:
+        res.writeHead(302, { location: `https://evil.example.com/?k=${key}` });
+        res.end();
+        return;
+      default:
+        return stackoneError(500, echo)(req, res);
+    }
+  };
+}
+
+const CALLS: Array<[string, Record<string, unknown>]> = [
+  ['create_user_assignment', { id: 'emp-1', learning_object_external_reference: 'sec-101' }],
+  ['list_user_assignments', { id: 'emp-1', filter: { status: 'pending' } }],
+  ['create_user_completion', { id: 'emp-1', learning_object_external_reference: 'sec-101', result: { value: 'Pass' } }],
+  ['create_user_assignment', { id: 'emp-1', learning_object_external_reference: 'sec-101', if_not_exists: true }],
+  ['create_user_assignment', { id: 'emp-1', learning_object_external_reference: 'sec-101', dry_run: true }],
+  ['create_user_completion', { id: 'emp-1', learning_object_external_reference: 'x', dry_run: true }],
+  ['list_user_assignments', { id: 'emp-1', proxy: { a: 1 }, raw: true }],
+  ['create_user_assignment', { id: 'emp-1', progress: 500 }],
+  ['list_user_assignments', { id: 'nobody', account_id: 'other' }],
+];
+const ROUNDS = 3;
+
+let upstream: Upstream;
+beforeAll(async () => {
+  assertBuilt();
+  upstream = await startUpstream(echoing());
+});
+afterAll(async () => {
+  await upstream.close();
+});
+
+function assertClean(bytes: string, keys: string[]) {
+  for (const key of keys) {
+    for (const form of secretForms(key))
+      expect(bytes.includes(form), `found ${form.slice(0, 6)}… in output`).toBe(false);
+  }
+}
+
+function collect(child: ChildProcessWithoutNullStreams) {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (d: Buffer) => out.push(d));
+  child.stderr.on('data', (d: Buffer) => err.push(d));
+  return { stdout: () => Buffer.concat(out).toString('utf8'), stderr: () => Buffer.concat(err).toString('utf8') };
+}
+
+describe('no key in anything the server writes', () => {
+  test('stdio: stdout and stderr over every scenario', async () => {
+    const child = spawn(process.execPath, [BIN], {
+      env: childEnv({
+        STACKONE_API_KEY: ENV_KEY,
+        STACKONE_ACCOUNT_ID: 'acct',
+        STACKONE_BASE_URL: upstream.url,
+        STACKONE_LOG_LEVEL: 'debug',
+        STACKONE_TIMEOUT_MS: '3000',
+      }),
+      stdio: 'pipe',
+    });
+    const bytes = collect(child);
+    const exited = new Promise((r) => child.on('exit', r));
+    child.stdin.write(
+      `${rpc('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '0' } }, 0)}\n`,
+    );
+    child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
+    let id = 1;
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, args] of CALLS) child.stdin.write(`${rpc('tools/call', { name, arguments: args }, id++)}\n`);
+    }
+    const total = id - 1;
+    const deadline = Date.now() + 30_000;
+    const answered = () =>
+      bytes
+        .stdout()
+        .split('\n')
+        .filter((l) => /"id":[1-9]/.test(l)).length;
+    while (answered() < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    child.stdin.end();
+    await exited;
+    expect(answered()).toBe(total);
+    expect(upstream.requests.length).toBeGreaterThan(CALLS.length);
+    const everything = bytes.stdout() + bytes.stderr();
+    // The upstream really did echo credentials back; the server must have kept them out.
+    expect(everything).toContain('***');
+    assertClean(everything, [ENV_KEY]);
+  }, 60_000);
+
+  test('http: responses, stderr and access logs, with tenant keys and the bearer token', async () => {
+    const child = spawn(process.execPath, [BIN, '--transport', 'http', '--port', '0'], {
+      env: childEnv({
+        STACKONE_API_KEY: ENV_KEY,
+        MCP_AUTH_TOKEN: TOKEN,
+        STACKONE_ACCOUNT_ID: 'acct',
+        STACKONE_BASE_URL: upstream.url,
+        STACKONE_LOG_LEVEL: 'debug',
+        STACKONE_TIMEOUT_MS: '3000',
+      }),
+      stdio: 'pipe',
+    });
+    const bytes = collect(child);
+    const exited = new Promise((r) => child.on('exit', r));
+    const deadline = Date.now() + 5000;
+    while (!/"listening"/.test(bytes.stderr()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const url = /"url":"(http:\/\/[^"]+)\/mcp"/.exec(bytes.stderr())?.[1] as string;
+    const replies: string[] = [];
+    const headerSets: Record<string, string>[] = [
+      { authorization: `Bearer ${TOKEN}`, 'x-stackone-api-key': TENANT_KEY, 'x-account-id': 'tenant-acct' },
+      { authorization: `Bearer ${TOKEN}` },
+      { authorization: `Basic ${Buffer.from(`${TENANT_KEY}:`).toString('base64')}` },
+      { authorization: 'Bearer wrong-token', 'x-stackone-api-key': TENANT_KEY },
+    ];
+    let id = 1;
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const headers of headerSets) {
+        for (const [name, args] of CALLS) {
+          const reply = await raw(url, { headers, body: rpc('tools/call', { name, arguments: args }, id++) });
+          replies.push(JSON.stringify(reply.headers), reply.body);
+        }
+      }
+    }
+    replies.push((await raw(url, { body: 'x'.repeat(2 * 1024 * 1024), headers: headerSets[0] })).body);
+    child.kill('SIGTERM');
+    await exited;
+    const everything = replies.join('\n') + bytes.stdout() + bytes.stderr();
+    expect(bytes.stdout()).toBe('');
+    expect(everything).toContain('***');
+    expect(everything).toMatch(/"msg":"http"/);
+    assertClean(everything, [ENV_KEY, TENANT_KEY]);
+    expect(everything.includes(TOKEN)).toBe(false);
+  }, 60_000);
+});
