@@ -99,8 +99,8 @@ export const OPTIONS = [
   {
     flag: '--log-level',
     env: 'STACKONE_LOG_LEVEL',
-    arg: LOG_LEVELS.join('|'),
-    help: 'stderr log level (default info)',
+    arg: '<level>',
+    help: `${LOG_LEVELS.join('|')} on stderr (default info)`,
   },
   {
     flag: '--sandbox',
@@ -119,7 +119,7 @@ export const HELP = `stackone-lms-mcp ${VERSION}: an MCP server for StackOne's U
 Usage: stackone-lms-mcp [options]
 
 Options (each has an environment variable; a flag wins over its variable):
-${OPTIONS.map((o: OptionSpec) => `  ${`${o.flag}${o.arg ? ` ${o.arg}` : ''}`.padEnd(34)}${o.env.padEnd(24)}${o.help}`).join('\n')}
+${OPTIONS.map((o: OptionSpec) => `  ${`${o.flag}${o.arg ? ` ${o.arg}` : ''}`.padEnd(33)} ${o.env.padEnd(23)} ${o.help}`).join('\n')}
   -h, --help                        show this help
   -v, --version                     print the version
 

@@ -90,7 +90,11 @@ interface Upstream {
 }
 
 function realUpstream(config: Config, logger: Logger): Upstream {
-  if (!config.apiKey) {
+  if (!config.apiKey && config.transport === 'http') {
+    logger.info(
+      'STACKONE_API_KEY is not set: each request must bring its own StackOne key (Authorization: Basic, or x-stackone-api-key).',
+    );
+  } else if (!config.apiKey) {
     logger.warn(
       'STACKONE_API_KEY is not set: the tools are listed, but every call will answer with how to set it. Set it in the "env" block of your MCP client config, or try --sandbox.',
     );

@@ -61,10 +61,11 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
       else res.destroy();
     });
   });
-  // Slow-loris guards: a client gets this long to send its headers and its whole request.
-  server.headersTimeout = 20_000;
+  // Idle keep-alive sockets live longer than a load balancer's own idle timeout (60 s on most), so the balancer,
+  // not we, closes them: otherwise it can send a request on a socket we are closing. Headers must come sooner.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.requestTimeout = options.requestTimeoutMs + 5_000;
-  server.keepAliveTimeout = 5_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse, entry: AccessEntry): Promise<void> {
     if (entry.path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -92,10 +93,9 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
       res.setHeader('allow', 'POST');
       return rpcError(res, 405, -32000, 'Method not allowed: this stateless server takes POST only');
     }
-    if (draining) {
-      res.setHeader('connection', 'close');
-      return rpcError(res, 503, -32000, 'Server is shutting down; retry on another replica');
-    }
+    // While draining, a request that still arrives on an open connection is served, then its connection closed:
+    // refusing it would fail a call that a balancer cannot safely resend (a POST).
+    if (draining) res.setHeader('connection', 'close');
     const tenant = tenantOf(req, tokenDigest !== undefined);
     if ('error' in tenant) return rpcError(res, 400, -32600, tenant.error);
 

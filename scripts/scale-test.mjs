@@ -1,0 +1,632 @@
+// @ts-check
+/**
+ * Scale test: three stateless HTTP replicas behind nginx round-robin, all talking to ONE in-process sandbox
+ * emulator, driven by eight concurrent MCP SDK clients making 50 tools/call each. Checks that every call
+ * succeeded, that the replicas together served exactly the calls that were made, and that each replica took
+ * a share. Run after a build: `npm run build && node scripts/scale-test.mjs`. Exit 0 on success, 1 on failure.
+ *
+ * Installs nginx with apt-get if it is not there (root, Debian/Ubuntu). All traffic stays on 127.0.0.1.
+ */
+import { spawn } from 'node:child_process';
+import { accessSync, constants, existsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+
+const REPLICAS = 3;
+const CLIENTS = 8;
+const CALLS_PER_CLIENT = 50;
+const EXPECTED_CALLS = CLIENTS * CALLS_PER_CLIENT;
+const USER = 'emp-1001';
+const HOST = '127.0.0.1';
+const WATCHDOG_MS = 5 * 60_000;
+const READY_TIMEOUT_MS = 20_000;
+
+const BIN = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const SANDBOX_SERVE = new URL('../dist/sandbox/serve.js', import.meta.url).href;
+const SANDBOX_SEED = new URL('../dist/sandbox/seed.js', import.meta.url).href;
+
+const t0 = performance.now();
+/** @param {string} msg */
+const log = (msg) => console.log(`[scale-test +${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+
+/**
+ * @typedef {object} Replica
+ * @property {number} index
+ * @property {import('node:child_process').ChildProcess} proc
+ * @property {number} port
+ * @property {number} toolCalls access-log lines with "rpc":"tools/call"
+ * @property {number} httpLines all access-log lines
+ * @property {Record<string, number>} statuses access-log lines per HTTP status
+ * @property {number} aborted access-log lines marked aborted
+ * @property {string[]} problems warn/error lines and unparsable stderr
+ * @property {string[]} tail the last stderr lines, for diagnostics
+ * @property {Promise<void>} exited
+ */
+
+/**
+ * @typedef {object} CallRecord
+ * @property {string} tool
+ * @property {number} ms
+ * @property {string} [error]
+ */
+
+// ---------------------------------------------------------------- cleanup, watchdog, signals
+
+/** @type {(() => Promise<void>)[]} run in reverse order */
+const cleanups = [];
+let cleanedUp = false;
+
+async function cleanup() {
+  if (cleanedUp) return;
+  cleanedUp = true;
+  for (const fn of cleanups.reverse()) {
+    try {
+      await fn();
+    } catch (error) {
+      log(`cleanup step failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+/** @param {number} code */
+async function finish(code) {
+  clearTimeout(watchdog);
+  await cleanup();
+  log(code === 0 ? 'PASS' : 'FAIL');
+  process.exit(code);
+}
+
+const watchdog = setTimeout(() => {
+  log(`watchdog: still running after ${WATCHDOG_MS / 1000} s; giving up`);
+  void finish(1);
+}, WATCHDOG_MS);
+
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+  process.on(signal, () => {
+    log(`received ${signal}; cleaning up`);
+    void finish(1);
+  });
+}
+
+// ---------------------------------------------------------------- helpers
+
+/**
+ * Run a command to completion, streaming its output with a prefix.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {NodeJS.ProcessEnv} [env]
+ * @returns {Promise<{ code: number | null, output: string }>}
+ */
+function run(cmd, args, env = process.env) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    /** @param {Buffer} chunk */
+    const onData = (chunk) => {
+      output += chunk.toString('utf8');
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', (error) => resolve({ code: -1, output: `${output}${error.message}\n` }));
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+/** @param {string} name @returns {string | undefined} */
+function findOnPath(name) {
+  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  for (const dir of [...dirs, '/usr/sbin', '/usr/local/sbin', '/sbin']) {
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** @returns {Promise<string>} the nginx binary, installed with apt-get if missing */
+async function ensureNginx() {
+  const found = findOnPath('nginx');
+  if (found) {
+    log(`nginx found at ${found}`);
+    return found;
+  }
+  log('nginx not found: installing it with apt-get (apt-get update && apt-get install -y nginx)');
+  const started = performance.now();
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  // Keep the package's postinst from starting a system-wide nginx on port 80: a policy-rc.d answering 101
+  // ("action not allowed") for the duration of the install, removed afterwards if we put it there.
+  const policy = '/usr/sbin/policy-rc.d';
+  const ownPolicy = !existsSync(policy);
+  if (ownPolicy) {
+    try {
+      writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+    } catch {
+      log(`could not write ${policy}; the package may start a system nginx`);
+    }
+  }
+  try {
+    for (const args of [['update'], ['install', '-y', 'nginx']]) {
+      log(`  apt-get ${args.join(' ')}`);
+      const { code, output } = await run('apt-get', args, env);
+      if (code !== 0) {
+        throw new Error(
+          `apt-get ${args.join(' ')} failed (exit ${code}):\n${output.split('\n').slice(-20).join('\n')}`,
+        );
+      }
+    }
+  } finally {
+    if (ownPolicy && existsSync(policy)) unlinkSync(policy);
+  }
+  const installed = findOnPath('nginx');
+  if (!installed) throw new Error('apt-get install nginx succeeded, but no nginx binary is on PATH or in /usr/sbin');
+  log(`nginx installed at ${installed} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return installed;
+}
+
+/** @returns {Promise<number>} a port that was free on 127.0.0.1 a moment ago */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('could not find a free port'))));
+    });
+  });
+}
+
+/** @param {number} ms */
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Stop a child: `signal`, then SIGKILL if it has not exited after `graceMs`.
+ * @param {import('node:child_process').ChildProcess} proc
+ * @param {Promise<void>} exited
+ * @param {NodeJS.Signals} signal
+ * @param {number} graceMs
+ */
+async function stopProcess(proc, exited, signal, graceMs) {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  proc.kill(signal);
+  const done = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
+  if (!done) {
+    proc.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** @param {number[]} sorted @param {number} q */
+function percentile(sorted, q) {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil(q * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? Number.NaN;
+}
+
+// ---------------------------------------------------------------- replicas
+
+/**
+ * @param {number} index
+ * @param {Record<string, string>} env
+ * @returns {Promise<Replica>}
+ */
+function startReplica(index, env) {
+  const proc = spawn(process.execPath, [BIN, '--transport', 'http', '--host', HOST, '--port', '0'], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  /** @type {Replica} */
+  const replica = {
+    index,
+    proc,
+    port: 0,
+    toolCalls: 0,
+    httpLines: 0,
+    statuses: {},
+    aborted: 0,
+    problems: [],
+    tail: [],
+    exited: new Promise((resolve) => proc.once('exit', () => resolve())),
+  };
+  cleanups.push(() => stopProcess(proc, replica.exited, 'SIGTERM', 5_000));
+
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => {
+      reject(new Error(`replica ${index} did not log "listening" within ${READY_TIMEOUT_MS} ms`));
+    }, READY_TIMEOUT_MS);
+    /** @param {string} line */
+    const onLine = (line) => {
+      if (!line.trim()) return;
+      replica.tail.push(line);
+      if (replica.tail.length > 20) replica.tail.shift();
+      /** @type {Record<string, unknown>} */
+      let entry;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        replica.problems.push(line);
+        return;
+      }
+      if (entry.msg === 'listening' && typeof entry.url === 'string' && replica.port === 0) {
+        replica.port = Number(new URL(entry.url).port);
+        clearTimeout(timer);
+        resolve(replica);
+      } else if (entry.msg === 'http') {
+        replica.httpLines++;
+        const status = String(entry.status);
+        replica.statuses[status] = (replica.statuses[status] ?? 0) + 1;
+        if (entry.aborted) replica.aborted++;
+        if (entry.rpc === 'tools/call') replica.toolCalls++;
+      }
+      if (entry.level === 'warn' || entry.level === 'error') replica.problems.push(line);
+    };
+    proc.stderr?.setEncoding('utf8');
+    proc.stderr?.on('data', (/** @type {string} */ chunk) => {
+      buffered += chunk;
+      let newline = buffered.indexOf('\n');
+      while (newline !== -1) {
+        onLine(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+        newline = buffered.indexOf('\n');
+      }
+    });
+    proc.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    proc.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (replica.port === 0) {
+        reject(new Error(`replica ${index} exited (${signal ?? code}) before listening:\n${replica.tail.join('\n')}`));
+      } else if (!cleanedUp) {
+        log(`replica ${index} (port ${replica.port}) exited unexpectedly (${signal ?? code})`);
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------- nginx
+
+/**
+ * @param {string} dir
+ * @param {number} listenPort
+ * @param {number[]} upstreamPorts
+ */
+function nginxConfig(dir, listenPort, upstreamPorts) {
+  const servers = upstreamPorts.map((port) => `    server ${HOST}:${port};`).join('\n');
+  return `# Generated by scripts/scale-test.mjs; everything lives under ${dir}.
+daemon off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+
+events {
+  worker_connections 1024;
+}
+
+http {
+  log_format upstreamlog '$remote_addr "$request" $status $body_bytes_sent upstream=$upstream_addr '
+                         'upstream_status=$upstream_status rt=$request_time urt=$upstream_response_time';
+  access_log ${dir}/access.log upstreamlog;
+
+  client_body_temp_path ${dir}/client_body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+
+  # Plain round-robin over the replicas, with a pool of idle HTTP/1.1 connections to them. The pool's idle
+  # timeout stays under the server's 5 s keepAliveTimeout so nginx never reuses a socket the replica is closing.
+  upstream mcp_replicas {
+${servers}
+    keepalive 32;
+    keepalive_timeout 4s;
+  }
+
+  server {
+    listen ${HOST}:${listenPort};
+    server_name localhost;
+
+    location / {
+      proxy_pass http://mcp_replicas;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_buffering off;
+      proxy_request_buffering off;
+      proxy_read_timeout 90s;
+      proxy_send_timeout 90s;
+    }
+  }
+}
+`;
+}
+
+/**
+ * @param {string} nginxBin
+ * @param {string} dir
+ * @param {number} port
+ */
+async function startNginx(nginxBin, dir, port) {
+  const conf = join(dir, 'nginx.conf');
+  // -e (nginx >= 1.19.5) keeps even the startup error log out of /var/log/nginx.
+  const version = await run(nginxBin, ['-v']);
+  const match = /nginx\/(\d+)\.(\d+)\.(\d+)/.exec(version.output);
+  const [major, minor, patch] = match ? match.slice(1).map(Number) : [0, 0, 0];
+  const hasE = (major ?? 0) * 1e6 + (minor ?? 0) * 1e3 + (patch ?? 0) >= 1_019_005;
+  const args = ['-p', `${dir}/`, '-c', conf, ...(hasE ? ['-e', join(dir, 'error.log')] : [])];
+  log(`${version.output.trim()}; checking config ${conf}`);
+  const test = await run(nginxBin, [...args, '-t']);
+  if (test.code !== 0) throw new Error(`nginx -t failed:\n${test.output}`);
+
+  const proc = spawn(nginxBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout.on('data', (/** @type {Buffer} */ c) => {
+    output += c.toString('utf8');
+  });
+  proc.stderr.on('data', (/** @type {Buffer} */ c) => {
+    output += c.toString('utf8');
+  });
+  /** @type {Promise<void>} */
+  const exited = new Promise((resolve) => proc.once('exit', () => resolve()));
+  proc.once('error', (error) => {
+    output += `${error.message}\n`;
+  });
+  // SIGQUIT is nginx's graceful stop; the master takes its workers with it (SIGKILL would orphan them).
+  cleanups.push(() => stopProcess(proc, exited, 'SIGQUIT', 5_000));
+
+  const url = `http://${HOST}:${port}`;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      throw new Error(`nginx exited (${proc.signalCode ?? proc.exitCode}) at start:\n${output}`);
+    }
+    try {
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) });
+      if (res.ok) return { url, proc, output: () => output };
+    } catch {
+      // not up yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`nginx did not answer ${url}/healthz within ${READY_TIMEOUT_MS} ms:\n${output}`);
+}
+
+// ---------------------------------------------------------------- clients
+
+/** @param {number} days */
+function daysFromNow(days) {
+  const d = new Date(Date.now() + days * 86_400_000);
+  d.setUTCHours(17, 0, 0, 0);
+  return d.toISOString();
+}
+
+/**
+ * The n-th call of client c: list, assign and complete in turn; every create has its own reference.
+ * @param {number} c
+ * @param {number} n
+ * @returns {{ name: string, arguments: Record<string, unknown> }}
+ */
+function callFor(c, n) {
+  const ref = `scale-c${c}-n${n}`;
+  switch ((c + n) % 3) {
+    case 0:
+      return { name: 'list_user_assignments', arguments: { id: USER } };
+    case 1:
+      return {
+        name: 'create_user_assignment',
+        arguments: { id: USER, learning_object_external_reference: ref, due_date: daysFromNow(14) },
+      };
+    default:
+      return {
+        name: 'create_user_completion',
+        arguments: { id: USER, learning_object_external_reference: ref, result: { value: n % 2 ? 'Pass' : 'Fail' } },
+      };
+  }
+}
+
+/**
+ * @param {string} mcpUrl
+ * @param {number} c
+ * @param {CallRecord[]} records
+ */
+async function runClient(mcpUrl, c, records) {
+  const client = new Client({ name: `scale-test-${c}`, version: '1.0.0' });
+  const transport = new StreamableHTTPClientTransport(new URL(mcpUrl));
+  await client.connect(transport);
+  try {
+    for (let n = 0; n < CALLS_PER_CLIENT; n++) {
+      const call = callFor(c, n);
+      const started = performance.now();
+      /** @type {CallRecord} */
+      const record = { tool: call.name, ms: 0 };
+      try {
+        const result = /** @type {import('@modelcontextprotocol/sdk/types.js').CallToolResult} */ (
+          await client.callTool(call)
+        );
+        if (result.isError) {
+          const first = result.content[0];
+          record.error = `isError: ${first?.type === 'text' ? first.text.slice(0, 300) : JSON.stringify(result)}`;
+        }
+      } catch (error) {
+        record.error = `threw: ${error instanceof Error ? error.message : String(error)}`;
+      }
+      record.ms = performance.now() - started;
+      if (record.error) log(`client ${c} call ${n} ${call.name} failed: ${record.error}`);
+      records.push(record);
+    }
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+/** @returns {Promise<boolean>} */
+async function main() {
+  log(`scale test: ${REPLICAS} replicas behind nginx, ${CLIENTS} clients x ${CALLS_PER_CLIENT} tools/call`);
+  const nginxBin = await ensureNginx();
+
+  /** @type {{ startSandbox: (o?: { port?: number, host?: '127.0.0.1' }) => Promise<{ url: string, emulator: { assignmentsOf(u: string): Record<string, unknown>[] }, close(): Promise<void> }> }} */
+  const { startSandbox } = await import(SANDBOX_SERVE);
+  /** @type {{ SANDBOX_API_KEY: string }} */
+  const { SANDBOX_API_KEY } = await import(SANDBOX_SEED);
+  const sandbox = await startSandbox({ host: HOST });
+  cleanups.push(() => sandbox.close());
+  log(`sandbox emulator listening at ${sandbox.url}`);
+
+  /** @type {Record<string, string>} */
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith('STACKONE_') && !k.startsWith('MCP_')) env[k] = v;
+  }
+  Object.assign(env, {
+    STACKONE_BASE_URL: sandbox.url,
+    STACKONE_API_KEY: SANDBOX_API_KEY,
+    STACKONE_ACCOUNT_ID: 'acme-lms',
+    STACKONE_LOG_LEVEL: 'info',
+  });
+  const replicas = await Promise.all(Array.from({ length: REPLICAS }, (_, i) => startReplica(i, env)));
+  for (const r of replicas) log(`replica ${r.index} (pid ${r.proc.pid}) listening on ${HOST}:${r.port}`);
+
+  const dir = await mkdtemp(join(tmpdir(), 'scale-test-nginx-'));
+  // nginx workers may run as an unprivileged user (www-data) when we are root: they must reach the temp dirs.
+  await chmod(dir, 0o755);
+  let keepDir = false;
+  cleanups.push(async () => {
+    if (!keepDir) await rm(dir, { recursive: true, force: true });
+    else log(`nginx files kept in ${dir}`);
+  });
+  const nginxPort = await freePort();
+  await writeFile(
+    join(dir, 'nginx.conf'),
+    nginxConfig(
+      dir,
+      nginxPort,
+      replicas.map((r) => r.port),
+    ),
+  );
+  const nginx = await startNginx(nginxBin, dir, nginxPort);
+  const mcpUrl = `${nginx.url}/mcp`;
+  log(`nginx (pid ${nginx.proc.pid}) proxying ${mcpUrl} to replicas ${replicas.map((r) => r.port).join(', ')}`);
+
+  const baseline = replicas.map((r) => r.toolCalls);
+  /** @type {CallRecord[]} */
+  const records = [];
+  log(`running ${CLIENTS} clients x ${CALLS_PER_CLIENT} calls = ${EXPECTED_CALLS} tools/call through nginx`);
+  const loadStarted = performance.now();
+  const outcomes = await Promise.allSettled(Array.from({ length: CLIENTS }, (_, c) => runClient(mcpUrl, c, records)));
+  const loadMs = performance.now() - loadStarted;
+  log(`load finished in ${(loadMs / 1000).toFixed(2)} s`);
+
+  // Access-log lines are written when each response closes; give the last ones a moment to arrive.
+  const served = () => replicas.reduce((sum, r, i) => sum + r.toolCalls - (baseline[i] ?? 0), 0);
+  const settleBy = Date.now() + 5_000;
+  while (served() < EXPECTED_CALLS && Date.now() < settleBy) await sleep(50);
+  await sleep(300);
+
+  // ------------------------------------------------------------ checks
+  /** @type {string[]} */
+  const failures = [];
+  outcomes.forEach((o, c) => {
+    if (o.status === 'rejected') {
+      failures.push(`client ${c} failed: ${o.reason instanceof Error ? o.reason.message : String(o.reason)}`);
+    }
+  });
+  const failed = records.filter((r) => r.error);
+  if (records.length !== EXPECTED_CALLS) failures.push(`made ${records.length} calls, expected ${EXPECTED_CALLS}`);
+  if (failed.length > 0)
+    failures.push(`${failed.length} calls failed (first: ${failed[0]?.tool}: ${failed[0]?.error})`);
+  const total = served();
+  if (total !== EXPECTED_CALLS) failures.push(`replicas logged ${total} tools/call, expected ${EXPECTED_CALLS}`);
+  replicas.forEach((r, i) => {
+    if (r.toolCalls - (baseline[i] ?? 0) < 1) failures.push(`replica ${r.index} served no tools/call`);
+  });
+  // The shared upstream: every create landed once, whichever replica carried it.
+  const stored = sandbox.emulator.assignmentsOf(USER);
+  /** @type {Map<string, number>} */
+  const perRef = new Map();
+  for (const a of stored) {
+    const ref = String(a.learning_object_external_reference);
+    if (ref.startsWith('scale-')) perRef.set(ref, (perRef.get(ref) ?? 0) + 1);
+  }
+  const creates = records.filter((r) => r.tool !== 'list_user_assignments').length;
+  const duplicated = [...perRef.values()].filter((count) => count > 1).length;
+  if (perRef.size !== creates) failures.push(`sandbox holds ${perRef.size} scale-test records, expected ${creates}`);
+  if (duplicated > 0) failures.push(`${duplicated} references were written more than once`);
+
+  // ------------------------------------------------------------ summary
+  const latencies = records.map((r) => r.ms).sort((a, b) => a - b);
+  /** @type {Record<string, number>} */
+  const perTool = {};
+  for (const r of records) perTool[r.tool] = (perTool[r.tool] ?? 0) + 1;
+  const rows = replicas.map((r, i) => ({
+    replica: r.index,
+    port: r.port,
+    'tools/call': r.toolCalls - (baseline[i] ?? 0),
+    'http lines': r.httpLines,
+    statuses: Object.entries(r.statuses)
+      .map(([s, n]) => `${s}x${n}`)
+      .join(' '),
+    aborted: r.aborted,
+  }));
+  console.log('');
+  console.table(rows);
+  console.log(
+    [
+      `calls made      ${records.length} (${Object.entries(perTool)
+        .map(([t, n]) => `${t} ${n}`)
+        .join(', ')})`,
+      `calls failed    ${failed.length}`,
+      `served (logged) ${total}`,
+      `sandbox records ${perRef.size} created, ${duplicated} duplicated`,
+      `total time      ${(loadMs / 1000).toFixed(2)} s`,
+      `throughput      ${(records.length / (loadMs / 1000)).toFixed(1)} calls/s`,
+      `latency p50     ${percentile(latencies, 0.5).toFixed(1)} ms`,
+      `latency p99     ${percentile(latencies, 0.99).toFixed(1)} ms`,
+      `latency max     ${(latencies.at(-1) ?? Number.NaN).toFixed(1)} ms`,
+    ].join('\n'),
+  );
+  console.log('');
+
+  const nginxErrors = (await readFile(join(dir, 'error.log'), 'utf8').catch(() => ''))
+    .split('\n')
+    .filter((line) => /\[(error|crit|alert|emerg)\]/.test(line));
+  if (nginxErrors.length > 0) {
+    log(`nginx error.log has ${nginxErrors.length} error lines, e.g.:\n  ${nginxErrors.slice(0, 5).join('\n  ')}`);
+  }
+  for (const r of replicas) {
+    if (r.problems.length > 0) {
+      log(
+        `replica ${r.index} logged ${r.problems.length} warnings/errors, e.g.:\n  ${r.problems.slice(0, 5).join('\n  ')}`,
+      );
+    }
+  }
+
+  if (failures.length > 0) {
+    keepDir = process.env.SCALE_TEST_KEEP === '1';
+    for (const f of failures) log(`FAILED: ${f}`);
+    for (const r of replicas) log(`replica ${r.index} stderr tail:\n  ${r.tail.slice(-5).join('\n  ')}`);
+    return false;
+  }
+  log(`all ${EXPECTED_CALLS} calls succeeded; every replica served a share`);
+  return true;
+}
+
+main().then(
+  (ok) => finish(ok ? 0 : 1),
+  (error) => {
+    log(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return finish(1);
+  },
+);
