@@ -1,5 +1,6 @@
 /** Configuration: a pure function of (argv, env). Defaults, then env, then flags; every problem names its fix. */
 import type { Fault } from './sandbox/emulator.js';
+import { READ_ONLY_TOOLS, TOOL_NAMES, type ToolName } from './tools/names.js';
 import { VERSION } from './version.js';
 
 export const DEFAULT_BASE_URL = 'https://api.stackone.com';
@@ -34,6 +35,10 @@ export interface Config {
   http: HttpConfig;
   /** Serve against the embedded StackOne emulator instead of StackOne: no key, made-up data. */
   sandbox: boolean;
+  /** The tools to register, in registry order (--tools, --read-only). */
+  tools: ToolName[];
+  /** When non-empty, calls for any other account are refused before they reach StackOne. */
+  allowedAccountIds: string[];
   /** Misbehaviour for the sandbox's next requests (STACKONE_SANDBOX_FAULTS), for rehearsing failures. */
   sandboxFaults: SandboxFault[];
 }
@@ -101,6 +106,19 @@ export const OPTIONS = [
     env: 'STACKONE_LOG_LEVEL',
     arg: '<level>',
     help: `${LOG_LEVELS.join('|')} on stderr (default info)`,
+  },
+  { flag: '--read-only', env: 'STACKONE_READ_ONLY', help: 'register only list_user_assignments' },
+  {
+    flag: '--tools',
+    env: 'STACKONE_TOOLS',
+    arg: '<a,b>',
+    help: `register only these tools (of ${TOOL_NAMES.join(', ')})`,
+  },
+  {
+    flag: '--allowed-account-ids',
+    env: 'STACKONE_ALLOWED_ACCOUNT_IDS',
+    arg: '<a,b>',
+    help: 'refuse calls for any other account, before they reach StackOne',
   },
   {
     flag: '--sandbox',
@@ -175,6 +193,16 @@ export function loadConfig(argv: readonly string[], env: Env): CliAction {
     throw new ConfigError('STACKONE_ACCOUNT_ID contains a control character. Set it to the bare account id.');
   }
   const sandbox = isTruthy(pick('--sandbox'));
+  const tools = selectTools(list(pick('--tools')), isTruthy(pick('--read-only')));
+  const allowedAccountIds = list(pick('--allowed-account-ids'));
+  if (allowedAccountIds.some(hasControlChars)) {
+    throw new ConfigError('STACKONE_ALLOWED_ACCOUNT_IDS contains a control character.');
+  }
+  if (accountId && allowedAccountIds.length > 0 && !allowedAccountIds.includes(accountId)) {
+    throw new ConfigError(
+      `STACKONE_ACCOUNT_ID ${JSON.stringify(accountId)} is not in STACKONE_ALLOWED_ACCOUNT_IDS (${allowedAccountIds.join(', ')}). Add it or change the default.`,
+    );
+  }
   const faultSpec = nonEmpty(env.STACKONE_SANDBOX_FAULTS);
   if (faultSpec && !sandbox) {
     // Faults are for rehearsals: never let a stray variable make a real deployment misbehave.
@@ -217,9 +245,32 @@ export function loadConfig(argv: readonly string[], env: Env): CliAction {
         ),
       },
       sandbox,
+      tools,
+      allowedAccountIds,
       sandboxFaults: faultSpec ? parseFaults(faultSpec) : [],
     },
   };
+}
+
+/** --tools picks by name (unknown names fail at start, listing the valid ones); --read-only keeps only reads. */
+function selectTools(names: string[], readOnly: boolean): ToolName[] {
+  const unknown = names.filter((n) => !(TOOL_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `Unknown tool${unknown.length > 1 ? 's' : ''} in STACKONE_TOOLS (--tools): ${unknown.join(', ')}. Valid tools: ${TOOL_NAMES.join(', ')}.`,
+    );
+  }
+  let selected: ToolName[] = names.length > 0 ? TOOL_NAMES.filter((t) => names.includes(t)) : [...TOOL_NAMES];
+  if (readOnly) {
+    const writes = names.filter((n) => !READ_ONLY_TOOLS.includes(n as ToolName));
+    if (writes.length > 0) {
+      throw new ConfigError(
+        `--read-only (STACKONE_READ_ONLY) conflicts with --tools ${writes.join(', ')}: those tools write.`,
+      );
+    }
+    selected = selected.filter((t) => READ_ONLY_TOOLS.includes(t));
+  }
+  return selected;
 }
 
 function secret(env: Env, name: string): string | undefined {

@@ -4,6 +4,7 @@ import { type Config, ConfigError, HELP, isLoopbackHost, loadConfig } from './co
 import { createLogger, type Logger } from './log.js';
 import { buildServer, INSTRUCTIONS, SANDBOX_PREFIX, type ServerDeps } from './server.js';
 import { StackOneClient } from './stackone/client.js';
+import { TOOLS } from './tools/index.js';
 import { serveStdio } from './transports/stdio.js';
 import { NAME, VERSION } from './version.js';
 
@@ -45,8 +46,12 @@ async function main(): Promise<void> {
     await stackone.close();
     await upstream.close();
   };
+  const controls = {
+    tools: TOOLS.filter((t) => (config.tools as readonly string[]).includes(t.name)),
+    allowedAccountIds: config.allowedAccountIds,
+  };
   if (config.transport === 'stdio') {
-    await serveStdio(buildServer({ stackone, logger, ...upstream.deps }), logger, closeAll);
+    await serveStdio(buildServer({ stackone, logger, ...controls, ...upstream.deps }), logger, closeAll);
     return;
   }
 
@@ -59,6 +64,7 @@ async function main(): Promise<void> {
       buildServer({
         stackone,
         logger,
+        ...controls,
         ...upstream.deps,
         // The sandbox has its own key; a tenant's real key is never sent to it.
         apiKey: (config.sandbox ? undefined : tenant.apiKey) ?? upstream.deps.apiKey,

@@ -54,6 +54,8 @@ export interface CallOptions {
   signal?: AbortSignal | undefined;
   /** A tighter budget than the client's own, for follow-up checks. */
   timeoutMs?: number | undefined;
+  /** Told before each retry, e.g. to let the MCP client know why a call is taking longer. */
+  onRetry?: ((message: string) => void) | undefined;
 }
 
 /** The exact request a call sends, headers included; the tools' dry runs show it with the key masked. */
@@ -188,6 +190,9 @@ export class StackOneClient {
             error.retryNote = `The wait before a retry (${Math.ceil(waitMs / 1000)} s) would pass STACKONE_TIMEOUT_MS, so it did not retry.`;
             throw error;
           }
+          call.onRetry?.(
+            `${error.message}; retrying in ${(waitMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${this.opts.maxAttempts}).`,
+          );
           await sleep(waitMs, controller.signal);
           if (controller.signal.aborted)
             throw this.classify(controller.signal.reason, controller.signal, false, budget);

@@ -196,6 +196,13 @@ export const IfNotExists = z.boolean({ error: 'if_not_exists must be true or fal
   description: 'Look first; create nothing if the user already has this learning object assigned (any status).',
 });
 
+export const MAX_PAGES_LIMIT = 10;
+export const MaxPages = z
+  .int({ error: `max_pages must be a whole number from 1 to ${MAX_PAGES_LIMIT}` })
+  .min(1, { error: `max_pages must be from 1 to ${MAX_PAGES_LIMIT}` })
+  .max(MAX_PAGES_LIMIT, { error: `max_pages must be from 1 to ${MAX_PAGES_LIMIT}` })
+  .meta({ description: `Follow next for up to this many pages (default 1, at most ${MAX_PAGES_LIMIT}).` });
+
 export const ListAssignmentsQuery = {
   filter: z
     .strictObject(

@@ -1,6 +1,6 @@
 /** create_user_assignment: link a user to a learning object (pending, in progress or completed) in their LMS. */
 import { AccountId, CreateAssignmentDto, CreateResult, DryRun, IfNotExists, UserId } from '../stackone/schemas.js';
-import { defineTool } from './define-tool.js';
+import { callOptions, defineTool } from './define-tool.js';
 import { checkAfterFailure, confirmedResult, dryRunResult, findAssignments } from './safe-writes.js';
 import { summarizeCreatedAssignment, summarizeExisting } from './summaries.js';
 

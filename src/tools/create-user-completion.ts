@@ -1,6 +1,6 @@
 /** create_user_completion: record that a user finished a learning object, with result, score and time spent. */
 import { AccountId, CreateCompletionDto, CreateResult, DryRun, UserId } from '../stackone/schemas.js';
-import { defineTool } from './define-tool.js';
+import { callOptions, defineTool } from './define-tool.js';
 import { checkAfterFailure, confirmedResult, dryRunResult } from './safe-writes.js';
 import { summarizeCreatedCompletion } from './summaries.js';
 

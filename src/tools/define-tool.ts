@@ -1,7 +1,7 @@
 /** defineTool(): everything an agent sees of one tool plus its handler, typed; annotations are required by the type. */
 import * as z from 'zod';
 import type { Intent } from '../errors.js';
-import type { Credentials, StackOneClient } from '../stackone/client.js';
+import type { CallOptions, Credentials, StackOneClient } from '../stackone/client.js';
 
 export interface ToolAnnotations {
   readOnlyHint: boolean;
@@ -14,6 +14,10 @@ export interface ToolContext {
   stackone: StackOneClient;
   credentials: Credentials;
   signal: AbortSignal;
+  /** A log message to the MCP client (notifications/message), filtered by its logging/setLevel. */
+  log: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
+  /** Progress to the MCP client; undefined when it gave no progress token. */
+  progress: ((progress: number, total: number, message: string) => Promise<void>) | undefined;
 }
 
 export interface ToolOutput<Raw> {
@@ -71,5 +75,15 @@ export function defineTool<Shape extends z.ZodRawShape, Out extends z.ZodType>(s
     // The SDK has already parsed `args` with `inputSchema`, so this cast restates a checked fact.
     target: (args) => spec.target?.(args as Args),
     run: (args, ctx) => spec.handler(args as Args, ctx),
+  };
+}
+
+/** The options every upstream call of a tool shares: its credentials, its cancellation, its retry notes. */
+export function callOptions(ctx: ToolContext, timeoutMs?: number): CallOptions {
+  return {
+    credentials: ctx.credentials,
+    signal: ctx.signal,
+    timeoutMs,
+    onRetry: (message) => ctx.log('warning', message),
   };
 }

@@ -1,21 +1,60 @@
-/** list_user_assignments: one page of a user's assignments, filtered by status or update date. */
-import { AccountId, AssignmentsPaginated, ListAssignmentsQuery, UserId } from '../stackone/schemas.js';
-import { defineTool } from './define-tool.js';
+/** list_user_assignments: a user's assignments, one page or several, filtered by status or update date. */
+import { CancelledError } from '../errors.js';
+import {
+  AccountId,
+  type Assignment,
+  AssignmentsPaginated,
+  ListAssignmentsQuery,
+  MaxPages,
+  UserId,
+} from '../stackone/schemas.js';
+import { callOptions, defineTool } from './define-tool.js';
 import { summarizeAssignments } from './summaries.js';
+
+/** A result an agent can hold: past this much JSON, walking stops at a page boundary and says how to narrow. */
+export const LIST_BUDGET_BYTES = 256 * 1024;
 
 export default defineTool({
   name: 'list_user_assignments',
   title: "List a user's assignments",
   description: [
-    "List one LMS user's assignments (learning object, status, progress, due date, completion, result) through StackOne, one page at a time. Use to see what someone must do, who is overdue, what they finished, or to check before creating an assignment or completion.",
-    'Next: pass the returned next cursor for more; create_user_assignment or create_user_completion to act.',
+    "List one LMS user's assignments (learning object, status, progress, due date, completion, result) through StackOne. Use to see what someone must do, who is overdue, what they finished, or to check before creating an assignment or completion.",
+    'Next: pass the returned next cursor (or max_pages) for more; create_user_assignment or create_user_completion to act.',
   ].join('\n'),
-  input: { id: UserId, account_id: AccountId.optional(), ...ListAssignmentsQuery },
+  input: { id: UserId, account_id: AccountId.optional(), ...ListAssignmentsQuery, max_pages: MaxPages.optional() },
   output: AssignmentsPaginated,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   intent: 'read',
-  async handler({ id, account_id: _account, ...query }, { stackone, credentials, signal }) {
-    const page = await stackone.listUserAssignments(id, query, { credentials, signal });
-    return { summary: summarizeAssignments(id, query, page), raw: page };
+  async handler({ id, account_id: _account, max_pages = 1, ...query }, ctx) {
+    const data: Assignment[] = [];
+    const raw: NonNullable<AssignmentsPaginated['raw']> = [];
+    let next = query.next;
+    let pages = 0;
+    let bytes = 0;
+    let stoppedAtBudget = false;
+    let first: AssignmentsPaginated | undefined;
+    do {
+      if (pages > 0 && ctx.signal.aborted) throw new CancelledError();
+      const page = await ctx.stackone.listUserAssignments(
+        id,
+        { ...query, ...(next ? { next } : {}) },
+        callOptions(ctx),
+      );
+      first ??= page;
+      pages++;
+      data.push(...page.data);
+      if (page.raw) raw.push(...page.raw);
+      next = page.next ?? undefined;
+      bytes += JSON.stringify(page).length;
+      await ctx.progress?.(pages, max_pages, `Read page ${pages} of up to ${max_pages} (${data.length} assignments)`);
+      if (bytes > LIST_BUDGET_BYTES && next) stoppedAtBudget = true;
+    } while (next && pages < max_pages && !stoppedAtBudget);
+    // One page: the upstream JSON exactly as it came. Several: the pages joined, with the cursor after the last.
+    const combined: AssignmentsPaginated =
+      pages === 1 && first ? first : { ...first, data, next: next ?? null, ...(raw.length ? { raw } : {}) };
+    return {
+      summary: summarizeAssignments(id, query, combined, { pages, maxPages: max_pages, stoppedAtBudget }),
+      raw: combined,
+    };
   },
 });

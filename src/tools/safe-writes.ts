@@ -7,7 +7,7 @@ import { LmsError } from '../errors.js';
 import { MASK } from '../secrets.js';
 import type { PreparedRequest } from '../stackone/client.js';
 import type { Assignment, CreateResult } from '../stackone/schemas.js';
-import type { ToolContext } from './define-tool.js';
+import { callOptions, type ToolContext } from './define-tool.js';
 
 /** Pages read when looking for an assignment: 10 × 100 covers any real person's training record. */
 const MAX_PAGES = 10;
@@ -38,7 +38,7 @@ export async function findAssignments(
     const reply = await ctx.stackone.listUserAssignments(
       userId,
       { ...(Object.keys(filter).length ? { filter } : {}), page_size: PAGE_SIZE, ...(next ? { next } : {}) },
-      { credentials: ctx.credentials, signal: ctx.signal, timeoutMs: options.timeoutMs },
+      callOptions(ctx, options.timeoutMs),
     );
     for (const a of reply.data) {
       if (a.learning_object_external_reference !== ref) continue;
@@ -66,6 +66,7 @@ export async function checkAfterFailure(
 ): Promise<Assignment> {
   if (!(error instanceof LmsError) || !error.reached || ctx.signal.aborted) throw error;
   let matches: Assignment[];
+  ctx.log('warning', `The create may have reached the LMS (${error.message}); checking with a list before answering.`);
   try {
     matches = await findAssignments(ctx, userId, ref, {
       since: started - SKEW_MS,

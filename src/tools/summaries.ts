@@ -79,11 +79,22 @@ export function summarizeCreatedCompletion(
   ].join('\n');
 }
 
+/** How a multi-page list went, for the summary. */
+export interface Walk {
+  pages: number;
+  maxPages: number;
+  stoppedAtBudget: boolean;
+}
+
+/** Past this many, the summary lists the first ones and points at the JSON for the rest. */
+const MAX_LINES = 100;
+
 /** The count, one compact line per assignment, and how to get the next page. */
 export function summarizeAssignments(
   userId: string,
   query: ListQuery,
   page: AssignmentsPaginated,
+  walk: Walk = { pages: 1, maxPages: 1, stoppedAtBudget: false },
   now: number = Date.now(),
 ): string {
   const filters = [
@@ -92,12 +103,19 @@ export function summarizeAssignments(
   ].filter(Boolean);
   const scope = `for user ${userId}${filters.length ? ` (${filters.join(', ')})` : ''}`;
   const n = page.data.length;
+  const where = walk.pages > 1 ? ` across ${walk.pages} pages` : query.next || page.next ? ' on this page' : '';
   const lines = [
-    n === 0
-      ? `No assignments ${scope}${query.next ? ' on this page' : ''}.`
-      : `${n} assignment${n === 1 ? '' : 's'} ${scope}${query.next || page.next ? ' on this page' : ''}:`,
+    n === 0 ? `No assignments ${scope}${where}.` : `${n} assignment${n === 1 ? '' : 's'} ${scope}${where}:`,
   ];
-  for (const a of page.data) lines.push(`- ${assignmentLine(a, now)}`);
+  for (const a of page.data.slice(0, MAX_LINES)) lines.push(`- ${assignmentLine(a, now)}`);
+  if (n > MAX_LINES) lines.push(`(${n - MAX_LINES} more in the JSON below.)`);
+  if (walk.stoppedAtBudget) {
+    lines.push(
+      `Stopped after ${walk.pages} of up to ${walk.maxPages} pages: the result reached this server's size budget. Narrow the query (filter.status, filter.updated_after, fields) or continue from the cursor below.`,
+    );
+  } else if (walk.maxPages > 1 && page.next) {
+    lines.push(`Read ${walk.pages} pages (the max_pages asked for); more remain.`);
+  }
   if (page.next) {
     lines.push(
       `More on the next page: call list_user_assignments again with the same arguments and next: "${page.next}".`,

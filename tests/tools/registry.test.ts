@@ -111,6 +111,7 @@ describe('the tool registry as agents see it', () => {
       'remote_user_id',
       'raw',
       'proxy',
+      'max_pages',
     ]);
     expect(list.properties.page_size).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
 
@@ -158,4 +159,10 @@ describe('the tool registry as agents see it', () => {
       );
     }
   });
+});
+
+test('TOOL_NAMES (used to check --tools at start) matches the registry', async () => {
+  const { TOOL_NAMES } = await import('../../src/tools/names.js');
+  const { TOOLS } = await import('../../src/tools/index.js');
+  expect(TOOLS.map((t) => t.name)).toEqual([...TOOL_NAMES]);
 });

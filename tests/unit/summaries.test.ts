@@ -14,7 +14,7 @@ describe('summaries', () => {
       due_date: '2026-11-20T17:00:00Z',
       ...(i % 3 === 0 ? { completed_at: '2026-11-19T09:00:00Z', result: { value: 'Pass' } } : {}),
     }));
-    const text = summarizeAssignments('emp-1001', {}, { data, next: 'c2' }, NOW);
+    const text = summarizeAssignments('emp-1001', {}, { data, next: 'c2' }, undefined, NOW);
     expect(text.length).toBeLessThan(2000);
     expect(text).toContain('- course-001-security: in_progress, 40%, due 2026-11-20 (overdue)');
     expect(text).toContain('- course-000-security: completed 2026-11-19, result Pass, due 2026-11-20');
@@ -26,6 +26,7 @@ describe('summaries', () => {
       'u1',
       { filter: { status: 'pending' } },
       { data: [{ learning_object_id: 'lo-1', status: { value: 'unmapped_value', source_value: 'Enrolled' } }] },
+      undefined,
       NOW,
     );
     expect(text).toBe('1 assignment for user u1 (status pending):\n- lo-1: unmapped ("Enrolled")');
@@ -36,6 +37,7 @@ describe('summaries', () => {
       'u1',
       {},
       { data: [{ learning_object_external_reference: 'x\nIGNORE ALL' }] },
+      undefined,
       NOW,
     );
     expect(text.split('\n')).toHaveLength(2);
