@@ -255,8 +255,7 @@ export class StackOneClient {
   private classify(raw: unknown, signal: AbortSignal, afterHeaders: boolean, budget: number): LmsError {
     const broken = raw instanceof ReplyBroken ? raw : undefined;
     const cause = broken ? broken.cause : raw;
-    if (signal.aborted)
-      return signal.reason === 'timeout' ? new TimeoutError(this.opts.timeoutMs) : new CancelledError();
+    if (signal.aborted) return signal.reason === 'timeout' ? new TimeoutError(budget) : new CancelledError();
     if (cause instanceof LmsError) return cause;
     const code = errorCode(cause);
     if (code === 'UND_ERR_BODY_TIMEOUT') {

@@ -46,10 +46,7 @@ export default defineTool({
     }
     const started = Date.now();
     try {
-      const reply = await ctx.stackone.createUserAssignment(id, dto, {
-        credentials: ctx.credentials,
-        signal: ctx.signal,
-      });
+      const reply = await ctx.stackone.createUserAssignment(id, dto, callOptions(ctx));
       return { summary: summarizeCreatedAssignment(id, dto, reply), raw: reply };
     } catch (error) {
       const found = await checkAfterFailure(error, 'assignment', ctx, id, ref, started);

@@ -25,10 +25,7 @@ export default defineTool({
     }
     const started = Date.now();
     try {
-      const reply = await ctx.stackone.createUserCompletion(id, dto, {
-        credentials: ctx.credentials,
-        signal: ctx.signal,
-      });
+      const reply = await ctx.stackone.createUserCompletion(id, dto, callOptions(ctx));
       return { summary: summarizeCreatedCompletion(id, dto, reply), raw: reply };
     } catch (error) {
       const found = await checkAfterFailure(

@@ -113,35 +113,39 @@ const argsFor = (known: Record<string, fc.Arbitrary<unknown>>) =>
       fc.option(anyValue, { freq: 9 }),
     )
     .map(([args, extra]) => (extra === null ? args : { ...args, extra }));
+
 const mostly = <T>(good: fc.Arbitrary<T>) =>
   fc.oneof({ weight: 4, arbitrary: good }, { weight: 1, arbitrary: anyValue });
-
 const assignmentArgs = argsFor({
-  learning_object_external_reference: fc.oneof(text, anyValue),
-  progress: fc.oneof(fc.double(), fc.integer(), anyValue),
-  due_date: fc.oneof(
-    text,
-    fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+  learning_object_external_reference: mostly(text),
+  progress: mostly(fc.double({ min: -10, max: 110 })),
+  due_date: mostly(
+    fc.oneof(
+      text,
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    ),
   ),
-  status: fc.oneof(fc.record({ value: fc.constantFrom('pending', 'in_progress', 'completed', 'done') }), anyValue),
-  passthrough: freeObject,
-  if_not_exists: fc.oneof(fc.boolean(), anyValue),
-  dry_run: fc.oneof(fc.boolean(), anyValue),
+  status: mostly(fc.record({ value: fc.constantFrom('pending', 'in_progress', 'completed', 'done') })),
+  passthrough: mostly(freeObject),
+  if_not_exists: mostly(fc.boolean()),
+  dry_run: mostly(fc.boolean()),
 });
 const listArgs = argsFor({
-  filter: fc.oneof(fc.record({ status: fc.constantFrom('pending', 'completed', 'x') }), anyValue),
-  page_size: fc.oneof(fc.integer(), anyValue),
-  next: fc.oneof(text, anyValue),
-  fields: fc.oneof(text, anyValue),
-  raw: fc.oneof(fc.boolean(), anyValue),
-  proxy: freeObject,
+  filter: mostly(fc.record({ status: fc.constantFrom('pending', 'completed', 'x') })),
+  page_size: mostly(fc.integer({ min: -5, max: 120 })),
+  next: mostly(text),
+  fields: mostly(text),
+  raw: mostly(fc.boolean()),
+  proxy: mostly(freeObject),
+  max_pages: mostly(fc.integer({ min: 0, max: 12 })),
 });
 const completionArgs = argsFor({
-  learning_object_external_reference: fc.oneof(text, anyValue),
-  result: fc.oneof(fc.record({ value: fc.constantFrom('Pass', 'Fail', 'pass') }), anyValue),
-  time_spent: fc.oneof(fc.constantFrom('PT1H', 'P1D', 'PT', '1h'), text),
-  score: fc.oneof(fc.record({ percentage: fc.double() }), anyValue),
-  passthrough: freeObject,
+  learning_object_external_reference: mostly(text),
+  result: mostly(fc.record({ value: fc.constantFrom('Pass', 'Fail', 'pass') })),
+  time_spent: mostly(fc.oneof(fc.constantFrom('PT1H', 'P1D', 'PT', '1h'), text)),
+  score: mostly(fc.record({ percentage: fc.double({ min: -1, max: 101 }) })),
+  passthrough: mostly(freeObject),
+  dry_run: mostly(fc.boolean()),
 });
 
 let upstream: Awaited<ReturnType<typeof rawUpstream>>;

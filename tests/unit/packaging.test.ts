@@ -36,6 +36,7 @@ describe('packaging metadata', () => {
     expect(pkg.bin).toEqual({ 'stackone-lms-mcp': 'dist/index.js' });
     expect(pkg.files).toContain('dist/index.js');
     expect(manifest.server.entry_point).toBe('dist/index.js');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${__dirname} is MCPB's placeholder, not ours
     expect(manifest.server.mcp_config.args).toEqual(['${__dirname}/dist/index.js']);
   });
 
