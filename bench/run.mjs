@@ -1,0 +1,589 @@
+// @ts-check
+/**
+ * `npm run bench`: the floor (direct undici), the reference server (bench/reference) and ours, side by side against
+ * one loopback upstream that answers fixed bodies (bench/upstream.mjs). Prints the table and writes BENCHMARKS.md
+ * and BENCHMARKS.svg. Expects `npm run build` and the reference's tsc build to have run (the npm script does both).
+ *
+ * Env: BENCH_ROUNDS (default 3), BENCH_CALLS (default 20000), BENCH_COLD_RUNS (default 9),
+ * BENCH_CHECK=1 to exit 1 when a target is missed, BENCH_ONLY=ours|reference to measure one server (profiling).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import { Pool } from 'undici';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CALLS = Number(process.env.BENCH_CALLS ?? 20_000);
+const WARMUP = Math.max(200, Math.round(CALLS / 10));
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 9);
+const CONCURRENCY = 16;
+const KEY = 'bench_key_not_secret';
+const ACCOUNT = 'acme-lms';
+
+/** @typedef {{ name: 'reference' | 'ours', bin: string, stdioArgs: string[], httpArgs: (port: number) => string[] }} Target */
+/** @type {Target[]} */
+const ALL_TARGETS = [
+  {
+    name: 'reference',
+    bin: `${ROOT}bench/reference/dist/server.js`,
+    stdioArgs: [],
+    httpArgs: (port) => ['--http', '--port', String(port)],
+  },
+  {
+    name: 'ours',
+    bin: `${ROOT}dist/index.js`,
+    stdioArgs: [],
+    httpArgs: (port) => ['--transport', 'http', '--host', '127.0.0.1', '--port', String(port)],
+  },
+];
+const TARGETS = ALL_TARGETS.filter((t) => !process.env.BENCH_ONLY || t.name === process.env.BENCH_ONLY);
+
+// ---- the upstream -------------------------------------------------------------------------------------------------
+
+/** @returns {Promise<{ url: string, listChars: number, stop: () => void }>} */
+async function startUpstream() {
+  const child = spawn(process.execPath, [`${ROOT}bench/upstream.mjs`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [port, listChars] = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /PORT (\d+) LIST (\d+)/.exec(out);
+      if (m) resolve([Number(m[1]), Number(m[2])]);
+    });
+    child.once('exit', (code) => reject(new Error(`upstream exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, listChars, stop: () => child.kill('SIGTERM') };
+}
+
+// ---- the three operations -----------------------------------------------------------------------------------------
+
+/** The i-th call of the rotation: a 25-assignment list, an assignment, a completion. */
+/** @param {number} i @returns {[string, Record<string, unknown>]} */
+function callFor(i) {
+  switch (i % 3) {
+    case 0:
+      return ['list_user_assignments', { id: 'emp-1099', page_size: 25 }];
+    case 1:
+      return [
+        'create_user_assignment',
+        {
+          id: 'emp-1001',
+          learning_object_external_reference: 'leadership-foundations',
+          due_date: '2026-12-31T17:00:00Z',
+        },
+      ];
+    default:
+      return [
+        'create_user_completion',
+        { id: 'emp-1001', learning_object_external_reference: 'leadership-foundations', result: { value: 'Pass' } },
+      ];
+  }
+}
+
+const AUTH = `Basic ${Buffer.from(`${KEY}:`).toString('base64')}`;
+/** The same operation as callFor(i), as the direct HTTP request a server would make. */
+/** @param {number} i @returns {import('undici').Dispatcher.RequestOptions} */
+function upstreamRequestFor(i) {
+  const [, args] = callFor(i);
+  const headers = { authorization: AUTH, 'x-account-id': ACCOUNT, accept: 'application/json' };
+  if (i % 3 === 0) return { method: 'GET', path: '/unified/lms/users/emp-1099/assignments?page_size=25', headers };
+  const { id, ...body } = args;
+  return {
+    method: 'POST',
+    path: `/unified/lms/users/${id}/${i % 3 === 1 ? 'assignments' : 'completions'}`,
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  };
+}
+
+// ---- measurement helpers ------------------------------------------------------------------------------------------
+
+/** @param {number[]} values @param {number} q */
+function quantile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+/** @param {number[]} values */
+const median = (values) => quantile(values, 0.5);
+
+/** @param {number} pid */
+function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** @param {string} upstream */
+function serverEnv(upstream) {
+  return {
+    PATH: process.env.PATH ?? '',
+    STACKONE_API_KEY: KEY,
+    STACKONE_ACCOUNT_ID: ACCOUNT,
+    STACKONE_BASE_URL: upstream,
+  };
+}
+
+// ---- 1 and 4: stdio, one call at a time, and RSS growth -----------------------------------------------------------
+
+/** @param {Target} target @param {string} upstream */
+async function stdioRun(target, upstream) {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [target.bin, ...target.stdioArgs],
+    env: serverEnv(upstream),
+    stderr: 'ignore',
+  });
+  const client = new Client({ name: 'bench', version: '1.0.0' });
+  await client.connect(transport);
+  const pid = transport.pid ?? 0;
+  for (let i = 0; i < WARMUP; i++) await call(client, i);
+  const rssBefore = rssMb(pid);
+  const latencies = new Array(CALLS);
+  for (let i = 0; i < CALLS; i++) {
+    const t0 = performance.now();
+    await call(client, i);
+    latencies[i] = performance.now() - t0;
+  }
+  const rssAfter = rssMb(pid);
+  await client.close();
+  return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), growth: (rssAfter / rssBefore - 1) * 100 };
+}
+
+/** @param {Client} client @param {number} i */
+async function call(client, i) {
+  const [name, args] = callFor(i);
+  const result = await client.callTool({ name, arguments: args });
+  if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.content).slice(0, 300)}`);
+  return result;
+}
+
+/** @param {string} upstream */
+async function floorSerialRun(upstream) {
+  const pool = new Pool(upstream, { connections: 1 });
+  for (let i = 0; i < WARMUP; i++) await (await pool.request(upstreamRequestFor(i))).body.text();
+  const latencies = new Array(CALLS);
+  for (let i = 0; i < CALLS; i++) {
+    const t0 = performance.now();
+    const res = await pool.request(upstreamRequestFor(i));
+    await res.body.text();
+    latencies[i] = performance.now() - t0;
+  }
+  await pool.close();
+  return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+}
+
+// ---- 2 and 4: Streamable HTTP, 16 callers, raw JSON-RPC POSTs -----------------------------------------------------
+
+/**
+ * 16 workers share `total` calls; each sends the next one as soon as its last came back. A call counts as an error
+ * unless it is a 200 with a JSON-RPC result that is not isError.
+ * @param {string} origin @param {number} total @param {(i: number) => import('undici').Dispatcher.RequestOptions} requestFor
+ * @param {(status: number, body: string) => boolean} ok
+ */
+async function load(origin, total, requestFor, ok) {
+  const pool = new Pool(origin, { connections: CONCURRENCY, keepAliveTimeout: 60_000 });
+  const latencies = new Array(total);
+  let next = 0;
+  let errors = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = performance.now();
+        try {
+          const res = await pool.request(requestFor(i));
+          const body = await res.body.text();
+          if (!ok(res.statusCode, body)) errors++;
+        } catch {
+          errors++;
+        }
+        latencies[i] = performance.now() - t0;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await pool.close();
+  return { perSecond: total / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors };
+}
+
+/** @param {number} i @returns {import('undici').Dispatcher.RequestOptions} */
+function mcpRequestFor(i) {
+  const [name, args] = callFor(i);
+  return {
+    method: 'POST',
+    path: '/mcp',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': LATEST_PROTOCOL_VERSION,
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: i + 1, method: 'tools/call', params: { name, arguments: args } }),
+  };
+}
+/** @param {number} status @param {string} body */
+const mcpOk = (status, body) => status === 200 && body.includes('"result"') && !body.includes('"isError":true');
+
+/** @param {Target} target @param {string} upstream */
+async function httpRun(target, upstream) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [target.bin, ...target.httpArgs(port)], {
+    env: serverEnv(upstream),
+    stdio: 'ignore',
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  try {
+    await waitListening(origin);
+    await load(origin, WARMUP, mcpRequestFor, mcpOk);
+    const rssBefore = rssMb(child.pid ?? 0);
+    const result = await load(origin, CALLS, mcpRequestFor, mcpOk);
+    const rssAfter = rssMb(child.pid ?? 0);
+    return { ...result, growth: (rssAfter / rssBefore - 1) * 100 };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+/** @param {string} origin */
+async function waitListening(origin) {
+  for (let i = 0; i < 200; i++) {
+    try {
+      await fetch(`${origin}/healthz`);
+      return;
+    } catch {
+      await sleep(25);
+    }
+  }
+  throw new Error(`nothing listening at ${origin}`);
+}
+
+// ---- 3 and 4: cold start and idle RSS -----------------------------------------------------------------------------
+
+const INITIALIZE = `${JSON.stringify({
+  jsonrpc: '2.0',
+  id: 0,
+  method: 'initialize',
+  params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+})}\n`;
+/** The floor: a bare node process that reads the request and writes an answer, loading nothing. */
+const FLOOR_SCRIPT = "process.stdin.once('data',()=>process.stdout.write('{}\\n'))";
+
+/** Spawn, write initialize, time the first stdout line; then, 1 s later, the idle RSS. */
+/** @param {string[]} args @param {string} upstream */
+async function coldRun(args, upstream) {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, args, { env: serverEnv(upstream), stdio: ['pipe', 'pipe', 'ignore'] });
+  child.stdin.write(INITIALIZE);
+  const ms = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(performance.now() - t0);
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before answering initialize`)));
+  });
+  child.stdout.removeAllListeners('data');
+  child.removeAllListeners('exit');
+  child.stdout.resume();
+  await sleep(1000);
+  const rss = rssMb(child.pid ?? 0);
+  child.kill('SIGKILL');
+  return { ms, rss };
+}
+
+// ---- 5: token cost ------------------------------------------------------------------------------------------------
+
+/** @param {Target} target @param {string} upstream */
+async function tokenCost(target, upstream) {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [target.bin],
+    env: serverEnv(upstream),
+    stderr: 'ignore',
+  });
+  const client = new Client({ name: 'bench', version: '1.0.0' });
+  await client.connect(transport);
+  const { tools } = await client.listTools();
+  const listed = await call(client, 0);
+  await client.close();
+  const first = Array.isArray(listed.content) ? listed.content[0] : undefined;
+  const summary = first && first.type === 'text' ? String(first.text) : '';
+  return { toolsList: JSON.stringify({ tools }).length, summary: summary.length };
+}
+
+// ---- the run ------------------------------------------------------------------------------------------------------
+
+/** @typedef {{ floor?: number, reference?: number, ours?: number }} Row */
+
+async function main() {
+  const started = performance.now();
+  const upstream = await startUpstream();
+  const u = upstream.url;
+  /** @type {Record<string, Record<string, number[]>>} */
+  const samples = {};
+  /** @param {string} metric @param {string} who @param {number} value */
+  const add = (metric, who, value) => {
+    samples[metric] ??= {};
+    samples[metric][who] ??= [];
+    samples[metric][who].push(value);
+  };
+  const log = (/** @type {string} */ line) => process.stderr.write(`${line}\n`);
+  try {
+    log(`bench: ${ROUNDS} rounds, ${CALLS} calls per run (+${WARMUP} warm-up), ${COLD_RUNS} cold starts per server`);
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate the order so neither server always runs on a warmer machine.
+      const order = round % 2 === 0 ? TARGETS : [...TARGETS].reverse();
+      const floor = await floorSerialRun(u);
+      add('stdio_p50', 'floor', floor.p50);
+      add('stdio_p99', 'floor', floor.p99);
+      for (const t of order) {
+        const r = await stdioRun(t, u);
+        add('stdio_p50', t.name, r.p50);
+        add('stdio_p99', t.name, r.p99);
+        add('stdio_growth', t.name, r.growth);
+        log(`  round ${round + 1} stdio ${t.name}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms`);
+      }
+      const hFloor = await load(u, CALLS, upstreamRequestFor, (status) => status < 300);
+      add('http_rps', 'floor', hFloor.perSecond);
+      add('http_p50', 'floor', hFloor.p50);
+      add('http_p99', 'floor', hFloor.p99);
+      add('http_errors', 'floor', hFloor.errors);
+      for (const t of order) {
+        const r = await httpRun(t, u);
+        add('http_rps', t.name, r.perSecond);
+        add('http_p50', t.name, r.p50);
+        add('http_p99', t.name, r.p99);
+        add('http_errors', t.name, r.errors);
+        add('http_growth', t.name, r.growth);
+        log(`  round ${round + 1} http ${t.name}: ${r.perSecond.toFixed(0)}/s, p99 ${r.p99.toFixed(2)} ms`);
+      }
+    }
+    for (let i = 0; i < COLD_RUNS; i++) {
+      const floor = await coldRun(['-e', FLOOR_SCRIPT], u);
+      add('cold_ms', 'floor', floor.ms);
+      add('idle_rss', 'floor', floor.rss);
+      for (const t of i % 2 === 0 ? TARGETS : [...TARGETS].reverse()) {
+        const r = await coldRun([t.bin, ...t.stdioArgs], u);
+        add('cold_ms', t.name, r.ms);
+        add('idle_rss', t.name, r.rss);
+      }
+    }
+    for (const t of TARGETS) {
+      const c = await tokenCost(t, u);
+      add('tools_list_chars', t.name, c.toolsList);
+      add('summary_chars', t.name, c.summary);
+    }
+    add('summary_chars', 'floor', upstream.listChars);
+  } finally {
+    upstream.stop();
+  }
+  /** @type {Record<string, Row>} */
+  const table = {};
+  for (const [metric, byWho] of Object.entries(samples)) {
+    table[metric] = {};
+    for (const [who, values] of Object.entries(byWho)) table[metric][/** @type {keyof Row} */ (who)] = median(values);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const report = render(table, seconds);
+  process.stdout.write(`${report.text}\n`);
+  writeFileSync(`${ROOT}BENCHMARKS.md`, report.markdown);
+  writeFileSync(`${ROOT}BENCHMARKS.svg`, chart(table));
+  log(`wrote BENCHMARKS.md and BENCHMARKS.svg in ${seconds.toFixed(0)} s`);
+  if (process.env.BENCH_CHECK === '1' && report.missed.length > 0) {
+    log(`targets missed: ${report.missed.join('; ')}`);
+    process.exitCode = 1;
+  }
+}
+
+// ---- the report ---------------------------------------------------------------------------------------------------
+
+/**
+ * @typedef {{ key: string, label: string, unit: string, digits: number, better: 'lower' | 'higher' }} Metric
+ * @type {Metric[]}
+ */
+const METRICS = [
+  { key: 'stdio_p50', label: 'stdio call p50', unit: 'ms', digits: 3, better: 'lower' },
+  { key: 'stdio_p99', label: 'stdio call p99', unit: 'ms', digits: 3, better: 'lower' },
+  { key: 'http_rps', label: 'HTTP, 16 callers: calls/s', unit: '/s', digits: 0, better: 'higher' },
+  { key: 'http_p50', label: 'HTTP, 16 callers: p50', unit: 'ms', digits: 2, better: 'lower' },
+  { key: 'http_p99', label: 'HTTP, 16 callers: p99', unit: 'ms', digits: 2, better: 'lower' },
+  { key: 'http_errors', label: 'HTTP, 16 callers: errors', unit: '', digits: 0, better: 'lower' },
+  { key: 'cold_ms', label: 'cold start to initialize reply', unit: 'ms', digits: 0, better: 'lower' },
+  { key: 'idle_rss', label: 'RSS idle after start', unit: 'MB', digits: 1, better: 'lower' },
+  { key: 'stdio_growth', label: `RSS growth over ${CALLS} stdio calls`, unit: '%', digits: 1, better: 'lower' },
+  { key: 'http_growth', label: `RSS growth over ${CALLS} HTTP calls`, unit: '%', digits: 1, better: 'lower' },
+  { key: 'tools_list_chars', label: 'tools/list', unit: 'chars', digits: 0, better: 'lower' },
+  { key: 'summary_chars', label: 'summary of a 25-assignment page', unit: 'chars', digits: 0, better: 'lower' },
+];
+
+/** @param {Record<string, Row>} t */
+function targets(t) {
+  const v = (/** @type {string} */ k, /** @type {keyof Row} */ w) => t[k]?.[w] ?? Number.NaN;
+  const addedOurs = v('stdio_p50', 'ours') - v('stdio_p50', 'floor');
+  const addedRef = v('stdio_p50', 'reference') - v('stdio_p50', 'floor');
+  return [
+    {
+      name: 'stdio: added p50 over the floor at most half the reference’s',
+      value: `${addedOurs.toFixed(3)} ms vs ${(addedRef / 2).toFixed(3)} ms allowed`,
+      ok: addedOurs <= addedRef / 2,
+    },
+    {
+      name: 'HTTP: at least 2x the reference’s calls/s',
+      value: `${(v('http_rps', 'ours') / v('http_rps', 'reference')).toFixed(2)}x`,
+      ok: v('http_rps', 'ours') >= 2 * v('http_rps', 'reference'),
+    },
+    {
+      name: 'HTTP: p99 at most half the reference’s',
+      value: `${(v('http_p99', 'ours') / v('http_p99', 'reference')).toFixed(2)}x`,
+      ok: v('http_p99', 'ours') <= v('http_p99', 'reference') / 2,
+    },
+    { name: 'HTTP: no errors', value: String(v('http_errors', 'ours')), ok: v('http_errors', 'ours') === 0 },
+    {
+      name: 'cold start at most 0.6 of the reference’s',
+      value: `${(v('cold_ms', 'ours') / v('cold_ms', 'reference')).toFixed(2)}x`,
+      ok: v('cold_ms', 'ours') <= 0.6 * v('cold_ms', 'reference'),
+    },
+    {
+      name: 'RSS idle at most 0.8 of the reference’s',
+      value: `${(v('idle_rss', 'ours') / v('idle_rss', 'reference')).toFixed(2)}x`,
+      ok: v('idle_rss', 'ours') <= 0.8 * v('idle_rss', 'reference'),
+    },
+    {
+      name: 'RSS growth under 10% over the calls (stdio and HTTP)',
+      value: `${v('stdio_growth', 'ours').toFixed(1)}% / ${v('http_growth', 'ours').toFixed(1)}%`,
+      ok: v('stdio_growth', 'ours') < 10 && v('http_growth', 'ours') < 10,
+    },
+    {
+      name: 'tools/list under 12,000 characters',
+      value: String(v('tools_list_chars', 'ours')),
+      ok: v('tools_list_chars', 'ours') < 12_000,
+    },
+    {
+      name: 'summary of a 25-assignment page under 2,000 characters',
+      value: String(v('summary_chars', 'ours')),
+      ok: v('summary_chars', 'ours') < 2_000,
+    },
+  ];
+}
+
+/** @param {Record<string, Row>} table @param {number} seconds */
+function render(table, seconds) {
+  /** @param {number | undefined} x @param {number} digits */
+  const fmt = (x, digits) =>
+    x === undefined || Number.isNaN(x)
+      ? '—'
+      : x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  const rows = METRICS.filter((m) => table[m.key]).map((m) => {
+    const r = table[m.key] ?? {};
+    const ratio = r.ours !== undefined && r.reference ? `${(r.ours / r.reference).toFixed(2)}x` : '—';
+    const diff =
+      r.ours !== undefined && r.floor !== undefined
+        ? `${r.ours - r.floor >= 0 ? '+' : ''}${fmt(r.ours - r.floor, m.digits)}`
+        : '—';
+    return [
+      `${m.label}${m.unit ? ` (${m.unit})` : ''}`,
+      fmt(r.floor, m.digits),
+      fmt(r.reference, m.digits),
+      fmt(r.ours, m.digits),
+      ratio,
+      diff,
+    ];
+  });
+  const header = ['figure', 'floor', 'reference', 'ours', 'ours / reference', 'ours − floor'];
+  const checks = targets(table);
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const machine = `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}; Node ${process.version}`;
+  const md = [
+    '# Benchmarks',
+    '',
+    `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${machine}.`,
+    `${ROUNDS} rounds (stdio and HTTP runs of ${CALLS.toLocaleString('en-US')} calls after ${WARMUP.toLocaleString('en-US')} warm-up calls each, servers in alternating order) and ${COLD_RUNS} cold starts per server; each figure is the median over its runs. The whole run took ${seconds.toFixed(0)} s.`,
+    '',
+    'The upstream (bench/upstream.mjs) is a minimal node:http server on 127.0.0.1 that answers fixed bodies made by the sandbox emulator: a 25-assignment page and two CreateResults. Calls rotate list, create assignment, create completion. The **floor** is the same request sent directly with undici (for cold start and RSS: a bare `node` that answers one line; for the summary: the raw page JSON). The **reference** is bench/reference (a new McpServer and StreamableHTTPServerTransport per request, JSON responses, one shared Ajv, tsc output). HTTP is 16 callers sending raw JSON-RPC `tools/call` POSTs through one undici Pool; stdio is the SDK Client, one call at a time.',
+    '',
+    `| ${header.join(' | ')} |`,
+    `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+    '## Targets',
+    '',
+    '| target | measured | held |',
+    '| --- | --- | --- |',
+    ...checks.map((c) => `| ${c.name} | ${c.value} | ${c.ok ? 'yes' : '**no**'} |`),
+    '',
+    '![ours against the reference](BENCHMARKS.svg)',
+    '',
+  ].join('\n');
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (/** @type {string[]} */ cells) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const text = [
+    line(header),
+    ...rows.map(line),
+    '',
+    ...checks.map((c) => `${c.ok ? 'held  ' : 'MISSED'}  ${c.name}: ${c.value}`),
+  ].join('\n');
+  return { markdown: md, text, missed: checks.filter((c) => !c.ok).map((c) => `${c.name} (${c.value})`) };
+}
+
+/** A bar per figure: ours as a multiple of the reference (1.0 = the same); for throughput, higher is better. */
+/** @param {Record<string, Row>} table */
+function chart(table) {
+  const shown = METRICS.filter(
+    (m) => m.key !== 'http_errors' && table[m.key]?.ours !== undefined && table[m.key]?.reference,
+  );
+  const rowH = 30;
+  const left = 300;
+  const width = 760;
+  const scaleMax = Math.max(2, ...shown.map((m) => (table[m.key]?.ours ?? 0) / (table[m.key]?.reference ?? 1)));
+  const x = (/** @type {number} */ v) => left + (v / scaleMax) * (width - left - 80);
+  const top = 50;
+  const height = top + shown.length * rowH + 40;
+  const bars = shown
+    .map((m, i) => {
+      const r = table[m.key] ?? {};
+      const ratio = (r.ours ?? 0) / (r.reference ?? 1);
+      const good = m.better === 'lower' ? ratio <= 1 : ratio >= 1;
+      const y = top + i * rowH;
+      return [
+        `<text x="${left - 8}" y="${y + 18}" text-anchor="end">${escapeXml(m.label)}</text>`,
+        `<rect x="${left}" y="${y + 5}" width="${Math.max(1, x(ratio) - left).toFixed(1)}" height="18" fill="${good ? '#2e7d32' : '#c62828'}"/>`,
+        `<text x="${(x(ratio) + 6).toFixed(1)}" y="${y + 18}">${ratio.toFixed(2)}x</text>`,
+      ].join('');
+    })
+    .join('\n');
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="12" y="24" font-size="16" font-weight="bold">stackone-lms-mcp: ours as a multiple of the reference server (green: better)</text>`,
+    `<line x1="${x(1)}" y1="${top - 6}" x2="${x(1)}" y2="${height - 30}" stroke="#555" stroke-dasharray="4 3"/>`,
+    `<text x="${x(1)}" y="${height - 14}" text-anchor="middle">1.0 = reference</text>`,
+    bars,
+    '</svg>',
+    '',
+  ].join('\n');
+}
+
+/** @param {string} s */
+function escapeXml(s) {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+await main();
