@@ -4,7 +4,7 @@
  * one loopback upstream that answers fixed bodies (bench/upstream.mjs). Prints the table and writes BENCHMARKS.md
  * and BENCHMARKS.svg. Expects `npm run build` and the reference's tsc build to have run (the npm script does both).
  *
- * Env: BENCH_ROUNDS (default 3), BENCH_CALLS (default 20000), BENCH_COLD_RUNS (default 9),
+ * Env: BENCH_NODE_ARGS (node flags for the servers' load runs), BENCH_ROUNDS (default 3), BENCH_CALLS (default 20000), BENCH_COLD_RUNS (default 9),
  * BENCH_CHECK=1 to exit 1 when a target is missed, BENCH_ONLY=ours|reference to measure one server (profiling).
  */
 import { spawn } from 'node:child_process';
@@ -24,6 +24,8 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 20_000);
 const WARMUP = Math.max(200, Math.round(CALLS / 10));
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 9);
 const CONCURRENCY = 16;
+/** Node flags for the servers' stdio and HTTP runs, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const KEY = 'bench_key_not_secret';
 const ACCOUNT = 'acme-lms';
 
@@ -146,7 +148,7 @@ function serverEnv(upstream) {
 async function stdioRun(target, upstream) {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [target.bin, ...target.stdioArgs],
+    args: [...NODE_ARGS, target.bin, ...target.stdioArgs],
     env: serverEnv(upstream),
     stderr: 'ignore',
   });
@@ -163,7 +165,19 @@ async function stdioRun(target, upstream) {
   }
   const rssAfter = rssMb(pid);
   await client.close();
-  return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), growth: (rssAfter / rssBefore - 1) * 100 };
+  /** p50 of each operation of the rotation (list, assignment, completion), for the log. */
+  const byOperation = [0, 1, 2].map((k) =>
+    quantile(
+      latencies.filter((_, i) => i % 3 === k),
+      0.5,
+    ),
+  );
+  return {
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    growth: (rssAfter / rssBefore - 1) * 100,
+    byOperation,
+  };
 }
 
 /** @param {Client} client @param {number} i */
@@ -244,7 +258,7 @@ const mcpOk = (status, body) => status === 200 && body.includes('"result"') && !
 /** @param {Target} target @param {string} upstream */
 async function httpRun(target, upstream) {
   const port = await freePort();
-  const child = spawn(process.execPath, [target.bin, ...target.httpArgs(port)], {
+  const child = spawn(process.execPath, [...NODE_ARGS, target.bin, ...target.httpArgs(port)], {
     env: serverEnv(upstream),
     stdio: 'ignore',
   });
@@ -257,7 +271,10 @@ async function httpRun(target, upstream) {
     const rssAfter = rssMb(child.pid ?? 0);
     return { ...result, growth: (rssAfter / rssBefore - 1) * 100 };
   } finally {
-    child.kill('SIGKILL');
+    // SIGTERM, so a server run with --cpu-prof writes its profile; SIGKILL if it does not end.
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    if ((await Promise.race([exited, sleep(5000, 'late')])) === 'late') child.kill('SIGKILL');
   }
 }
 
@@ -358,7 +375,10 @@ async function main() {
         add('stdio_p50', t.name, r.p50);
         add('stdio_p99', t.name, r.p99);
         add('stdio_growth', t.name, r.growth);
-        log(`  round ${round + 1} stdio ${t.name}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms`);
+        log(
+          `  round ${round + 1} stdio ${t.name}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms` +
+            ` (p50 list/assign/complete ${r.byOperation.map((x) => x.toFixed(3)).join('/')})`,
+        );
       }
       const hFloor = await load(u, CALLS, upstreamRequestFor, (status) => status < 300);
       add('http_rps', 'floor', hFloor.perSecond);
@@ -571,6 +591,7 @@ function chart(table) {
     .join('\n');
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13">`,
+    '<title>stackone-lms-mcp benchmark: ours as a multiple of the reference server</title>',
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="12" y="24" font-size="16" font-weight="bold">stackone-lms-mcp: ours as a multiple of the reference server (green: better)</text>`,
     `<line x1="${x(1)}" y1="${top - 6}" x2="${x(1)}" y2="${height - 30}" stroke="#555" stroke-dasharray="4 3"/>`,

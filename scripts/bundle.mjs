@@ -19,7 +19,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20.18',
-  minify: true,
+  minify: process.env.BUNDLE_NO_MINIFY !== '1',
   legalComments: 'linked',
   // CommonJS dependencies (Ajv) call require(); give the ES module bundle a real one.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },

@@ -3,7 +3,7 @@
 import v8 from 'node:v8';
 import { type Config, ConfigError, HELP, isLoopbackHost, loadConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
-import { buildServer, INSTRUCTIONS, SANDBOX_PREFIX, type ServerDeps } from './server.js';
+import { buildServer, createToolRunner, INSTRUCTIONS, SANDBOX_PREFIX, type ServerDeps } from './server.js';
 import { StackOneClient } from './stackone/client.js';
 import { TOOLS } from './tools/index.js';
 import { serveStdio } from './transports/stdio.js';
@@ -58,7 +58,9 @@ async function main(): Promise<void> {
     allowedAccountIds: config.allowedAccountIds,
   };
   if (config.transport === 'stdio') {
-    await serveStdio(buildServer({ stackone, logger, ...controls, ...upstream.deps }), logger, closeAll);
+    const deps: ServerDeps = { stackone, logger, ...controls, ...upstream.deps };
+    const runner = createToolRunner(deps);
+    await serveStdio(buildServer(deps, runner), runner, logger, closeAll);
     return;
   }
 
@@ -66,18 +68,17 @@ async function main(): Promise<void> {
   const http = await serveHttp({
     ...config.http,
     logger,
-    // A fresh server per request, holding only that request's credentials: nothing is shared between tenants.
-    makeServer: (tenant) =>
-      buildServer({
-        stackone,
-        logger,
-        ...controls,
-        ...upstream.deps,
-        // The sandbox has its own key; a tenant's real key is never sent to it.
-        apiKey: (config.sandbox ? undefined : tenant.apiKey) ?? upstream.deps.apiKey,
-        accountId: tenant.accountId ?? upstream.deps.accountId,
-        missingKeyHint: HTTP_KEY_HINT,
-      }),
+    // Each request runs with only its own credentials: nothing is shared between tenants.
+    depsFor: (tenant) => ({
+      stackone,
+      logger,
+      ...controls,
+      ...upstream.deps,
+      // The sandbox has its own key; a tenant's real key is never sent to it.
+      apiKey: (config.sandbox ? undefined : tenant.apiKey) ?? upstream.deps.apiKey,
+      accountId: tenant.accountId ?? upstream.deps.accountId,
+      missingKeyHint: HTTP_KEY_HINT,
+    }),
   });
   logger.info('listening', { url: `${http.url}/mcp`, auth: config.http.authToken ? 'bearer' : 'none' });
   let stopping = false;

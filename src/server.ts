@@ -1,14 +1,16 @@
-/** buildServer(deps): an McpServer with the tool registry; the one place errors become isError results. */
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+/** buildServer(deps): the SDK's Server with our tool runner; the one place errors become isError results. */
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
+  CallToolRequestSchema,
   type CallToolResult,
+  ListToolsRequestSchema,
+  type ListToolsResult,
   type LoggingLevel,
   type ServerNotification,
-  type ServerRequest,
   SetLevelRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import * as z from 'zod';
 import { CredentialError, describeError } from './errors.js';
 import { type Logger, silentLogger } from './log.js';
 import { redactText, redactValue, secretForms } from './secrets.js';
@@ -51,7 +53,7 @@ export const STDIO_KEY_HINT =
 /** Array elements plus object members in one call's arguments; checked by the SDK before any parsing. */
 export const MAX_TOOL_INPUT_ELEMENTS = 5_000;
 
-/** One validator for every server: each McpServer otherwise builds its own Ajv, which dominates per-request cost. */
+/** One validator for every server (used for elicitation replies, which we never ask for): an Ajv per server is costly. */
 const validator = new AjvJsonSchemaValidator();
 
 /** Before every sandbox answer, so nobody mistakes made-up data for their LMS. */
@@ -64,63 +66,157 @@ export const INSTRUCTIONS = [
   'The creates are not idempotent: when unsure whether a record exists, list_user_assignments first.',
 ].join('\n');
 
-export function buildServer(deps: ServerDeps): McpServer {
-  const server = new McpServer(
+/**
+ * One server's tools, with their log level: what both the SDK's handlers and the transports' fast paths call.
+ * Listing is precomputed; a call validates, runs and turns every failure into an isError result. It never throws.
+ */
+export interface ToolRunner {
+  list(): ListToolsResult;
+  /** `params` as the request carried them: { name, arguments }. */
+  call(params: CallParams, io: CallIo): Promise<CallToolResult>;
+  /** The client's logging/setLevel; until it asks, info and above (debug would be noise it did not ask for). */
+  level: LoggingLevel;
+}
+
+export interface CallParams {
+  name: string;
+  arguments?: unknown;
+}
+
+export interface CallIo {
+  signal: AbortSignal;
+  /** Sends a notification on the request's own stream; absent where there is none (plain JSON over HTTP). */
+  notify?: (notification: ServerNotification) => void;
+  progressToken?: string | number;
+}
+
+export function createToolRunner(deps: ServerDeps): ToolRunner {
+  const tools = deps.tools ?? TOOLS;
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  const listed = listOf(tools);
+  const runner: ToolRunner = {
+    level: 'info',
+    list: () => listed,
+    call: async (params, io) => {
+      const tool = byName.get(params.name);
+      // The same texts the SDK's McpServer gives, so a client sees no difference between the two paths.
+      if (!tool) return toolError(`MCP error -32602: Tool ${params.name} not found`);
+      const args = params.arguments ?? {};
+      if (countElements(args, MAX_TOOL_INPUT_ELEMENTS) > MAX_TOOL_INPUT_ELEMENTS) {
+        return toolError(
+          `MCP error -32602: Invalid arguments for tool ${tool.name}: arguments contain more than the maximum of ${MAX_TOOL_INPUT_ELEMENTS} elements`,
+        );
+      }
+      const parsed = tool.inputSchema.safeParse(args);
+      if (!parsed.success) {
+        return toolError(
+          `MCP error -32602: Input validation error: Invalid arguments for tool ${tool.name}: ${issuesText(parsed.error.issues)}`,
+        );
+      }
+      const { notify, progressToken } = io;
+      return callTool(tool, parsed.data as Record<string, unknown>, deps, {
+        signal: io.signal,
+        log: notify
+          ? (level, message) => {
+              if (LEVELS.indexOf(level) < LEVELS.indexOf(runner.level)) return;
+              notify({ method: 'notifications/message', params: { level, logger: NAME, data: message } });
+            }
+          : () => {},
+        progress:
+          notify && progressToken !== undefined
+            ? async (progress, total, message) =>
+                notify({ method: 'notifications/progress', params: { progressToken, progress, total, message } })
+            : undefined,
+      });
+    },
+  };
+  return runner;
+}
+
+/** tools/list for a tool set, converted to JSON Schema once per process rather than on every request. */
+const listCache = new WeakMap<readonly Tool[], ListToolsResult>();
+function listOf(tools: readonly Tool[]): ListToolsResult {
+  let listed = listCache.get(tools);
+  if (!listed) {
+    listed = {
+      tools: tools.map((tool) => ({
+        name: tool.name,
+        title: tool.title,
+        description: tool.description,
+        inputSchema: z.toJSONSchema(tool.inputSchema, { target: 'draft-7', io: 'input' }) as Listed['inputSchema'],
+        annotations: { title: tool.title, ...tool.annotations },
+        // Each call answers in one go: no MCP tasks.
+        execution: { taskSupport: 'forbidden' as const },
+        outputSchema: z.toJSONSchema(tool.outputSchema, { target: 'draft-7', io: 'output' }) as Listed['outputSchema'],
+      })),
+    };
+    listCache.set(tools, listed);
+  }
+  return listed;
+}
+type Listed = ListToolsResult['tools'][number];
+
+/** Array elements plus object members, counted without recursion and given up on past `max`. */
+function countElements(value: unknown, max: number): number {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object') continue;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (++count > max) return count;
+      if (child !== null && typeof child === 'object') stack.push(child);
+    }
+  }
+  return count;
+}
+
+/** zod issues as the SDK words them: "message at path.to[0].field", one per line. */
+function issuesText(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => {
+      if (issue.path.length === 0) return issue.message;
+      const path = issue.path.reduce<string>(
+        (acc, seg, i) => (i === 0 ? String(seg) : typeof seg === 'number' ? `${acc}[${seg}]` : `${acc}.${String(seg)}`),
+        '',
+      );
+      return `${issue.message} at ${path}`;
+    })
+    .join('\n');
+}
+
+function toolError(text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}
+
+/**
+ * The SDK's low-level Server with our handlers for tools/list, tools/call and logging/setLevel; initialize, ping and
+ * cancellation stay the SDK's. The stdio and HTTP transports answer tools/call and tools/list through the same
+ * `runner` directly, without the SDK's per-message schema parsing.
+ */
+export function buildServer(deps: ServerDeps, runner: ToolRunner = createToolRunner(deps)): Server {
+  const server = new Server(
     { name: NAME, title: 'StackOne LMS', version: VERSION },
     {
       capabilities: { tools: {}, logging: {} },
       instructions: deps.instructions ?? INSTRUCTIONS,
       jsonSchemaValidator: validator,
-      maxToolInputElements: MAX_TOOL_INPUT_ELEMENTS,
     },
   );
-  // logging/setLevel: until a client asks, it gets info and above (debug would be noise it did not ask for).
-  let minimum: LoggingLevel = 'info';
-  server.server.setRequestHandler(SetLevelRequestSchema, (request) => {
-    minimum = request.params.level;
+  server.setRequestHandler(SetLevelRequestSchema, (request) => {
+    runner.level = request.params.level;
     return {};
   });
-  const clientLog = (extra: Extra) => (level: LoggingLevel, message: string) => {
-    if (LEVELS.indexOf(level) < LEVELS.indexOf(minimum)) return;
-    // Sent as part of the request, so it travels on the request's own stream (stdio, or HTTP SSE).
-    extra
-      .sendNotification({ method: 'notifications/message', params: { level, logger: NAME, data: message } })
-      .catch(() => {});
-  };
-  for (const tool of deps.tools ?? TOOLS) {
-    server.registerTool(
-      tool.name,
-      {
-        title: tool.title,
-        description: tool.description,
-        inputSchema: tool.inputSchema,
-        outputSchema: tool.outputSchema,
-        annotations: { title: tool.title, ...tool.annotations },
-      },
-      (args, extra) =>
-        callTool(tool, args as Record<string, unknown>, deps, {
-          signal: extra.signal,
-          log: clientLog(extra),
-          progress: progressReporter(extra),
-        }),
-    );
-  }
+  server.setRequestHandler(ListToolsRequestSchema, () => runner.list());
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+    runner.call(request.params, {
+      signal: extra.signal,
+      // Sent as part of the request, so it travels on the request's own stream (stdio, or HTTP SSE).
+      notify: (notification) => void extra.sendNotification(notification).catch(() => {}),
+      progressToken: extra._meta?.progressToken,
+    }),
+  );
   return server;
-}
-
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
-
-/** Progress for the request, when the client gave a token; otherwise nothing is sent. */
-function progressReporter(extra: Extra): ToolContext['progress'] {
-  const token = extra._meta?.progressToken;
-  if (token === undefined) return undefined;
-  return (progress, total, message) =>
-    extra
-      .sendNotification({
-        method: 'notifications/progress',
-        params: { progressToken: token, progress, total, message },
-      })
-      .catch(() => {});
 }
 
 async function callTool(

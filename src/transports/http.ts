@@ -1,15 +1,20 @@
 /**
- * Streamable HTTP, stateless: a new McpServer and transport for every POST to /mcp, never shared, so any replica
- * can answer any request. Around it: Host/Origin checks, bearer auth, per-request tenant credentials, a body cap,
- * a per-request timeout, health endpoints, graceful shutdown and one access-log line per request.
+ * Streamable HTTP, stateless: nothing is kept between POSTs to /mcp, so any replica can answer any request.
+ * A plain tools/call or tools/list (one JSON-RPC request, no progress token) is answered with JSON straight from the
+ * tool runner; anything else (initialize, notifications, batches, progress streams, malformed requests) gets a new
+ * SDK Server and StreamableHTTPServerTransport of its own, so the SDK's own rules and errors apply to it.
+ * Around both: Host/Origin checks, bearer auth, per-request tenant credentials, a body cap, a per-request timeout,
+ * health endpoints, graceful shutdown and one access-log line per request.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { type HttpConfig, hasControlChars, isLoopbackHost } from '../config.js';
 import type { Logger } from '../log.js';
+import { buildServer, type CallParams, createToolRunner, type ServerDeps } from '../server.js';
+import { fastRequest } from './stdio.js';
 
 /** What a request may bring of its own: its StackOne key and account, used for that request only. */
 export interface Tenant {
@@ -18,7 +23,8 @@ export interface Tenant {
 }
 
 export interface HttpOptions extends HttpConfig {
-  makeServer(tenant: Tenant): McpServer;
+  /** What a request's server runs with: its tenant's credentials, nothing shared with other requests. */
+  depsFor(tenant: Tenant): ServerDeps;
   logger: Logger;
 }
 
@@ -112,16 +118,37 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
     }
     describe(message, entry);
 
-    const mcp = options.makeServer(tenant);
+    const deps = options.depsFor(tenant);
+    const runner = createToolRunner(deps);
+    const timer = setTimeout(() => {
+      if (!res.headersSent) rpcError(res, 504, -32000, `Request took over ${options.requestTimeoutMs} ms`);
+      else res.destroy();
+    }, options.requestTimeoutMs);
+    const fast = plainCall(req, message);
+    if (fast) {
+      // The response closing (the client went away, or the 504 above was sent) aborts the call, which closes its
+      // upstream request.
+      const controller = new AbortController();
+      res.on('close', () => {
+        clearTimeout(timer);
+        controller.abort('the HTTP request ended');
+      });
+      const result =
+        fast.method === 'tools/list'
+          ? runner.list()
+          : await runner.call(fast.params as CallParams, { signal: controller.signal });
+      if (res.headersSent || res.destroyed) return;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ jsonrpc: '2.0', id: fast.id, result }));
+      return;
+    }
+
+    const mcp = buildServer(deps, runner);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       // Plain JSON unless the client asked for progress, which needs a stream.
       enableJsonResponse: !wantsProgress(message),
     });
-    const timer = setTimeout(() => {
-      if (!res.headersSent) rpcError(res, 504, -32000, `Request took over ${options.requestTimeoutMs} ms`);
-      else res.destroy();
-    }, options.requestTimeoutMs);
     res.on('close', () => {
       clearTimeout(timer);
       // Closing aborts any handler still running, which closes its upstream request.
@@ -181,6 +208,22 @@ function describe(message: unknown, entry: AccessEntry): void {
   const { method, params } = first as { method?: unknown; params?: { name?: unknown } };
   if (typeof method === 'string') entry.rpc = method.slice(0, 64);
   if (method === 'tools/call' && typeof params?.name === 'string') entry.tool = params.name.slice(0, 64);
+}
+
+/**
+ * A request the tool runner answers with plain JSON: one tools/call or tools/list, no progress token, sent the way
+ * the SDK's transport would accept it (Accept, Content-Type, a known MCP-Protocol-Version). Anything else goes to
+ * the SDK, which answers it, or refuses it with its own status and error.
+ */
+function plainCall(req: IncomingMessage, message: unknown) {
+  const accept = req.headers.accept ?? '';
+  if (!accept.includes('application/json') || !accept.includes('text/event-stream')) return undefined;
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') return undefined;
+  const version = req.headers['mcp-protocol-version'];
+  if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(single(version) ?? '')) return undefined;
+  if (wantsProgress(message)) return undefined;
+  return fastRequest(message);
 }
 
 function wantsProgress(message: unknown): boolean {

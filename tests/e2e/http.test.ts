@@ -77,6 +77,84 @@ describe('Streamable HTTP', () => {
     expect(body.result.content[0].text).toMatch(/1 assignment for user u1/);
   });
 
+  test('plain calls and the SDK path agree: the same result for a call with and without a progress token', async () => {
+    up = await startUpstream(LIST);
+    srv = await startHttp(up.url, { apiKey: KEY, accountId: 'a' });
+    const params = { name: 'list_user_assignments', arguments: { id: 'u1' } };
+    const plain = await raw(srv.url, { body: rpc('tools/call', params, 7) });
+    expect(plain.headers['content-type']).toBe('application/json');
+    // A progress token needs a stream: the SDK's transport answers with SSE.
+    const streamed = await raw(srv.url, { body: rpc('tools/call', { ...params, _meta: { progressToken: 'p1' } }, 7) });
+    expect(streamed.headers['content-type']).toBe('text/event-stream');
+    const data = streamed.body
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l) => JSON.parse(l.slice(6)));
+    expect(data.at(-1)).toEqual(JSON.parse(plain.body));
+    expect(JSON.parse(plain.body)).toMatchObject({ jsonrpc: '2.0', id: 7, result: { content: expect.any(Array) } });
+
+    const listed = JSON.parse((await raw(srv.url, { body: rpc('tools/list', {}, 9) })).body);
+    expect(listed.id).toBe(9);
+    expect(listed.result.tools).toHaveLength(3);
+    // A tool that does not exist, and arguments that do not fit: isError results naming the problem.
+    const unknown = JSON.parse((await raw(srv.url, { body: rpc('tools/call', { name: 'nope', arguments: {} }) })).body);
+    expect(unknown.result).toMatchObject({
+      isError: true,
+      content: [{ text: expect.stringMatching(/Tool nope not found/) }],
+    });
+    const invalid = JSON.parse(
+      (await raw(srv.url, { body: rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 5 } }) })).body,
+    );
+    expect(invalid.result.isError).toBe(true);
+    expect(invalid.result.content[0].text).toMatch(
+      /Invalid arguments for tool list_user_assignments: id must be a string/,
+    );
+  });
+
+  test("requests the plain path does not take get the SDK transport's own answers", async () => {
+    up = await startUpstream(LIST);
+    srv = await startHttp(up.url, { apiKey: KEY, accountId: 'a' });
+    const body = rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 'u1' } });
+    const notAcceptable = await raw(srv.url, { body, headers: { accept: 'application/json' } });
+    expect(notAcceptable.status).toBe(406);
+    const wrongType = await raw(srv.url, { body, headers: { 'content-type': 'text/plain' } });
+    expect(wrongType.status).toBe(415);
+    const oldVersion = await raw(srv.url, { body, headers: { 'mcp-protocol-version': '1999-01-01' } });
+    expect(oldVersion.status).toBe(400);
+    expect(JSON.parse(oldVersion.body).error.message).toMatch(/Unsupported protocol version/);
+    const notRpc = await raw(srv.url, {
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: 3 }),
+    });
+    expect(notRpc.status).toBe(400);
+    const batch = await raw(srv.url, {
+      body: `[${rpc('tools/list', {}, 1)},${rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 'u1' } }, 2)}]`,
+    });
+    expect(batch.status).toBe(200);
+    expect(JSON.parse(batch.body).map((r: { id: number }) => r.id)).toEqual([1, 2]);
+    expect(up.requests).toHaveLength(1);
+  });
+
+  test('a client that goes away mid-call closes the upstream request', async () => {
+    up = await startUpstream(() => new Promise<void>(() => {}));
+    srv = await startHttp(up.url, { apiKey: KEY, accountId: 'a' });
+    const target = new URL(srv.url);
+    const { request } = await import('node:http');
+    const req = request({
+      host: target.hostname,
+      port: target.port,
+      method: 'POST',
+      path: '/mcp',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    });
+    req.on('error', () => {});
+    req.end(rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 'u1' } }));
+    await up.waitForRequests(1);
+    req.destroy();
+    // Well inside the 5 s upstream timeout: it is the client going away that closes it.
+    await up.waitForSocketsClosed(1, 1_000);
+    expect(up.requests).toHaveLength(1);
+  });
+
   test('a foreign Host and a foreign Origin are refused with 403 and a JSON-RPC error; allowed ones pass', async () => {
     up = await startUpstream(LIST);
     srv = await startHttp(up.url, {

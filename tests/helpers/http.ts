@@ -5,7 +5,6 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { HttpConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { buildServer } from '../../src/server.js';
 import { StackOneClient } from '../../src/stackone/client.js';
 import { type HttpHandle, serveHttp } from '../../src/transports/http.js';
 
@@ -34,14 +33,13 @@ export async function startHttp(
     requestTimeoutMs: 10_000,
     ...http,
     logger,
-    makeServer: (tenant) =>
-      buildServer({
-        stackone,
-        logger,
-        apiKey: tenant.apiKey ?? apiKey,
-        accountId: tenant.accountId ?? accountId,
-        missingKeyHint: 'Send your StackOne key as Authorization: Basic base64(<key>:).',
-      }),
+    depsFor: (tenant) => ({
+      stackone,
+      logger,
+      apiKey: tenant.apiKey ?? apiKey,
+      accountId: tenant.accountId ?? accountId,
+      missingKeyHint: 'Send your StackOne key as Authorization: Basic base64(<key>:).',
+    }),
   });
   return {
     url: handle.url,

@@ -95,10 +95,11 @@ describe('operator controls', () => {
   });
 });
 
-describe('MCP logging', () => {
+// Both ways a call can reach the tools: our transports' fast path, and the SDK's handlers (HTTP progress streams).
+describe.each(['fast', 'sdk'] as const)('MCP logging (%s path)', (path) => {
   test('retries are logged to the client as warnings; logging/setLevel is honoured', async () => {
     up = await startUpstream(json(200, { data: [] }));
-    w = await wire(up.url);
+    w = await wire(up.url, { path });
     expect(w.client.getServerCapabilities()?.logging).toBeDefined();
     const messages: Array<{ level: string; data: unknown }> = [];
     w.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
@@ -121,10 +122,10 @@ describe('MCP logging', () => {
   });
 });
 
-describe('walking pages for the agent', () => {
+describe.each(['fast', 'sdk'] as const)('walking pages for the agent (%s path)', (path) => {
   test('max_pages follows next, reports progress after each page, and says how many pages it read', async () => {
     sandbox = await startCheckedSandbox();
-    w = await wireSandbox(sandbox);
+    w = await wireSandbox(sandbox, undefined, path);
     const progress: Progress[] = [];
     const result = (await w.client.callTool(
       { name: 'list_user_assignments', arguments: { id: 'emp-1099', page_size: 20, max_pages: 3 } },
@@ -169,7 +170,7 @@ describe('walking pages for the agent', () => {
       });
     up = await startUpstream(big(null));
     up.enqueue(big('c2'), big('c3'), big('c4'));
-    w = await wire(up.url);
+    w = await wire(up.url, { path });
     const result = await w.call('list_user_assignments', { id: 'u1', max_pages: 10 });
     expect(result.isError).toBeFalsy();
     expect(up.requests).toHaveLength(2);
@@ -187,7 +188,7 @@ describe('walking pages for the agent', () => {
       await new Promise((r) => setTimeout(r, 150));
       json(200, { data: [{ id: `a${served}` }], next: `c${served}` })(_req, res);
     });
-    w = await wire(up.url);
+    w = await wire(up.url, { path });
     const controller = new AbortController();
     const pending = w.call('list_user_assignments', { id: 'u1', max_pages: 10 }, { signal: controller.signal });
     await up.waitForRequests(2);
