@@ -126,7 +126,7 @@ export function summarizeAssignments(
 
 function assignmentLine(a: Assignment, now: number): string {
   const what = a.learning_object_external_reference ?? a.learning_object_id ?? a.external_reference ?? a.id;
-  const title = titleOf(a);
+  const title = titleOf(a, what);
   const completed = a.status?.value === 'completed';
   // "completed 2026-11-19" reads as one fact; 100% when completed and 0% when pending say nothing more.
   const parts = [
@@ -145,11 +145,21 @@ function assignmentLine(a: Assignment, now: number): string {
   return parts.join(', ');
 }
 
-/** A title, where the provider or a StackOne custom field supplies one (the sandbox does). */
-function titleOf(a: Assignment): string {
+/**
+ * A title, where the provider or a StackOne custom field supplies one (the sandbox does), unless it only restates
+ * the reference ("compliance-module-01" is "Compliance Module 1"): on a long page that is a tenth of the text.
+ */
+function titleOf(a: Assignment, ref: string | null | undefined): string {
   const custom = a.unified_custom_fields?.learning_object_title;
   const title = typeof a.learning_object_title === 'string' ? a.learning_object_title : custom;
-  return typeof title === 'string' && title.trim() ? ` "${clean(title, 40)}"` : '';
+  if (typeof title !== 'string' || !title.trim()) return '';
+  if (ref && words(title) === words(ref)) return '';
+  return ` "${clean(title, 40)}"`;
+}
+
+/** Lower-case words and numbers without leading zeros: what a title and a slug have in common. */
+function words(text: string): string {
+  return (text.toLowerCase().match(/[a-z]+|\d+/g) ?? []).map((w) => (/^\d/.test(w) ? String(Number(w)) : w)).join(' ');
 }
 
 function statusOf(a: Assignment): string {

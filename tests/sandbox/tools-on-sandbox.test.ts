@@ -37,7 +37,7 @@ describe('the three tools against the sandbox emulator', () => {
       due_date: '2026-12-06T17:00:00Z',
       user_id: 'emp-1001',
     });
-    expect(textOf(listed)).toContain('first-aid-basics "First Aid Basics": pending, due 2026-12-06');
+    expect(textOf(listed)).toContain('first-aid-basics: pending, due 2026-12-06');
 
     const completion = await w.call('create_user_completion', {
       id: 'emp-1001',
@@ -57,7 +57,7 @@ describe('the three tools against the sandbox emulator', () => {
     });
     expect(Date.parse(record!.updated_at!)).toBeGreaterThanOrEqual(Date.parse(record!.created_at!));
     expect(page(done).data.every((a) => a.status?.value === 'completed')).toBe(true);
-    expect(textOf(done)).toContain('first-aid-basics "First Aid Basics": completed 2026-11-22, result Pass');
+    expect(textOf(done)).toContain('first-aid-basics: completed 2026-11-22, result Pass');
   });
 
   test('a page walk over emp-1099 (65 assignments) at page_size 25 returns each exactly once, at most 25 a page', async () => {

@@ -21,6 +21,45 @@ describe('summaries', () => {
     expect(text).toContain('next: "c2"');
   });
 
+  test('the sandbox 25-assignment page (the benchmark page) stays under 2,000 characters; titles that add nothing are left out', async () => {
+    const { Emulator } = await import('../../src/sandbox/emulator.js');
+    const { SANDBOX_API_KEY, SANDBOX_DEFAULT_ACCOUNT } = await import('../../src/sandbox/seed.js');
+    const reply = new Emulator({ now: () => NOW }).handle({
+      method: 'GET',
+      url: '/unified/lms/users/emp-1099/assignments?page_size=25',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${SANDBOX_API_KEY}:`).toString('base64')}`,
+        'x-account-id': SANDBOX_DEFAULT_ACCOUNT,
+      },
+      body: '',
+    });
+    const page = JSON.parse(reply.body);
+    expect(page.data).toHaveLength(25);
+    const text = summarizeAssignments('emp-1099', {}, page, undefined, NOW);
+    expect(text.length).toBeLessThan(2000);
+    // "Compliance Module 1" only restates compliance-module-01; every status, figure and date stays.
+    expect(text).not.toContain('"Compliance Module');
+    expect(text).toMatch(
+      /- compliance-module-01: completed \d{4}-\d{2}-\d{2}, result (Pass|Fail), due \d{4}-\d{2}-\d{2}/,
+    );
+    expect(text).toMatch(/- compliance-module-02: in_progress, \d+%, due \d{4}-\d{2}-\d{2}/);
+    const titled = summarizeAssignments(
+      'u',
+      {},
+      {
+        data: [
+          {
+            id: 'a',
+            learning_object_external_reference: 'sec-awareness-2026',
+            unified_custom_fields: { learning_object_title: 'Security Awareness 2026' },
+            status: { value: 'pending' },
+          },
+        ],
+      },
+    );
+    expect(titled).toContain('- sec-awareness-2026 "Security Awareness 2026": pending');
+  });
+
   test('unmapped statuses show the provider value; missing fields are left out', () => {
     const text = summarizeAssignments(
       'u1',
