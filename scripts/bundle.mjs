@@ -9,8 +9,35 @@ import { build } from 'esbuild';
 
 // tsc's map describes the unbundled entry this replaces.
 rmSync('dist/index.js.map', { force: true });
+// Chunk names carry a content hash: clear the old ones so the package never ships a stale one.
+rmSync('dist/chunks', { recursive: true, force: true });
+
+/**
+ * The SDK's Server imports its Ajv provider, which imports ajv and ajv-formats at the top: about 8 MB of memory and
+ * some milliseconds at every start, for a validator the SDK only uses on elicitation replies (we never ask for one).
+ * In the bundle, those two imports become constructors that load the real module on first use.
+ * @type {import('esbuild').Plugin}
+ */
+const lazyAjv = {
+  name: 'lazy-ajv',
+  setup(build) {
+    build.onResolve({ filter: /^ajv(-formats)?$/ }, (args) =>
+      /ajv-provider\.js$/.test(args.importer) ? { path: args.path, namespace: 'lazy-ajv' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-ajv' }, (args) => ({
+      contents: `export default function Lazy(...args) {
+  const loaded = require(${JSON.stringify(args.path)});
+  const real = loaded.default ?? loaded;
+  return new.target ? new real(...args) : real(...args);
+}`,
+      resolveDir: process.cwd(),
+      loader: 'js',
+    }));
+  },
+};
 
 await build({
+  plugins: [lazyAjv],
   entryPoints: { index: 'src/index.ts' },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',

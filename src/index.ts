@@ -2,7 +2,7 @@
 /** The bin: loadConfig(argv, env) -> (sandbox?) -> buildServer -> stdio. The only module that reads process.* or exits. */
 import v8 from 'node:v8';
 import { type Config, ConfigError, HELP, isLoopbackHost, loadConfig } from './config.js';
-import { createLogger, type Logger } from './log.js';
+import { batchedWriter, createLogger, type Logger } from './log.js';
 import { buildServer, createToolRunner, INSTRUCTIONS, SANDBOX_PREFIX, type ServerDeps } from './server.js';
 import { StackOneClient } from './stackone/client.js';
 import { TOOLS } from './tools/index.js';
@@ -35,7 +35,10 @@ async function main(): Promise<void> {
     return;
   }
   const { config } = action;
-  const logger = createLogger(config.logLevel, (line) => process.stderr.write(line));
+  const logger = createLogger(
+    config.logLevel,
+    batchedWriter((chunk) => process.stderr.write(chunk)),
+  );
   // A stray error must not take the server down with calls in flight: log it (stderr) and keep serving.
   process.on('uncaughtException', (error) => logger.error('uncaught exception', { error: error.message }));
   process.on('unhandledRejection', (reason) =>

@@ -24,3 +24,21 @@ export function createLogger(level: LogLevel, write: (line: string) => void): Lo
 }
 
 export const silentLogger: Logger = createLogger('silent', () => {});
+
+/**
+ * Lines written together once per turn of the event loop, not one write each: under load the access log is one
+ * line per request, and stderr writes are synchronous. Whatever is queued is written before the process exits.
+ */
+export function batchedWriter(write: (chunk: string) => void): (line: string) => void {
+  let queued: string[] = [];
+  const flush = () => {
+    if (queued.length === 0) return;
+    const chunk = queued.join('');
+    queued = [];
+    write(chunk);
+  };
+  process.on('exit', flush);
+  return (line) => {
+    if (queued.push(line) === 1) setImmediate(flush);
+  };
+}

@@ -13,7 +13,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { type HttpConfig, hasControlChars, isLoopbackHost } from '../config.js';
 import type { Logger } from '../log.js';
-import { buildServer, type CallParams, createToolRunner, type ServerDeps } from '../server.js';
+import { buildServer, type CallParams, createToolRunner, rpcResponse, type ServerDeps } from '../server.js';
 import { fastRequest } from './stdio.js';
 
 /** What a request may bring of its own: its StackOne key and account, used for that request only. */
@@ -139,7 +139,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
           : await runner.call(fast.params as CallParams, { signal: controller.signal });
       if (res.headersSent || res.destroyed) return;
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ jsonrpc: '2.0', id: fast.id, result }));
+      res.end(rpcResponse(fast.id, result));
       return;
     }
 

@@ -11,7 +11,7 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, ServerNotification } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log.js';
-import type { CallParams, ToolRunner } from '../server.js';
+import { type CallParams, rpcResponse, type ToolRunner } from '../server.js';
 
 export async function serveStdio(
   server: Server,
@@ -131,7 +131,7 @@ export class FastStdioTransport implements Transport {
 
   private answer(id: Id, method: 'tools/call' | 'tools/list', params: unknown): void {
     if (method === 'tools/list') {
-      void this.send({ jsonrpc: '2.0', id, result: this.runner.list() });
+      void this.write(rpcResponse(id, this.runner.list()));
       return;
     }
     const call = params as CallParams & { _meta?: { progressToken?: string | number } };
@@ -143,24 +143,29 @@ export class FastStdioTransport implements Transport {
     this.runner
       .call(call, { signal: controller.signal, notify, progressToken: call._meta?.progressToken })
       .then(
-        (result) => ({ jsonrpc: '2.0' as const, id, result }),
+        (result) => rpcResponse(id, result),
         // The runner turns failures into results; this is only for a bug in it.
-        (error: unknown) => ({
-          jsonrpc: '2.0' as const,
-          id,
-          error: { code: -32603, message: error instanceof Error ? error.message : 'Internal error' },
-        }),
+        (error: unknown) =>
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id,
+            error: { code: -32603, message: error instanceof Error ? error.message : 'Internal error' },
+          }),
       )
       .then((reply) => {
         this.inFlight.delete(id);
         // A cancelled request gets no answer (the spec's rule, as the SDK does it).
-        if (!controller.signal.aborted) void this.send(reply as JSONRPCMessage);
+        if (!controller.signal.aborted) void this.write(reply);
       });
   }
 
   send(message: JSONRPCMessage): Promise<void> {
+    return this.write(JSON.stringify(message));
+  }
+
+  private write(json: string): Promise<void> {
     return new Promise((resolve) => {
-      if (this.output.write(`${JSON.stringify(message)}\n`)) resolve();
+      if (this.output.write(`${json}\n`)) resolve();
       else this.output.once('drain', resolve);
     });
   }
