@@ -45,7 +45,8 @@ export default defineTool({
       data.push(...page.data);
       if (page.raw) raw.push(...page.raw);
       next = page.next ?? undefined;
-      bytes += JSON.stringify(page).length;
+      // The budget matters only when there is another page to ask for; measuring costs a serialisation.
+      if (max_pages > 1) bytes += JSON.stringify(page).length;
       await ctx.progress?.(pages, max_pages, `Read page ${pages} of up to ${max_pages} (${data.length} assignments)`);
       if (bytes > LIST_BUDGET_BYTES && next) stoppedAtBudget = true;
     } while (next && pages < max_pages && !stoppedAtBudget);
