@@ -143,6 +143,33 @@ export function createToolRunner(deps: ServerDeps): ToolRunner {
   return runner;
 }
 
+export type RpcId = string | number;
+
+/**
+ * A request the transports answer through the runner themselves: tools/call or tools/list with a usable id and
+ * params. Anything else (and anything malformed) is left to the SDK, which answers or refuses it its own way.
+ */
+export function fastRequest(
+  message: unknown,
+): { id: RpcId; method: 'tools/call' | 'tools/list'; params: unknown } | undefined {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined;
+  const m = message as Record<string, unknown>;
+  if (m.jsonrpc !== '2.0' || (m.method !== 'tools/call' && m.method !== 'tools/list')) return undefined;
+  if (typeof m.id !== 'string' && !(typeof m.id === 'number' && Number.isInteger(m.id))) return undefined;
+  if (m.params !== undefined && (typeof m.params !== 'object' || m.params === null || Array.isArray(m.params))) {
+    return undefined;
+  }
+  if (m.method === 'tools/call') {
+    const params = m.params as Record<string, unknown> | undefined;
+    if (typeof params?.name !== 'string') return undefined;
+    const meta = params._meta;
+    if (meta !== undefined && (typeof meta !== 'object' || meta === null || Array.isArray(meta))) return undefined;
+    const token = (meta as Record<string, unknown> | undefined)?.progressToken;
+    if (token !== undefined && typeof token !== 'string' && typeof token !== 'number') return undefined;
+  }
+  return { id: m.id, method: m.method, params: m.params };
+}
+
 /** tools/list for a tool set, converted to JSON Schema once per process rather than on every request. */
 const listCache = new WeakMap<readonly Tool[], ListToolsResult>();
 function listOf(tools: readonly Tool[]): ListToolsResult {
@@ -305,7 +332,7 @@ const serialized = new WeakMap<object, string>();
  * spliced in from the text made for its raw block rather than serialised a second time: on a 25-assignment page
  * that is a fifth of what a call costs the server.
  */
-export function rpcResponse(id: string | number, result: CallToolResult | ListToolsResult): string {
+export function rpcResponse(id: RpcId, result: CallToolResult | ListToolsResult): string {
   const structured = 'structuredContent' in result ? result.structuredContent : undefined;
   const json = structured && serialized.get(structured);
   if (!json) return JSON.stringify({ jsonrpc: '2.0', id, result });

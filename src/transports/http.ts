@@ -13,8 +13,14 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { type HttpConfig, hasControlChars, isLoopbackHost } from '../config.js';
 import type { Logger } from '../log.js';
-import { buildServer, type CallParams, createToolRunner, rpcResponse, type ServerDeps } from '../server.js';
-import { fastRequest } from './stdio.js';
+import {
+  buildServer,
+  type CallParams,
+  createToolRunner,
+  fastRequest,
+  rpcResponse,
+  type ServerDeps,
+} from '../server.js';
 
 /** What a request may bring of its own: its StackOne key and account, used for that request only. */
 export interface Tenant {

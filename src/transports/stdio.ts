@@ -11,7 +11,7 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, ServerNotification } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log.js';
-import { type CallParams, rpcResponse, type ToolRunner } from '../server.js';
+import { type CallParams, fastRequest, type RpcId, rpcResponse, type ToolRunner } from '../server.js';
 
 export async function serveStdio(
   server: Server,
@@ -47,37 +47,13 @@ export async function serveStdio(
   logger.info('ready on stdio');
 }
 
-type Id = string | number;
-
-/** A request the runner answers itself: tools/call or tools/list with a usable id and params. */
-export function fastRequest(
-  message: unknown,
-): { id: Id; method: 'tools/call' | 'tools/list'; params: unknown } | undefined {
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined;
-  const m = message as Record<string, unknown>;
-  if (m.jsonrpc !== '2.0' || (m.method !== 'tools/call' && m.method !== 'tools/list')) return undefined;
-  if (typeof m.id !== 'string' && !(typeof m.id === 'number' && Number.isInteger(m.id))) return undefined;
-  if (m.params !== undefined && (typeof m.params !== 'object' || m.params === null || Array.isArray(m.params))) {
-    return undefined;
-  }
-  if (m.method === 'tools/call') {
-    const params = m.params as Record<string, unknown> | undefined;
-    if (typeof params?.name !== 'string') return undefined;
-    const meta = params._meta;
-    if (meta !== undefined && (typeof meta !== 'object' || meta === null || Array.isArray(meta))) return undefined;
-    const token = (meta as Record<string, unknown> | undefined)?.progressToken;
-    if (token !== undefined && typeof token !== 'string' && typeof token !== 'number') return undefined;
-  }
-  return { id: m.id, method: m.method, params: m.params };
-}
-
 /** Newline-delimited JSON-RPC over a pair of streams, with the tool runner's fast path. */
 export class FastStdioTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   private buffer = '';
-  private readonly inFlight = new Map<Id, AbortController>();
+  private readonly inFlight = new Map<RpcId, AbortController>();
   private started = false;
 
   constructor(
@@ -129,7 +105,7 @@ export class FastStdioTransport implements Transport {
     this.onmessage?.(message as JSONRPCMessage);
   }
 
-  private answer(id: Id, method: 'tools/call' | 'tools/list', params: unknown): void {
+  private answer(id: RpcId, method: 'tools/call' | 'tools/list', params: unknown): void {
     if (method === 'tools/list') {
       void this.write(rpcResponse(id, this.runner.list()));
       return;

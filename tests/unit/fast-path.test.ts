@@ -1,7 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { batchedWriter } from '../../src/log.js';
-import { rpcResponse } from '../../src/server.js';
-import { fastRequest } from '../../src/transports/stdio.js';
+import { fastRequest, rpcResponse } from '../../src/server.js';
 
 describe('the fast path’s pure parts', () => {
   test('rpcResponse is the plain JSON-RPC response for results it has no cached text for', () => {
