@@ -36,8 +36,19 @@ const lazyAjv = {
   },
 };
 
+/** Our `import { Agent } from 'undici'` gets scripts/undici-lite.cjs: Agent and its request API, not all of undici. */
+/** @type {import('esbuild').Plugin} */
+const undiciLite = {
+  name: 'undici-lite',
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, (args) =>
+      args.importer.includes('/src/') ? { path: `${process.cwd()}/scripts/undici-lite.cjs` } : undefined,
+    );
+  },
+};
+
 await build({
-  plugins: [lazyAjv],
+  plugins: [lazyAjv, undiciLite],
   entryPoints: { index: 'src/index.ts' },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
