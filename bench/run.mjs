@@ -120,6 +120,13 @@ function quantile(values, q) {
 /** @param {number[]} values */
 const median = (values) => quantile(values, 0.5);
 
+/** CPU time (user + system) a process has used, in microseconds, from /proc (clock ticks of 10 ms). */
+/** @param {number} pid */
+function cpuMicros(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 /** @param {number} pid */
 function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -272,9 +279,11 @@ async function httpRun(target, upstream) {
     await waitListening(origin);
     await load(origin, WARMUP, mcpRequestFor, mcpOk);
     const rssBefore = rssMb(child.pid ?? 0);
+    const cpuBefore = cpuMicros(child.pid ?? 0);
     const result = await load(origin, CALLS, mcpRequestFor, mcpOk);
+    const cpuPerCall = (cpuMicros(child.pid ?? 0) - cpuBefore) / CALLS;
     const rssAfter = rssMb(child.pid ?? 0);
-    return { ...result, growth: (rssAfter / rssBefore - 1) * 100 };
+    return { ...result, growth: (rssAfter / rssBefore - 1) * 100, cpuPerCall };
   } finally {
     // SIGTERM, so a server run with --cpu-prof writes its profile; SIGKILL if it does not end.
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -398,6 +407,7 @@ async function main() {
         add('http_p99', t.name, r.p99);
         add('http_errors', t.name, r.errors);
         add('http_growth', t.name, r.growth);
+        add('http_cpu', t.name, r.cpuPerCall);
         log(`  round ${round + 1} http ${t.name}: ${r.perSecond.toFixed(0)}/s, p99 ${r.p99.toFixed(2)} ms`);
       }
     }
@@ -451,6 +461,7 @@ const METRICS = [
   { key: 'http_p50', label: 'HTTP, 16 callers: p50', unit: 'ms', digits: 2, better: 'lower' },
   { key: 'http_p99', label: 'HTTP, 16 callers: p99', unit: 'ms', digits: 2, better: 'lower' },
   { key: 'http_errors', label: 'HTTP, 16 callers: errors', unit: '', digits: 0, better: 'lower' },
+  { key: 'http_cpu', label: 'HTTP: server CPU per call', unit: 'µs', digits: 0, better: 'lower' },
   { key: 'cold_ms', label: 'cold start to initialize reply', unit: 'ms', digits: 0, better: 'lower' },
   { key: 'idle_rss', label: 'RSS idle after start', unit: 'MB', digits: 1, better: 'lower' },
   { key: 'stdio_growth', label: `RSS growth over ${CALLS} stdio calls`, unit: '%', digits: 1, better: 'lower' },
@@ -586,7 +597,7 @@ function chart(table) {
   const left = 300;
   const width = 760;
   const scaleMax = Math.max(2, ...shown.map((m) => (table[m.key]?.ours ?? 0) / (table[m.key]?.reference ?? 1)));
-  const x = (/** @type {number} */ v) => left + (v / scaleMax) * (width - left - 80);
+  const x = (/** @type {number} */ v) => Math.round((left + (v / scaleMax) * (width - left - 80)) * 10) / 10;
   const top = 50;
   const height = top + shown.length * rowH + 40;
   const bars = shown
