@@ -572,6 +572,12 @@ function render(table, seconds) {
     '| --- | --- | --- |',
     ...checks.map((c) => `| ${c.name} | ${c.value} | ${c.ok ? 'yes' : '**no**'} |`),
     '',
+    '## Reading the figures',
+    '',
+    '- **stdio p50** is mostly the hop between three processes (client, server, upstream): the bare lower bound above shows what that costs with no MCP work at all, and the stdio target allows less. Creates cost us about what they cost the reference; a 25-assignment list costs more, because our answer carries the page twice, as structuredContent and as a JSON text block for clients that read only `content` (the reference sends the text only), plus a summary. The per-operation p50s are in the run log.',
+    '- **HTTP calls/s** on two cores: the load generator and the upstream use the core the server does not, so the calls/s ratio stays below the ratio of server CPU per call, the server’s own cost.',
+    '- **RSS growth** is measured after the warm-up, once V8 has sized its heap; our HTTP server ramps to a plateau over the first ~10,000 calls and stays there (see docs/SOAK.md for 20,000-call soaks with failures mixed in).',
+    '',
     '![ours against the reference](BENCHMARKS.svg)',
     '',
   ].join('\n');
