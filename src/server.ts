@@ -314,18 +314,20 @@ function success(summary: string, raw: unknown, secrets: readonly string[]): Cal
     json = JSON.stringify(structured);
     summary = redactText(summary, secrets);
   }
-  serialized.set(structured, json);
-  return {
+  const result: CallToolResult = {
     content: [
       { type: 'text', text: summary },
       { type: 'text', text: json },
     ],
     structuredContent: structured,
   };
+  // A symbol key: never serialised, and gone with the result (a WeakMap would keep each page's text until a full GC).
+  Object.defineProperty(result, RAW_JSON, { value: json });
+  return result;
 }
 
-/** structuredContent objects and the JSON text already made of them for the raw block. */
-const serialized = new WeakMap<object, string>();
+/** On a result made by success(): the JSON text of its structuredContent, already made for the raw block. */
+const RAW_JSON = Symbol('structuredContent as JSON');
 
 /**
  * The JSON-RPC response for a request the transports answer themselves. A tool result's structuredContent is
@@ -333,9 +335,8 @@ const serialized = new WeakMap<object, string>();
  * that is a fifth of what a call costs the server.
  */
 export function rpcResponse(id: RpcId, result: CallToolResult | ListToolsResult): string {
-  const structured = 'structuredContent' in result ? result.structuredContent : undefined;
-  const json = structured && serialized.get(structured);
-  if (!json) return JSON.stringify({ jsonrpc: '2.0', id, result });
+  const json = (result as { [RAW_JSON]?: string })[RAW_JSON];
+  if (json === undefined) return JSON.stringify({ jsonrpc: '2.0', id, result });
   const { structuredContent: _, ...rest } = result as CallToolResult;
   const head = JSON.stringify({ jsonrpc: '2.0', id, result: rest });
   // head ends with the "}}" that close result and the response.
