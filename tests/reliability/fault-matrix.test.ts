@@ -6,6 +6,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ClientOptions } from '../../src/stackone/client.js';
+import { rawReply, startRawUpstream } from '../helpers/raw-upstream.js';
 import { CREATED, json, type Responder, stackoneError, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { textOf, type Wired, wire } from '../helpers/wire.js';
 
@@ -326,42 +327,19 @@ describe('fault matrix', () => {
 async function resettingUpstream(when: 'before-body' | 'after-body', times: number) {
   const seen: string[] = [];
   let resets = 0;
-  const sockets = new Set<Socket>();
-  const server: Server = createNetServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    let buffered = Buffer.alloc(0);
-    socket.on('data', (chunk) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      const end = buffered.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const head = buffered.subarray(0, end).toString('latin1');
-      const length = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
-      if (when === 'after-body' && buffered.length < end + 4 + length) return;
-      seen.push(head.split(' ')[0] ?? '');
-      buffered = Buffer.alloc(0);
+  const raw = await startRawUpstream(
+    (head, socket) => {
+      seen.push(head.method);
       if (resets < times) {
         resets++;
         socket.resetAndDestroy();
         return;
       }
-      const body = '{"data":[]}';
-      socket.write(
-        `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
-      );
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
+      rawReply(socket, '200 OK', '{"data":[]}');
+    },
+    { beforeBody: when === 'before-body' },
+  );
+  return { ...raw, seen };
 }
 
 describe('fault matrix: connections', () => {

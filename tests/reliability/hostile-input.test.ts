@@ -2,11 +2,11 @@
  * Hostile input, property-based: whatever arguments arrive, every call yields a result, nothing crashes, no
  * request leaves /unified/lms/users/<encoded id>/…, no header carries CR or LF, and no prototype is polluted.
  */
-import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MAX_TOOL_INPUT_ELEMENTS } from '../../src/server.js';
 import { FREE_OBJECT_MAX_BYTES, FREE_OBJECT_MAX_DEPTH } from '../../src/stackone/schemas.js';
+import { rawReply, startRawUpstream } from '../helpers/raw-upstream.js';
 import { textOf, type Wired, wire } from '../helpers/wire.js';
 
 interface RawRequest {
@@ -17,44 +17,18 @@ interface RawRequest {
 /** A raw upstream that keeps each request's head exactly as sent, and answers every request sensibly. */
 async function rawUpstream() {
   const requests: RawRequest[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    let buffered = Buffer.alloc(0);
-    socket.on('data', (chunk) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      for (;;) {
-        const end = buffered.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const head = buffered.subarray(0, end).toString('latin1');
-        const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
-        if (buffered.length < end + 4 + length) return;
-        buffered = buffered.subarray(end + 4 + length);
-        const lines = head.split('\r\n');
-        const [method = '', target = ''] = (lines[0] ?? '').split(' ');
-        requests.push({ target, lines });
-        const body =
-          method === 'GET'
-            ? '{"data":[]}'
-            : '{"statusCode":201,"message":"ok","timestamp":"2026-11-22T00:00:00Z","data":{"id":"x","remote_id":"y"}}';
-        socket.write(
-          `HTTP/1.1 ${method === 'GET' ? '200 OK' : '201 Created'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-        );
-      }
-    });
+  const raw = await startRawUpstream(({ method, target, lines }, socket) => {
+    requests.push({ target, lines });
+    if (method === 'GET') rawReply(socket, '200 OK', '{"data":[]}');
+    else {
+      rawReply(
+        socket,
+        '201 Created',
+        '{"statusCode":201,"message":"ok","timestamp":"2026-11-22T00:00:00Z","data":{"id":"x","remote_id":"y"}}',
+      );
+    }
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
+  return { ...raw, requests };
 }
 
 const nasty = fc.constantFrom(
