@@ -9,15 +9,9 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 CONFORMANCE_VERSION=0.1.16
 NODE22_VERSION=22.23.3
-tmp="$(mktemp -d)"
-SANDBOX_PID=""
-cleanup() {
-  stop_sandbox_http
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 # shellcheck source=../lib/sandbox-http.sh
 source "$repo/scripts/lib/sandbox-http.sh"
+use_tmp
 
 [ -f "$repo/dist/index.js" ] || { echo "dist/index.js is missing: run npm run build first" >&2; exit 1; }
 echo "conformance: installing node@$NODE22_VERSION and @modelcontextprotocol/conformance@$CONFORMANCE_VERSION"

@@ -16,15 +16,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 read -r -a server <<<"$command"
-tmp="$(mktemp -d)"
-SANDBOX_PID=""
-cleanup() {
-  stop_sandbox_http
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 # shellcheck source=../lib/sandbox-http.sh
 source "$repo/scripts/lib/sandbox-http.sh"
+use_tmp
 
 echo "inspector: installing @modelcontextprotocol/inspector-cli@$INSPECTOR_VERSION"
 npm install --prefix "$tmp/cli" --no-audit --no-fund --loglevel=error "@modelcontextprotocol/inspector-cli@$INSPECTOR_VERSION" >/dev/null
