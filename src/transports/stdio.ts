@@ -5,7 +5,7 @@
  * client sends, are answered through the tool runner directly (with their cancellation, progress and log
  * notifications); everything else (initialize, ping, logging/setLevel, notifications) goes to the SDK's Server as
  * usual. The SDK parses each message against its zod schemas several times over (transport, protocol, handler);
- * skipping that on the hot path halves what a call costs us (BENCHMARKS.md).
+ * skipping it on the hot path is much of what a call no longer costs the server (BENCHMARKS.md).
  */
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
