@@ -127,6 +127,16 @@ function cpuMicros(pid) {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
+/**
+ * RSS growth over a run from samples taken through it: the median of the last quarter against the median of the
+ * first. Single readings at the two ends swing by 10% or more with where V8's collections happen to fall.
+ * @param {number[]} samples
+ */
+function growthOf(samples) {
+  const quarter = Math.max(1, Math.floor(samples.length / 4));
+  return (median(samples.slice(-quarter)) / median(samples.slice(0, quarter)) - 1) * 100;
+}
+
 /** @param {number} pid */
 function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -168,14 +178,16 @@ async function stdioRun(target, upstream) {
   await client.connect(transport);
   const pid = transport.pid ?? 0;
   for (let i = 0; i < WARMUP; i++) await call(client, i);
-  const rssBefore = rssMb(pid);
   const latencies = new Array(CALLS);
+  /** @type {number[]} */
+  const rss = [];
   for (let i = 0; i < CALLS; i++) {
+    if (i % 250 === 0) rss.push(rssMb(pid));
     const t0 = performance.now();
     await call(client, i);
     latencies[i] = performance.now() - t0;
   }
-  const rssAfter = rssMb(pid);
+  rss.push(rssMb(pid));
   await client.close();
   /** p50 of each operation of the rotation (list, assignment, completion), for the log. */
   const byOperation = [0, 1, 2].map((k) =>
@@ -187,7 +199,7 @@ async function stdioRun(target, upstream) {
   return {
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
-    growth: (rssAfter / rssBefore - 1) * 100,
+    growth: growthOf(rss),
     byOperation,
   };
 }
@@ -278,12 +290,15 @@ async function httpRun(target, upstream) {
   try {
     await waitListening(origin);
     await load(origin, WARMUP, mcpRequestFor, mcpOk);
-    const rssBefore = rssMb(child.pid ?? 0);
     const cpuBefore = cpuMicros(child.pid ?? 0);
+    /** @type {number[]} */
+    const rss = [rssMb(child.pid ?? 0)];
+    const sampler = setInterval(() => rss.push(rssMb(child.pid ?? 0)), 50);
     const result = await load(origin, CALLS, mcpRequestFor, mcpOk);
+    clearInterval(sampler);
+    rss.push(rssMb(child.pid ?? 0));
     const cpuPerCall = (cpuMicros(child.pid ?? 0) - cpuBefore) / CALLS;
-    const rssAfter = rssMb(child.pid ?? 0);
-    return { ...result, growth: (rssAfter / rssBefore - 1) * 100, cpuPerCall };
+    return { ...result, growth: growthOf(rss), cpuPerCall };
   } finally {
     // SIGTERM, so a server run with --cpu-prof writes its profile; SIGKILL if it does not end.
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -530,7 +545,8 @@ function render(table, seconds) {
       : x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
   const rows = METRICS.filter((m) => table[m.key]).map((m) => {
     const r = table[m.key] ?? {};
-    const ratio = r.ours !== undefined && r.reference ? `${(r.ours / r.reference).toFixed(2)}x` : '—';
+    // A ratio of two growth percentages means nothing (either may be zero or negative).
+    const ratio = r.ours !== undefined && r.reference && m.unit !== '%' ? `${(r.ours / r.reference).toFixed(2)}x` : '—';
     const diff =
       r.ours !== undefined && r.floor !== undefined
         ? `${r.ours - r.floor >= 0 ? '+' : ''}${fmt(r.ours - r.floor, m.digits)}`
@@ -576,7 +592,7 @@ function render(table, seconds) {
     '',
     '- **stdio p50** is mostly the hop between three processes (client, server, upstream): the bare lower bound above shows what that costs with no MCP work at all, and the stdio target allows less. Creates cost us about what they cost the reference; a 25-assignment list costs more, because our answer carries the page twice, as structuredContent and as a JSON text block for clients that read only `content` (the reference sends the text only), plus a summary. The per-operation p50s are in the run log.',
     '- **HTTP calls/s** on two cores: the load generator and the upstream use the core the server does not, so the calls/s ratio stays below the ratio of server CPU per call, the server’s own cost.',
-    '- **RSS growth** is measured after the warm-up, once V8 has sized its heap; our HTTP server ramps to a plateau over the first ~10,000 calls and stays there (see docs/SOAK.md for 20,000-call soaks with failures mixed in).',
+    '- **RSS growth** is measured after the warm-up, once V8 has sized its heap, from RSS sampled through the run (every 250 stdio calls; every 50 ms over HTTP): the median of the last quarter of the samples against the median of the first. Single readings at the two ends swing by 10% or more with where V8’s collections fall: our HTTP server ramps to about 125 MB by 10,000-17,000 calls, drops to about 110 MB at its first full collection and stays there (docs/SOAK.md has the series over 60,000 calls).',
     '',
     '![ours against the reference](BENCHMARKS.svg)',
     '',
@@ -597,7 +613,7 @@ function render(table, seconds) {
 /** @param {Record<string, Row>} table */
 function chart(table) {
   const shown = METRICS.filter(
-    (m) => m.key !== 'http_errors' && table[m.key]?.ours !== undefined && table[m.key]?.reference,
+    (m) => m.key !== 'http_errors' && m.unit !== '%' && table[m.key]?.ours !== undefined && table[m.key]?.reference,
   );
   const rowH = 30;
   const left = 300;
