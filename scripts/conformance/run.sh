@@ -11,7 +11,7 @@ CONFORMANCE_VERSION=0.1.16
 NODE22_VERSION=22.23.3
 # shellcheck source=../lib/sandbox-http.sh
 source "$repo/scripts/lib/sandbox-http.sh"
-use_tmp
+use_tmp conformance
 
 [ -f "$repo/dist/index.js" ] || { echo "dist/index.js is missing: run npm run build first" >&2; exit 1; }
 echo "conformance: installing node@$NODE22_VERSION and @modelcontextprotocol/conformance@$CONFORMANCE_VERSION"
@@ -29,7 +29,7 @@ status=0
 sed -n '/=== SUMMARY ===/,$p' "$tmp/out.txt"
 if [ "$status" -ne 0 ]; then
   cat "$tmp/out.txt" >&2
-  echo "conformance: FAIL (a scenario outside scripts/conformance/baseline.yml failed, or a baselined one passed)" >&2
+  echo "conformance: a scenario outside scripts/conformance/baseline.yml failed, or a baselined one passed (above)" >&2
   exit "$status"
 fi
 echo "conformance: PASS"

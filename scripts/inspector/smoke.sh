@@ -18,15 +18,16 @@ done
 read -r -a server <<<"$command"
 # shellcheck source=../lib/sandbox-http.sh
 source "$repo/scripts/lib/sandbox-http.sh"
-use_tmp
+use_tmp inspector
 
 echo "inspector: installing @modelcontextprotocol/inspector-cli@$INSPECTOR_VERSION"
 npm install --prefix "$tmp/cli" --no-audit --no-fund --loglevel=error "@modelcontextprotocol/inspector-cli@$INSPECTOR_VERSION" >/dev/null
 cli_dir="$tmp/cli/node_modules/@modelcontextprotocol/inspector-cli/build"
 
-# The CLI looks for its package.json at ../package.json relative to the working directory (not to itself), so it
-# runs from its own build folder.
-inspect() { (cd "$cli_dir" && node index.js "$@"); }
+# The CLI checks for ../package.json relative to the working directory (then imports it relative to itself), so it
+# runs from its own build folder. The target is ${pre[@]} (server command or URL) and ${post[@]}: the server's own
+# arguments go after `--`, or the CLI would take those it shares (--log-level, --transport, --header) as its own.
+inspect() { (cd "$cli_dir" && node index.js "${pre[@]}" "$@" "${post[@]}"); }
 
 # check <label> <expectation> reads the CLI's JSON output on stdin.
 check() {
@@ -51,25 +52,30 @@ check() {
     });' "$1" "$2"
 }
 
-# run_all <label> <user> <target words...>: tools/list, then create, list, complete for one sandbox user.
+# run_all <label> <user> <list expectation>: tools/list, then create, list, complete for one sandbox user.
 run_all() {
-  local label="$1" user="$2"
-  shift 2
-  inspect "$@" --method tools/list | check "$label tools/list" tools
-  inspect "$@" --method tools/call --tool-name create_user_assignment \
+  local label="$1" user="$2" listed="$3"
+  inspect --method tools/list | check "$label tools/list" tools
+  inspect --method tools/call --tool-name create_user_assignment \
     --tool-arg "id=$user" learning_object_external_reference=leadership-foundations due_date=2026-12-31T17:00:00Z |
     check "$label create_user_assignment" "Created assignment .* for user $user"
-  inspect "$@" --method tools/call --tool-name list_user_assignments --tool-arg "id=$user" page_size=10 |
-    check "$label list_user_assignments" "assignments? for user $user"
-  inspect "$@" --method tools/call --tool-name create_user_completion \
+  inspect --method tools/call --tool-name list_user_assignments --tool-arg "id=$user" page_size=10 |
+    check "$label list_user_assignments" "$listed"
+  inspect --method tools/call --tool-name create_user_completion \
     --tool-arg "id=$user" learning_object_external_reference=leadership-foundations 'result={"value":"Pass"}' |
     check "$label create_user_completion" "Recorded completion .* for user $user"
 }
 
+# stdio: each CLI run starts its own server, so the list sees only the seed's assignments.
 echo "inspector: stdio (${server[*]} --sandbox)"
-run_all stdio emp-1002 "${server[@]}" --sandbox
+pre=("${server[0]}")
+post=(-- "${server[@]:1}" --sandbox)
+run_all stdio emp-1002 "assignments? for user emp-1002"
 
+# HTTP: one server for all four runs, so the list must show the assignment just created.
 start_sandbox_http "$tmp/server.log" "${server[@]}"
 echo "inspector: Streamable HTTP ($SANDBOX_URL)"
-run_all http emp-1003 "$SANDBOX_URL" --transport http
+pre=("$SANDBOX_URL" --transport http)
+post=()
+run_all http emp-1003 "assignments for user emp-1003:[^]*leadership-foundations: pending, due 2026-12-31"
 echo "inspector: PASS"

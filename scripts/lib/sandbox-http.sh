@@ -2,13 +2,15 @@
 # wait until it answers /healthz. Sets SANDBOX_URL (the /mcp endpoint) and SANDBOX_PID; stop_sandbox_http ends it.
 # The server runs in a process group of its own, with its output in the log: a launcher such as npx does not pass
 # SIGTERM on to the server, and an orphaned server holding the caller's stdout would keep a pipeline open.
-# Usage: use_tmp; start_sandbox_http <log file> <command words...>
+# Usage: use_tmp <name>; start_sandbox_http <log file> <command words...>
 
-# A temp dir in $tmp, removed, and the server stopped, when the calling script exits.
+# A temp dir in $tmp, removed, and the server stopped, when the calling script exits; on a non-zero exit, for
+# whatever reason (install, start-up, a check), "<name>: FAIL" is the last line.
 use_tmp() {
   tmp="$(mktemp -d)"
   SANDBOX_PID=""
-  trap 'stop_sandbox_http; rm -rf "$tmp"' EXIT
+  FAIL_NAME="${1:-test}"
+  trap 'status=$?; stop_sandbox_http; rm -rf "$tmp"; [ "$status" -eq 0 ] || echo "$FAIL_NAME: FAIL" >&2' EXIT
 }
 
 start_sandbox_http() {
