@@ -170,6 +170,45 @@ export function fastRequest(
   return { id: m.id, method: m.method, params: m.params };
 }
 
+/**
+ * For a request whose params are wrong in shape, the JSON-RPC error to answer with: -32602 and what to send instead.
+ * The SDK would reject these too, but as -32603 with its schema library's issue dump. Undefined for anything else.
+ */
+export function paramsError(message: unknown): { id: RpcId; message: string } | undefined {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined;
+  const m = message as Record<string, unknown>;
+  if (m.jsonrpc !== '2.0') return undefined;
+  if (typeof m.id !== 'string' && !(typeof m.id === 'number' && Number.isInteger(m.id))) return undefined;
+  const params = m.params;
+  // Params that are not structured at all make an invalid JSON-RPC request: the SDK's answer to that stands.
+  if (params !== undefined && (typeof params !== 'object' || params === null)) return undefined;
+  const isObject = typeof params === 'object' && params !== null && !Array.isArray(params);
+  const p = (isObject ? params : {}) as Record<string, unknown>;
+  let problem: string | undefined;
+  if (m.method === 'tools/call') {
+    if (!isObject) problem = 'tools/call takes params {"name": "<tool>", "arguments": {...}}';
+    else if (typeof p.name !== 'string') problem = 'params.name must be the name of a tool from tools/list (a string)';
+    else if (p._meta !== undefined && (typeof p._meta !== 'object' || p._meta === null || Array.isArray(p._meta))) {
+      problem = 'params._meta must be an object';
+    } else {
+      const token = (p._meta as Record<string, unknown> | undefined)?.progressToken;
+      if (token !== undefined && typeof token !== 'string' && typeof token !== 'number') {
+        problem = 'params._meta.progressToken must be a string or a number';
+      }
+    }
+  } else if (m.method === 'tools/list' && params !== undefined && !isObject) {
+    problem = 'tools/list takes an object as params, or none';
+  } else if (m.method === 'logging/setLevel' && !LEVELS.includes(p.level as LoggingLevel)) {
+    problem = `params.level must be one of ${LEVELS.join(', ')}`;
+  }
+  return problem === undefined ? undefined : { id: m.id, message: `Invalid params: ${problem}` };
+}
+
+/** The JSON-RPC error response for paramsError(). */
+export function paramsErrorResponse(bad: { id: RpcId; message: string }): string {
+  return JSON.stringify({ jsonrpc: '2.0', id: bad.id, error: { code: -32602, message: bad.message } });
+}
+
 /** tools/list for a tool set, converted to JSON Schema once per process rather than on every request. */
 const listCache = new WeakMap<readonly Tool[], ListToolsResult>();
 function listOf(tools: readonly Tool[]): ListToolsResult {

@@ -18,6 +18,8 @@ import {
   type CallParams,
   createToolRunner,
   fastRequest,
+  paramsError,
+  paramsErrorResponse,
   rpcResponse,
   type ServerDeps,
 } from '../server.js';
@@ -130,7 +132,15 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
       if (!res.headersSent) rpcError(res, 504, -32000, `Request took over ${options.requestTimeoutMs} ms`);
       else res.destroy();
     }, options.requestTimeoutMs);
-    const fast = plainCall(req, message);
+    const acceptable = acceptsPlainJson(req);
+    const fast = acceptable && !wantsProgress(message) ? fastRequest(message) : undefined;
+    const bad = acceptable && !fast ? paramsError(message) : undefined;
+    if (bad) {
+      clearTimeout(timer);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(paramsErrorResponse(bad));
+      return;
+    }
     if (fast) {
       // The response closing (the client went away, or the 504 above was sent) aborts the call, which closes its
       // upstream request.
@@ -217,19 +227,18 @@ function describe(message: unknown, entry: AccessEntry): void {
 }
 
 /**
- * A request the tool runner answers with plain JSON: one tools/call or tools/list, no progress token, sent the way
- * the SDK's transport would accept it (Accept, Content-Type, a known MCP-Protocol-Version). Anything else goes to
- * the SDK, which answers it, or refuses it with its own status and error.
+ * Whether a request was sent the way the SDK's transport would accept it (Accept, Content-Type, a known
+ * MCP-Protocol-Version). Only then does the tool runner answer a plain tools/call or tools/list (no progress token)
+ * with JSON, or we refuse malformed params with -32602; anything else goes to the SDK, which answers it or refuses
+ * it with its own status and error.
  */
-function plainCall(req: IncomingMessage, message: unknown) {
+function acceptsPlainJson(req: IncomingMessage): boolean {
   const accept = req.headers.accept ?? '';
-  if (!accept.includes('application/json') || !accept.includes('text/event-stream')) return undefined;
+  if (!accept.includes('application/json') || !accept.includes('text/event-stream')) return false;
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json') return undefined;
+  if (type !== 'application/json') return false;
   const version = req.headers['mcp-protocol-version'];
-  if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(single(version) ?? '')) return undefined;
-  if (wantsProgress(message)) return undefined;
-  return fastRequest(message);
+  return version === undefined || SUPPORTED_PROTOCOL_VERSIONS.includes(single(version) ?? '');
 }
 
 function wantsProgress(message: unknown): boolean {

@@ -11,7 +11,15 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, ServerNotification } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log.js';
-import { type CallParams, fastRequest, type RpcId, rpcResponse, type ToolRunner } from '../server.js';
+import {
+  type CallParams,
+  fastRequest,
+  paramsError,
+  paramsErrorResponse,
+  type RpcId,
+  rpcResponse,
+  type ToolRunner,
+} from '../server.js';
 
 export async function serveStdio(
   server: Server,
@@ -94,6 +102,11 @@ export class FastStdioTransport implements Transport {
     const fast = fastRequest(message);
     if (fast) {
       this.answer(fast.id, fast.method, fast.params);
+      return;
+    }
+    const bad = paramsError(message);
+    if (bad) {
+      void this.write(paramsErrorResponse(bad));
       return;
     }
     const m = message as { method?: unknown; params?: { requestId?: unknown } };

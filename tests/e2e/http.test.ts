@@ -126,6 +126,18 @@ describe('Streamable HTTP', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: 3 }),
     });
     expect(notRpc.status).toBe(400);
+    // Params of the wrong shape: -32602 and what to send, where the SDK would answer -32603 with a schema dump.
+    for (const [method, params, expected] of [
+      ['tools/call', {}, /params\.name must be the name of a tool/],
+      ['logging/setLevel', { level: 'loud' }, /params\.level must be one of debug, info/],
+    ] as const) {
+      const reply = await raw(srv.url, { body: rpc(method, params, 4) });
+      expect(reply.status).toBe(200);
+      const { id, error } = JSON.parse(reply.body);
+      expect(id).toBe(4);
+      expect(error.code).toBe(-32602);
+      expect(error.message).toMatch(expected);
+    }
     const batch = await raw(srv.url, {
       body: `[${rpc('tools/list', {}, 1)},${rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 'u1' } }, 2)}]`,
     });

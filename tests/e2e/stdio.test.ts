@@ -126,6 +126,38 @@ describe('the real binary over stdio', () => {
     expect(proc.err()).not.toContain(KEY);
   });
 
+  test('malformed params get -32602 and what to send; a garbage line is skipped and the next request answered', async () => {
+    const proc = spawnRaw({ STACKONE_API_KEY: KEY, STACKONE_BASE_URL: 'http://127.0.0.1:9' });
+    const send = (id: number, method: string, params: unknown) =>
+      proc.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+    proc.child.stdin.write(INIT);
+    send(2, 'tools/call', {});
+    send(3, 'logging/setLevel', { level: 'loud' });
+    proc.child.stdin.write('not json\n');
+    send(4, 'tools/list', {});
+    const deadline = Date.now() + 5_000;
+    while (proc.out().split('\n').filter(Boolean).length < 4 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    proc.child.stdin.end();
+    await proc.exited;
+    const replies = new Map(
+      proc
+        .out()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .map((m) => [m.id, m]),
+    );
+    expect(replies.get(2)?.error).toEqual({
+      code: -32602,
+      message: 'Invalid params: params.name must be the name of a tool from tools/list (a string)',
+    });
+    expect(replies.get(3)?.error.code).toBe(-32602);
+    expect(replies.get(3)?.error.message).toMatch(/params\.level must be one of debug, info/);
+    expect(replies.get(4)?.result.tools).toHaveLength(3);
+  });
+
   test('exits promptly on SIGTERM', async () => {
     const proc = spawnRaw({ STACKONE_API_KEY: KEY });
     proc.child.stdin.write(INIT);
