@@ -145,29 +145,28 @@ export function createToolRunner(deps: ServerDeps): ToolRunner {
 
 export type RpcId = string | number;
 
+/** A JSON-RPC request with an id we can answer and structured (or no) params; undefined for anything else. */
+function requestOf(message: unknown): { id: RpcId; method: unknown; params: unknown } | undefined {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined;
+  const m = message as Record<string, unknown>;
+  if (m.jsonrpc !== '2.0') return undefined;
+  if (typeof m.id !== 'string' && !(typeof m.id === 'number' && Number.isInteger(m.id))) return undefined;
+  // Params that are not structured at all make an invalid JSON-RPC request: the SDK's answer to that stands.
+  if (m.params !== undefined && (typeof m.params !== 'object' || m.params === null)) return undefined;
+  return { id: m.id, method: m.method, params: m.params };
+}
+
 /**
  * A request the transports answer through the runner themselves: tools/call or tools/list with a usable id and
- * params. Anything else (and anything malformed) is left to the SDK, which answers or refuses it its own way.
+ * well-formed params. Anything else is left to paramsError() or to the SDK, which answers or refuses it its own way.
  */
 export function fastRequest(
   message: unknown,
 ): { id: RpcId; method: 'tools/call' | 'tools/list'; params: unknown } | undefined {
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined;
-  const m = message as Record<string, unknown>;
-  if (m.jsonrpc !== '2.0' || (m.method !== 'tools/call' && m.method !== 'tools/list')) return undefined;
-  if (typeof m.id !== 'string' && !(typeof m.id === 'number' && Number.isInteger(m.id))) return undefined;
-  if (m.params !== undefined && (typeof m.params !== 'object' || m.params === null || Array.isArray(m.params))) {
-    return undefined;
-  }
-  if (m.method === 'tools/call') {
-    const params = m.params as Record<string, unknown> | undefined;
-    if (typeof params?.name !== 'string') return undefined;
-    const meta = params._meta;
-    if (meta !== undefined && (typeof meta !== 'object' || meta === null || Array.isArray(meta))) return undefined;
-    const token = (meta as Record<string, unknown> | undefined)?.progressToken;
-    if (token !== undefined && typeof token !== 'string' && typeof token !== 'number') return undefined;
-  }
-  return { id: m.id, method: m.method, params: m.params };
+  const request = requestOf(message);
+  if (!request || (request.method !== 'tools/call' && request.method !== 'tools/list')) return undefined;
+  if (problemWith(request.method, request.params) !== undefined) return undefined;
+  return { id: request.id, method: request.method, params: request.params };
 }
 
 /**
@@ -175,33 +174,33 @@ export function fastRequest(
  * The SDK would reject these too, but as -32603 with its schema library's issue dump. Undefined for anything else.
  */
 export function paramsError(message: unknown): { id: RpcId; message: string } | undefined {
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined;
-  const m = message as Record<string, unknown>;
-  if (m.jsonrpc !== '2.0') return undefined;
-  if (typeof m.id !== 'string' && !(typeof m.id === 'number' && Number.isInteger(m.id))) return undefined;
-  const params = m.params;
-  // Params that are not structured at all make an invalid JSON-RPC request: the SDK's answer to that stands.
-  if (params !== undefined && (typeof params !== 'object' || params === null)) return undefined;
+  const request = requestOf(message);
+  const problem = request && problemWith(request.method, request.params);
+  return request && problem !== undefined ? { id: request.id, message: `Invalid params: ${problem}` } : undefined;
+}
+
+/** What is wrong with the params of the methods we check (tools/call, tools/list, logging/setLevel), if anything. */
+function problemWith(method: unknown, params: unknown): string | undefined {
   const isObject = typeof params === 'object' && params !== null && !Array.isArray(params);
   const p = (isObject ? params : {}) as Record<string, unknown>;
-  let problem: string | undefined;
-  if (m.method === 'tools/call') {
-    if (!isObject) problem = 'tools/call takes params {"name": "<tool>", "arguments": {...}}';
-    else if (typeof p.name !== 'string') problem = 'params.name must be the name of a tool from tools/list (a string)';
-    else if (p._meta !== undefined && (typeof p._meta !== 'object' || p._meta === null || Array.isArray(p._meta))) {
-      problem = 'params._meta must be an object';
-    } else {
-      const token = (p._meta as Record<string, unknown> | undefined)?.progressToken;
-      if (token !== undefined && typeof token !== 'string' && typeof token !== 'number') {
-        problem = 'params._meta.progressToken must be a string or a number';
-      }
+  if (method === 'tools/call') {
+    if (!isObject) return 'tools/call takes params {"name": "<tool>", "arguments": {...}}';
+    if (typeof p.name !== 'string') return 'params.name must be the name of a tool from tools/list (a string)';
+    if (p._meta === undefined) return undefined;
+    if (typeof p._meta !== 'object' || p._meta === null || Array.isArray(p._meta))
+      return 'params._meta must be an object';
+    const token = (p._meta as Record<string, unknown>).progressToken;
+    if (token !== undefined && typeof token !== 'string' && typeof token !== 'number') {
+      return 'params._meta.progressToken must be a string or a number';
     }
-  } else if (m.method === 'tools/list' && params !== undefined && !isObject) {
-    problem = 'tools/list takes an object as params, or none';
-  } else if (m.method === 'logging/setLevel' && !LEVELS.includes(p.level as LoggingLevel)) {
-    problem = `params.level must be one of ${LEVELS.join(', ')}`;
+    return undefined;
   }
-  return problem === undefined ? undefined : { id: m.id, message: `Invalid params: ${problem}` };
+  if (method === 'tools/list' && params !== undefined && !isObject)
+    return 'tools/list takes an object as params, or none';
+  if (method === 'logging/setLevel' && !LEVELS.includes(p.level as LoggingLevel)) {
+    return `params.level must be one of ${LEVELS.join(', ')}`;
+  }
+  return undefined;
 }
 
 /** The JSON-RPC error response for paramsError(). */
