@@ -126,21 +126,17 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
     }
     describe(message, entry);
 
+    const acceptable = acceptsPlainJson(req);
+    const fast = acceptable && !wantsProgress(message) ? fastRequest(message) : undefined;
+    const bad = acceptable && !fast ? paramsError(message) : undefined;
+    if (bad) return jsonText(res, 200, paramsErrorResponse(bad));
+
     const deps = options.depsFor(tenant);
     const runner = createToolRunner(deps);
     const timer = setTimeout(() => {
       if (!res.headersSent) rpcError(res, 504, -32000, `Request took over ${options.requestTimeoutMs} ms`);
       else res.destroy();
     }, options.requestTimeoutMs);
-    const acceptable = acceptsPlainJson(req);
-    const fast = acceptable && !wantsProgress(message) ? fastRequest(message) : undefined;
-    const bad = acceptable && !fast ? paramsError(message) : undefined;
-    if (bad) {
-      clearTimeout(timer);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(paramsErrorResponse(bad));
-      return;
-    }
     if (fast) {
       // The response closing (the client went away, or the 504 above was sent) aborts the call, which closes its
       // upstream request.
@@ -154,9 +150,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
           ? runner.list()
           : await runner.call(fast.params as CallParams, { signal: controller.signal });
       if (res.headersSent || res.destroyed) return;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(rpcResponse(fast.id, result));
-      return;
+      return jsonText(res, 200, rpcResponse(fast.id, result));
     }
 
     const mcp = buildServer(deps, runner);
@@ -334,8 +328,13 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | typeof 
 }
 
 function plain(res: ServerResponse, status: number, body: unknown): void {
+  jsonText(res, status, JSON.stringify(body));
+}
+
+/** A response whose body is JSON text already made. */
+function jsonText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+  res.end(text);
 }
 
 function rpcError(res: ServerResponse, status: number, code: number, message: string): void {
