@@ -3,7 +3,7 @@
 import v8 from 'node:v8';
 import { type Config, ConfigError, HELP, isLoopbackHost, loadConfig } from './config.js';
 import { batchedWriter, createLogger, type Logger } from './log.js';
-import { buildServer, createToolRunner, INSTRUCTIONS, SANDBOX_PREFIX, type ServerDeps } from './server.js';
+import { buildServer, INSTRUCTIONS, SANDBOX_PREFIX, type ServerDeps } from './server.js';
 import { StackOneClient } from './stackone/client.js';
 import { TOOLS } from './tools/index.js';
 import { serveStdio } from './transports/stdio.js';
@@ -62,12 +62,13 @@ async function main(): Promise<void> {
   };
   if (config.transport === 'stdio') {
     const deps: ServerDeps = { stackone, logger, ...controls, ...upstream.deps };
-    const runner = createToolRunner(deps);
-    await serveStdio(buildServer(deps, runner), runner, logger, closeAll);
+    // Calls still running when the client closes stdin get their own time limit, twice over (a create's follow-up
+    // check runs on its own budget), to finish and be answered.
+    serveStdio(() => buildServer(deps), logger, { drainMs: 2 * config.timeoutMs + 5_000 }, closeAll);
     return;
   }
 
-  const { serveHttp } = await import('./transports/http.js');
+  const { boundAddress, serveHttp } = await import('./transports/http.js');
   const http = await serveHttp({
     ...config.http,
     logger,
@@ -83,7 +84,11 @@ async function main(): Promise<void> {
       missingKeyHint: HTTP_KEY_HINT,
     }),
   });
-  logger.info('listening', { url: `${http.url}/mcp`, auth: config.http.authToken ? 'bearer' : 'none' });
+  logger.info('listening', {
+    bound: boundAddress(http),
+    url: `${http.url}/mcp`,
+    auth: config.http.authToken ? 'bearer' : 'none',
+  });
   let stopping = false;
   const stop = async (why: string) => {
     if (stopping) return;

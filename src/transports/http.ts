@@ -1,28 +1,23 @@
 /**
- * Streamable HTTP, stateless: nothing is kept between POSTs to /mcp, so any replica can answer any request.
- * A plain tools/call or tools/list (one JSON-RPC request, no progress token) is answered with JSON straight from the
- * tool runner; anything else (initialize, notifications, batches, progress streams, malformed requests) gets a new
- * SDK Server and StreamableHTTPServerTransport of its own, so the SDK's own rules and errors apply to it.
- * Around both: Host/Origin checks, bearer auth, per-request tenant credentials, a body cap, a per-request timeout,
- * health endpoints, graceful shutdown and one access-log line per request.
+ * Streamable HTTP, stateless: nothing is kept between POSTs to /mcp, so any replica can answer any request. Every
+ * MCP message goes to the SDK's createMcpHandler (both protocol eras: 2026-07-28 per request, 2025-era through its
+ * stateless legacy leg), which builds one McpServer per request from the factory.
+ * Around it, on node:http: health endpoints, Host/Origin checks, bearer auth, per-request tenant credentials, a body
+ * cap, a per-request time limit, graceful shutdown and one access-log line per request.
+ *
+ * A thin adapter of our own instead of @modelcontextprotocol/node's toNodeHandler: we read the body ourselves (for
+ * the cap and the access log), so the adapter hands the parsed body on rather than serialising it again into the
+ * web Request as toNodeHandler does; and the time limit needs to answer (with the request's id) before the
+ * handler's response exists.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-import { type HttpConfig, hasControlChars, isLoopbackHost } from '../config.js';
+import { Readable } from 'node:stream';
+import { type AuthInfo, createMcpHandler } from '@modelcontextprotocol/server';
+import { type HttpConfig, hasControlChars } from '../config.js';
 import type { Logger } from '../log.js';
-import {
-  buildServer,
-  type CallParams,
-  createToolRunner,
-  fastRequest,
-  paramsError,
-  paramsErrorResponse,
-  rpcResponse,
-  type ServerDeps,
-} from '../server.js';
+import { buildServer, type ServerDeps } from '../server.js';
+import { bearerMatches, digest, hostAllowed, originAllowed } from './guards.js';
 
 /** What a request may bring of its own: its StackOne key and account, used for that request only. */
 export interface Tenant {
@@ -37,13 +32,15 @@ export interface HttpOptions extends HttpConfig {
 }
 
 export interface HttpHandle {
+  /** Where a client on this machine reaches the server. */
   url: string;
   server: Server;
   /** Stop accepting, let in-flight requests finish (up to `graceMs`), then close every connection. */
   shutdown(graceMs: number): Promise<void>;
 }
 
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+/** The tenant travels to the factory in the handler's pass-through authInfo, the SDK's channel for per-caller data. */
+const TENANT = 'stackone-lms-mcp/tenant';
 
 export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
   const { logger } = options;
@@ -51,6 +48,14 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
   let inFlight = 0;
   let idle: (() => void) | undefined;
   const tokenDigest = options.authToken ? digest(options.authToken) : undefined;
+  const mcp = createMcpHandler(
+    ({ authInfo }) => buildServer(options.depsFor((authInfo?.extra?.[TENANT] as Tenant | undefined) ?? {})),
+    {
+      legacy: 'stateless',
+      maxRequestBodySize: options.maxBodyBytes,
+      onerror: (error) => logger.debug('mcp', { error: error.message.slice(0, 200) }),
+    },
+  );
 
   const server = createServer((req, res) => {
     const started = performance.now();
@@ -70,8 +75,10 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
       if (inFlight === 0) idle?.();
     });
     handle(req, res, entry).catch((error: unknown) => {
+      // A client that went away mid-request is not a server error.
+      if (res.destroyed && !res.writableFinished) return;
       logger.error('http handler failed', { error: error instanceof Error ? error.message : String(error) });
-      if (!res.headersSent) rpcError(res, 500, -32603, 'Internal error');
+      if (!res.headersSent) rpcError(res, 500, -32603, 'Internal error', entry.id);
       else res.destroy();
     });
   });
@@ -102,71 +109,62 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
       res.setHeader('www-authenticate', 'Bearer');
       return rpcError(res, 401, -32001, 'Unauthorized: send Authorization: Bearer <MCP_AUTH_TOKEN>');
     }
-    if (req.method !== 'POST') {
-      // Stateless: no server-initiated stream (GET) and no session to end (DELETE).
-      res.setHeader('allow', 'POST');
-      return rpcError(res, 405, -32000, 'Method not allowed: this stateless server takes POST only');
-    }
     // While draining, a request that still arrives on an open connection is served, then its connection closed:
     // refusing it would fail a call that a balancer cannot safely resend (a POST).
     if (draining) res.setHeader('connection', 'close');
     const tenant = tenantOf(req, tokenDigest !== undefined);
     if ('error' in tenant) return rpcError(res, 400, -32600, tenant.error);
 
-    const body = await readBody(req, options.maxBodyBytes);
-    if (body === TOO_LARGE) {
-      res.setHeader('connection', 'close');
-      return rpcError(res, 413, -32600, `Request body over ${options.maxBodyBytes} bytes`);
+    let body: string | undefined;
+    let parsed: unknown;
+    if (req.method === 'POST') {
+      const read = await readBody(req, options.maxBodyBytes);
+      if (read === TOO_LARGE) {
+        res.setHeader('connection', 'close');
+        return rpcError(res, 413, -32600, `Request body over ${options.maxBodyBytes} bytes`);
+      }
+      body = read.toString('utf8');
+      try {
+        parsed = JSON.parse(body);
+        describe(parsed, entry);
+      } catch {
+        // Not JSON: the SDK reads the text itself and answers with its own parse error.
+        parsed = undefined;
+      }
     }
-    let message: unknown;
-    try {
-      message = JSON.parse(body.toString('utf8'));
-    } catch {
-      return rpcError(res, 400, -32700, 'Parse error: the body is not JSON');
-    }
-    describe(message, entry);
 
-    const acceptable = acceptsPlainJson(req);
-    const fast = acceptable && !wantsProgress(message) ? fastRequest(message) : undefined;
-    const bad = acceptable && !fast ? paramsError(message) : undefined;
-    if (bad) return jsonText(res, 200, paramsErrorResponse(bad));
-
-    const deps = options.depsFor(tenant);
-    const runner = createToolRunner(deps);
+    // The response closing (the client went away, or the time limit below answered) aborts the request, which
+    // aborts the tool call and closes its upstream request.
+    const abort = new AbortController();
+    res.on('close', () => abort.abort());
     const timer = setTimeout(() => {
-      if (!res.headersSent) rpcError(res, 504, -32000, `Request took over ${options.requestTimeoutMs} ms`);
-      else res.destroy();
+      if (!res.headersSent) {
+        rpcError(
+          res,
+          504,
+          -32000,
+          `Request took over ${options.requestTimeoutMs} ms and was stopped. A create may still have been made: check with list_user_assignments before retrying.`,
+          entry.id,
+        );
+      } else res.destroy();
     }, options.requestTimeoutMs);
-    if (fast) {
-      // The response closing (the client went away, or the 504 above was sent) aborts the call, which closes its
-      // upstream request.
-      const controller = new AbortController();
-      res.on('close', () => {
-        clearTimeout(timer);
-        controller.abort('the HTTP request ended');
+    try {
+      const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/mcp'}`, {
+        method: req.method ?? 'POST',
+        headers: headersOf(req),
+        signal: abort.signal,
+        ...(body !== undefined ? { body } : {}),
       });
-      const result =
-        fast.method === 'tools/list'
-          ? runner.list()
-          : await runner.call(fast.params as CallParams, { signal: controller.signal });
-      if (res.headersSent || res.destroyed) return;
-      return jsonText(res, 200, rpcResponse(fast.id, result));
-    }
-
-    const mcp = buildServer(deps, runner);
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      // Plain JSON unless the client asked for progress, which needs a stream.
-      enableJsonResponse: !wantsProgress(message),
-    });
-    res.on('close', () => {
+      const authInfo: AuthInfo = { token: '', clientId: 'http', scopes: [], extra: { [TENANT]: tenant } };
+      const response = await mcp.fetch(request, { authInfo, ...(parsed !== undefined ? { parsedBody: parsed } : {}) });
+      if (res.headersSent || res.destroyed) {
+        await response.body?.cancel();
+        return;
+      }
+      await writeResponse(res, response, abort.signal);
+    } finally {
       clearTimeout(timer);
-      // Closing aborts any handler still running, which closes its upstream request.
-      void transport.close();
-      void mcp.close();
-    });
-    await mcp.connect(transport);
-    await transport.handleRequest(req, res, message);
+    }
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -179,7 +177,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
   const { port } = server.address() as AddressInfo;
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
-    url: `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${port}`,
+    url: `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost === '[::]' ? '[::1]' : shownHost}:${port}`,
     server,
     shutdown: async (graceMs) => {
       draining = true;
@@ -194,9 +192,52 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
           };
         });
       }
+      await mcp.close();
       server.closeAllConnections();
     },
   };
+}
+
+/** Where the server is bound, as the operator configured it (0.0.0.0 stays 0.0.0.0): for the start-up log. */
+export function boundAddress(handle: HttpHandle): string {
+  const { address, port } = handle.server.address() as AddressInfo;
+  return `${address.includes(':') ? `[${address}]` : address}:${port}`;
+}
+
+function headersOf(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    // The body is handed on whole and already decoded; these described the bytes on the wire.
+    const lower = name.toLowerCase();
+    if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'connection') continue;
+    headers.append(name, raw[i + 1] as string);
+  }
+  return headers;
+}
+
+/** Copies the handler's Response onto node's, streaming (SSE) bodies with backpressure, until done or aborted. */
+async function writeResponse(res: ServerResponse, response: Response, aborted: AbortSignal): Promise<void> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  res.writeHead(response.status, headers);
+  if (response.body === null) {
+    res.end();
+    return;
+  }
+  const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  aborted.addEventListener('abort', () => body.destroy(), { once: true });
+  try {
+    for await (const chunk of body) {
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+  } catch {
+    // The client went away mid-stream: nothing left to write to.
+  }
+  res.end();
 }
 
 interface AccessEntry {
@@ -204,6 +245,8 @@ interface AccessEntry {
   path: string;
   rpc?: string;
   tool?: string;
+  /** The JSON-RPC request's id, for errors answered before the SDK sees the request. */
+  id?: string | number;
 }
 
 function pathOf(url: string | undefined): string {
@@ -211,66 +254,13 @@ function pathOf(url: string | undefined): string {
   return path.length > 100 ? `${path.slice(0, 100)}…` : path;
 }
 
-/** The JSON-RPC method and tool name, for the access log; nothing else of the body is logged. */
+/** The JSON-RPC method, tool name and id, for the access log and early errors; nothing else of the body is kept. */
 function describe(message: unknown, entry: AccessEntry): void {
-  const first = Array.isArray(message) ? message[0] : message;
-  if (typeof first !== 'object' || first === null) return;
-  const { method, params } = first as { method?: unknown; params?: { name?: unknown } };
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return;
+  const { method, params, id } = message as { method?: unknown; params?: { name?: unknown } | null; id?: unknown };
   if (typeof method === 'string') entry.rpc = method.slice(0, 64);
   if (method === 'tools/call' && typeof params?.name === 'string') entry.tool = params.name.slice(0, 64);
-}
-
-/**
- * Whether a request was sent the way the SDK's transport would accept it (Accept, Content-Type, a known
- * MCP-Protocol-Version). Only then does the tool runner answer a plain tools/call or tools/list (no progress token)
- * with JSON, or we refuse malformed params with -32602; anything else goes to the SDK, which answers it or refuses
- * it with its own status and error.
- */
-function acceptsPlainJson(req: IncomingMessage): boolean {
-  const accept = req.headers.accept ?? '';
-  if (!accept.includes('application/json') || !accept.includes('text/event-stream')) return false;
-  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json') return false;
-  const version = req.headers['mcp-protocol-version'];
-  return version === undefined || SUPPORTED_PROTOCOL_VERSIONS.includes(single(version) ?? '');
-}
-
-function wantsProgress(message: unknown): boolean {
-  const items = Array.isArray(message) ? message : [message];
-  return items.some((m) => {
-    const meta = (m as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta;
-    return meta?.progressToken !== undefined;
-  });
-}
-
-export function hostAllowed(hostHeader: string | undefined, allowed: readonly string[]): boolean {
-  if (!hostHeader) return false;
-  const host = hostHeader.toLowerCase();
-  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '');
-  if (LOOPBACK_NAMES.has(name)) return true;
-  return allowed.some((entry) => entry === host || entry === name);
-}
-
-export function originAllowed(origin: string, allowed: readonly string[]): boolean {
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    return false;
-  }
-  if (url.origin === 'null') return false;
-  if ((url.protocol === 'http:' || url.protocol === 'https:') && isLoopbackHost(url.hostname)) return true;
-  return allowed.includes(url.origin.toLowerCase());
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
-/** Constant time: both sides are hashed to the same length before the comparison. */
-function bearerMatches(header: string | undefined, expected: Buffer): boolean {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  return match?.[1] !== undefined && timingSafeEqual(digest(match[1]), expected);
+  if (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) entry.id = id;
 }
 
 /**
@@ -328,15 +318,16 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | typeof 
 }
 
 function plain(res: ServerResponse, status: number, body: unknown): void {
-  jsonText(res, status, JSON.stringify(body));
-}
-
-/** A response whose body is JSON text already made. */
-function jsonText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(text);
+  res.end(JSON.stringify(body));
 }
 
-function rpcError(res: ServerResponse, status: number, code: number, message: string): void {
-  plain(res, status, { jsonrpc: '2.0', error: { code, message }, id: null });
+function rpcError(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  id: string | number | null = null,
+): void {
+  plain(res, status, { jsonrpc: '2.0', id, error: { code, message } });
 }

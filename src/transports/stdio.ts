@@ -1,33 +1,42 @@
 /**
- * stdio: stdout carries JSON-RPC only; the process ends on stdin EOF, SIGTERM or SIGINT.
+ * stdio: the SDK's serveStdio entry (both protocol eras, one McpServer per connection) over our line framing.
+ * stdout carries JSON-RPC only; the process ends on stdin EOF (after the calls in flight are answered), SIGTERM or
+ * SIGINT.
  *
- * Our own Transport rather than the SDK's StdioServerTransport: tools/call and tools/list, nearly every message a
- * client sends, are answered through the tool runner directly (with their cancellation, progress and log
- * notifications); everything else (initialize, ping, logging/setLevel, notifications) goes to the SDK's Server as
- * usual. The SDK parses each message against its zod schemas several times over (transport, protocol, handler);
- * skipping it on the hot path is much of what a call no longer costs the server (BENCHMARKS.md).
+ * Why a transport of our own under serveStdio (its documented `transport` option) rather than the SDK's
+ * StdioServerTransport, as measured on @modelcontextprotocol/server 2.4.0: that transport (1) answers nothing for a
+ * line that is not JSON or not a JSON-RPC message (`null`, `42`, `[]`, a request with `"params": null`): it only
+ * reports it to onerror, so the client waits for ever; (2) aborts the requests in flight when stdin ends and never
+ * answers them; (3) closes the connection when one line exceeds its buffer cap. This class frames lines, answers
+ * those cases as JSON-RPC prescribes, and hands every valid message to the SDK untouched: all protocol handling
+ * stays the SDK's.
  */
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, ServerNotification } from '@modelcontextprotocol/sdk/types.js';
-import type { Logger } from '../log.js';
+import type { Readable, Writable } from 'node:stream';
+import type { McpServer } from '@modelcontextprotocol/server';
 import {
-  type CallParams,
-  fastRequest,
-  paramsError,
-  paramsErrorResponse,
-  type RpcId,
-  rpcResponse,
-  type ToolRunner,
-} from '../server.js';
+  type JSONRPCMessage,
+  parseJSONRPCMessage,
+  type RequestId,
+  STDIO_DEFAULT_MAX_BUFFER_SIZE,
+  type Transport,
+} from '@modelcontextprotocol/server';
+import { serveStdio as sdkServeStdio } from '@modelcontextprotocol/server/stdio';
+import type { Logger } from '../log.js';
 
-export async function serveStdio(
-  server: Server,
-  runner: ToolRunner,
+export interface StdioOptions {
+  /** Longest line kept; a longer one is dropped and answered with a parse error (default: the SDK's own cap). */
+  maxLineBytes?: number;
+  /** How long calls still running at stdin EOF get to finish before the connection closes anyway. */
+  drainMs: number;
+}
+
+/** Serves the factory's server on the process's stdin/stdout until the client goes away or a signal arrives. */
+export function serveStdio(
+  factory: () => McpServer,
   logger: Logger,
+  options: StdioOptions,
   onClose: () => Promise<void>,
-): Promise<void> {
-  const transport = new FastStdioTransport(runner, process.stdin, process.stdout);
+): void {
   let closing = false;
   const shutdown = async (why: string) => {
     if (closing) return;
@@ -37,119 +46,146 @@ export async function serveStdio(
     const force = setTimeout(() => process.exit(0), 2_000);
     force.unref();
     try {
-      await server.close();
+      await handle.close();
       await onClose();
     } catch {
       /* ending anyway */
     }
     process.exit(0);
   };
-  process.stdin.on('end', () => void shutdown('stdin closed'));
-  process.stdin.on('close', () => void shutdown('stdin closed'));
+  const transport = new StdioLines(process.stdin, process.stdout, {
+    ...options,
+    onEnd: () => void shutdown('stdin closed'),
+  });
+  const handle = sdkServeStdio(factory, {
+    transport,
+    onerror: (error) => logger.warn('stdio', { error: error.message.slice(0, 200) }),
+  });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   // An EPIPE on stdout means the client went away; there is nobody left to answer.
   process.stdout.on('error', () => void shutdown('stdout closed'));
-  transport.onerror = (error) => logger.warn('stdio transport error', { error: error.message.slice(0, 200) });
-  await server.connect(transport);
   logger.info('ready on stdio');
 }
 
-/** Newline-delimited JSON-RPC over a pair of streams, with the tool runner's fast path. */
-export class FastStdioTransport implements Transport {
+/** Newline-delimited JSON-RPC over a pair of streams; see the module header for what it adds to the SDK's. */
+export class StdioLines implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
-  private buffer = '';
-  private readonly inFlight = new Map<RpcId, AbortController>();
-  private started = false;
+  private chunks: string[] = [];
+  private size = 0;
+  /** Inside a line that grew past the cap: drop everything up to its newline. */
+  private skipping = false;
+  private readonly inFlight = new Set<RequestId>();
+  private ended = false;
+  private closed = false;
+  private drainTimer: NodeJS.Timeout | undefined;
+  private readonly maxLineBytes: number;
 
   constructor(
-    private readonly runner: ToolRunner,
-    private readonly input: NodeJS.ReadableStream,
-    private readonly output: NodeJS.WritableStream,
-  ) {}
+    private readonly input: Readable,
+    private readonly output: Writable,
+    private readonly options: StdioOptions & { onEnd?: () => void },
+  ) {
+    this.maxLineBytes = options.maxLineBytes ?? STDIO_DEFAULT_MAX_BUFFER_SIZE;
+  }
 
   async start(): Promise<void> {
-    if (this.started) throw new Error('FastStdioTransport already started');
-    this.started = true;
     this.input.setEncoding('utf8');
     this.input.on('data', this.onData);
-    this.input.on('error', this.onStreamError);
+    this.input.on('end', this.onInputEnd);
+    this.input.on('close', this.onInputEnd);
+    this.input.on('error', this.onInputError);
   }
 
-  private readonly onStreamError = (error: Error) => this.onerror?.(error);
+  private readonly onInputError = (error: Error) => this.onerror?.(error);
 
   private readonly onData = (chunk: string) => {
-    this.buffer += chunk;
-    let newline = this.buffer.indexOf('\n');
-    while (newline !== -1) {
-      const line = this.buffer.slice(0, newline).replace(/\r$/, '');
-      this.buffer = this.buffer.slice(newline + 1);
-      if (line.trim() !== '') this.receive(line);
-      newline = this.buffer.indexOf('\n');
+    let start = 0;
+    for (let nl = chunk.indexOf('\n'); nl !== -1; nl = chunk.indexOf('\n', start)) {
+      const piece = chunk.slice(start, nl);
+      start = nl + 1;
+      if (this.skipping) {
+        this.skipping = false;
+        continue;
+      }
+      const line = this.chunks.length === 0 ? piece : this.chunks.join('') + piece;
+      this.chunks = [];
+      this.size = 0;
+      this.receive(line);
     }
+    const rest = chunk.slice(start);
+    if (rest === '' || this.skipping) return;
+    this.size += rest.length;
+    if (this.size > this.maxLineBytes) {
+      // Never buffer without bound: drop the line, say so once, and carry on with the next one.
+      this.chunks = [];
+      this.size = 0;
+      this.skipping = true;
+      this.reply(null, -32700, `Parse error: a line longer than ${this.maxLineBytes} bytes was dropped`);
+      return;
+    }
+    this.chunks.push(rest);
   };
 
-  private receive(line: string): void {
-    let message: unknown;
+  private receive(raw: string): void {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '') return;
+    let value: unknown;
     try {
-      message = JSON.parse(line);
+      value = JSON.parse(line);
     } catch {
-      this.onerror?.(new Error('Parse error: a line on stdin is not JSON'));
+      this.reply(null, -32700, 'Parse error: the line is not JSON');
       return;
     }
-    const fast = fastRequest(message);
-    if (fast) {
-      this.answer(fast.id, fast.method, fast.params);
+    let message: JSONRPCMessage;
+    try {
+      message = parseJSONRPCMessage(value);
+    } catch {
+      this.refuse(value);
       return;
     }
-    const bad = paramsError(message);
-    if (bad) {
-      void this.write(paramsErrorResponse(bad));
-      return;
+    if ('method' in message && 'id' in message) this.inFlight.add(message.id);
+    else if ('method' in message && message.method === 'notifications/cancelled') {
+      // The SDK answers nothing for a cancelled request, so it no longer holds the connection open at EOF.
+      const id = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+      if (id !== undefined) this.forget(id);
     }
-    const m = message as { method?: unknown; params?: { requestId?: unknown } };
-    if (m.method === 'notifications/cancelled') {
-      const id = m.params?.requestId;
-      if (typeof id === 'string' || typeof id === 'number') this.inFlight.get(id)?.abort('cancelled by the client');
-    }
-    // Anything else is the SDK's to check and answer (it reports what it cannot read through onerror).
-    this.onmessage?.(message as JSONRPCMessage);
+    this.onmessage?.(message);
   }
 
-  private answer(id: RpcId, method: 'tools/call' | 'tools/list', params: unknown): void {
-    if (method === 'tools/list') {
-      void this.write(rpcResponse(id, this.runner.list()));
+  /** JSON that is not a valid JSON-RPC message: -32600, with the request's id when it has a usable one. */
+  private refuse(value: unknown): void {
+    const object = typeof value === 'object' && value !== null && !Array.isArray(value);
+    const m = (object ? value : {}) as Record<string, unknown>;
+    // A notification is never answered, even a malformed one.
+    if (object && typeof m.method === 'string' && !('id' in m)) {
+      this.onerror?.(new Error(`Invalid notification ${m.method.slice(0, 64)} dropped`));
       return;
     }
-    const call = params as CallParams & { _meta?: { progressToken?: string | number } };
-    const controller = new AbortController();
-    this.inFlight.set(id, controller);
-    const notify = (notification: ServerNotification) => {
-      if (!controller.signal.aborted) void this.send({ jsonrpc: '2.0', ...notification } as JSONRPCMessage);
-    };
-    this.runner
-      .call(call, { signal: controller.signal, notify, progressToken: call._meta?.progressToken })
-      .then(
-        (result) => rpcResponse(id, result),
-        // The runner turns failures into results; this is only for a bug in it.
-        (error: unknown) =>
-          JSON.stringify({
-            jsonrpc: '2.0',
-            id,
-            error: { code: -32603, message: error instanceof Error ? error.message : 'Internal error' },
-          }),
-      )
-      .then((reply) => {
-        this.inFlight.delete(id);
-        // A cancelled request gets no answer (the spec's rule, as the SDK does it).
-        if (!controller.signal.aborted) void this.write(reply);
-      });
+    const id = typeof m.id === 'string' || (typeof m.id === 'number' && Number.isFinite(m.id)) ? m.id : null;
+    const why = Array.isArray(value)
+      ? 'batches are not supported; send one JSON-RPC message per line'
+      : !object
+        ? 'expected a JSON-RPC 2.0 object'
+        : m.jsonrpc !== '2.0'
+          ? 'jsonrpc must be "2.0"'
+          : m.params !== undefined && (typeof m.params !== 'object' || m.params === null || Array.isArray(m.params))
+            ? 'params must be an object'
+            : 'expected {"jsonrpc":"2.0","id":<string|number>,"method":"<method>","params":{...}}';
+    this.reply(id, -32600, `Invalid Request: ${why}`);
   }
 
-  send(message: JSONRPCMessage): Promise<void> {
-    return this.write(JSON.stringify(message));
+  private reply(id: RequestId | null, code: number, message: string): void {
+    this.write(JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } }));
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    await this.write(JSON.stringify(message));
+    if (('result' in message || 'error' in message) && message.id !== undefined && message.id !== null) {
+      this.forget(message.id);
+    }
   }
 
   private write(json: string): Promise<void> {
@@ -159,12 +195,32 @@ export class FastStdioTransport implements Transport {
     });
   }
 
+  private forget(id: RequestId): void {
+    this.inFlight.delete(id);
+    if (this.ended && this.inFlight.size === 0) void this.close();
+  }
+
+  /** EOF: the client has said all it will, but the calls it made still get their answers (bounded by drainMs). */
+  private readonly onInputEnd = () => {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.inFlight.size === 0) {
+      void this.close();
+      return;
+    }
+    this.drainTimer = setTimeout(() => void this.close(), this.options.drainMs);
+  };
+
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.drainTimer);
     this.input.off('data', this.onData);
-    this.input.off('error', this.onStreamError);
-    for (const controller of this.inFlight.values()) controller.abort('the server is closing');
-    this.inFlight.clear();
-    this.buffer = '';
+    this.input.off('end', this.onInputEnd);
+    this.input.off('close', this.onInputEnd);
+    this.input.off('error', this.onInputError);
+    this.chunks = [];
     this.onclose?.();
+    this.options.onEnd?.();
   }
 }

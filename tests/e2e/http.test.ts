@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
 import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
-import { type HttpServerUnderTest, httpClient, raw, rpc, startHttp } from '../helpers/http.js';
+import { type HttpServerUnderTest, httpClient, raw, rpc, rpcOf, startHttp, waitForOutput } from '../helpers/http.js';
 import { CREATED, json, startUpstream, type Upstream } from '../helpers/upstream.js';
 
 const KEY = 'sk_env_key_HTTP_0001';
@@ -65,85 +65,67 @@ describe('Streamable HTTP', () => {
     expect(srv.logs.join('')).not.toContain(KEY);
   });
 
-  test('a tools/call to a server that never saw initialize still answers', async () => {
+  test('a tools/call to a server that never saw initialize still answers (stateless 2025-era serving)', async () => {
     up = await startUpstream(LIST);
     srv = await startHttp(up.url, { apiKey: KEY, accountId: 'a' });
     const reply = await raw(srv.url, {
       body: rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 'u1' } }),
     });
     expect(reply.status).toBe(200);
-    const body = JSON.parse(reply.body);
+    const body = rpcOf(reply);
+    expect(body.id).toBe(1);
     expect(body.result.isError).toBeFalsy();
     expect(body.result.content[0].text).toMatch(/1 assignment for user u1/);
   });
 
-  test('plain calls and the SDK path agree: the same result for a call with and without a progress token', async () => {
+  test('protocol errors as the specification lists them, each with the request id', async () => {
     up = await startUpstream(LIST);
     srv = await startHttp(up.url, { apiKey: KEY, accountId: 'a' });
-    const params = { name: 'list_user_assignments', arguments: { id: 'u1' } };
-    const plain = await raw(srv.url, { body: rpc('tools/call', params, 7) });
-    expect(plain.headers['content-type']).toBe('application/json');
-    // A progress token needs a stream: the SDK's transport answers with SSE.
-    const streamed = await raw(srv.url, { body: rpc('tools/call', { ...params, _meta: { progressToken: 'p1' } }, 7) });
-    expect(streamed.headers['content-type']).toBe('text/event-stream');
-    const data = streamed.body
-      .split('\n')
-      .filter((l) => l.startsWith('data: '))
-      .map((l) => JSON.parse(l.slice(6)));
-    expect(data.at(-1)).toEqual(JSON.parse(plain.body));
-    expect(JSON.parse(plain.body)).toMatchObject({ jsonrpc: '2.0', id: 7, result: { content: expect.any(Array) } });
-
-    const listed = JSON.parse((await raw(srv.url, { body: rpc('tools/list', {}, 9) })).body);
+    const listed = rpcOf(await raw(srv.url, { body: rpc('tools/list', {}, 9) }));
     expect(listed.id).toBe(9);
     expect(listed.result.tools).toHaveLength(3);
-    // A tool that does not exist, and arguments that do not fit: isError results naming the problem.
-    const unknown = JSON.parse((await raw(srv.url, { body: rpc('tools/call', { name: 'nope', arguments: {} }) })).body);
-    expect(unknown.result).toMatchObject({
-      isError: true,
-      content: [{ text: expect.stringMatching(/Tool nope not found/) }],
-    });
-    const invalid = JSON.parse(
-      (await raw(srv.url, { body: rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 5 } }) })).body,
+    // An unknown tool is a JSON-RPC error -32602, not a tool result.
+    const unknown = rpcOf(await raw(srv.url, { body: rpc('tools/call', { name: 'nope', arguments: {} }, 3) }));
+    expect(unknown).toMatchObject({ id: 3, error: { code: -32602, message: expect.stringMatching(/nope not found/) } });
+    // Arguments that do not fit are a tool result the model can correct.
+    const invalid = rpcOf(
+      await raw(srv.url, { body: rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 5 } }) }),
     );
     expect(invalid.result.isError).toBe(true);
-    expect(invalid.result.content[0].text).toMatch(
-      /Invalid arguments for tool list_user_assignments: id must be a string/,
-    );
-  });
-
-  test("requests the plain path does not take get the SDK transport's own answers", async () => {
-    up = await startUpstream(LIST);
-    srv = await startHttp(up.url, { apiKey: KEY, accountId: 'a' });
-    const body = rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 'u1' } });
-    const notAcceptable = await raw(srv.url, { body, headers: { accept: 'application/json' } });
-    expect(notAcceptable.status).toBe(406);
-    const wrongType = await raw(srv.url, { body, headers: { 'content-type': 'text/plain' } });
-    expect(wrongType.status).toBe(415);
-    const oldVersion = await raw(srv.url, { body, headers: { 'mcp-protocol-version': '1999-01-01' } });
-    expect(oldVersion.status).toBe(400);
-    expect(JSON.parse(oldVersion.body).error.message).toMatch(/Unsupported protocol version/);
+    expect(invalid.result.content[0].text).toMatch(/Invalid arguments for tool list_user_assignments/);
+    // Valid JSON that is not a valid request: -32600; not JSON: -32700.
     const notRpc = await raw(srv.url, {
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: 3 }),
+      body: JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: 3 }),
     });
     expect(notRpc.status).toBe(400);
-    // Params of the wrong shape: -32602 and what to send, where the SDK would answer -32603 with a schema dump.
-    for (const [method, params, expected] of [
-      ['tools/call', {}, /params\.name must be the name of a tool/],
-      ['logging/setLevel', { level: 'loud' }, /params\.level must be one of debug, info/],
-    ] as const) {
-      const reply = await raw(srv.url, { body: rpc(method, params, 4) });
-      expect(reply.status).toBe(200);
-      const { id, error } = JSON.parse(reply.body);
-      expect(id).toBe(4);
-      expect(error.code).toBe(-32602);
-      expect(error.message).toMatch(expected);
+    expect(rpcOf(notRpc)).toMatchObject({ id: 4, error: { code: -32600 } });
+    const noName = rpcOf(await raw(srv.url, { body: rpc('tools/call', {}, 5) }));
+    expect(noName).toMatchObject({ id: 5, error: { code: -32602 } });
+    const bad = await raw(srv.url, { body: '{"jsonrpc":' });
+    expect(bad.status).toBe(400);
+    expect(rpcOf(bad).error?.code).toBe(-32700);
+    expect(up.requests).toHaveLength(0);
+  });
+
+  test("the SDK transport's own answers for requests sent the wrong way", async () => {
+    up = await startUpstream(LIST);
+    srv = await startHttp(up.url, { apiKey: KEY, accountId: 'a' });
+    const body = rpc('tools/list', {});
+    // tools/list and initialize are refused alike when the client will not take both JSON and SSE.
+    for (const accept of ['application/json', 'text/html']) {
+      expect((await raw(srv.url, { body, headers: { accept } })).status).toBe(406);
+      const init = rpc('initialize', {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 't', version: '1' },
+      });
+      expect((await raw(srv.url, { body: init, headers: { accept } })).status).toBe(406);
     }
-    const batch = await raw(srv.url, {
-      body: `[${rpc('tools/list', {}, 1)},${rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 'u1' } }, 2)}]`,
-    });
-    expect(batch.status).toBe(200);
-    expect(JSON.parse(batch.body).map((r: { id: number }) => r.id)).toEqual([1, 2]);
-    expect(up.requests).toHaveLength(1);
+    expect((await raw(srv.url, { body, headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+    const oldVersion = await raw(srv.url, { body, headers: { 'mcp-protocol-version': '1999-01-01' } });
+    expect(oldVersion.status).toBe(400);
+    expect(rpcOf(oldVersion).error?.message).toMatch(/Unsupported protocol version/);
+    expect(up.requests).toHaveLength(0);
   });
 
   test('a client that goes away mid-call closes the upstream request', async () => {
@@ -281,9 +263,6 @@ describe('Streamable HTTP', () => {
     expect(await raw(srv.url, { method: 'GET', path: '/readyz' })).toMatchObject({ status: 200 });
     expect(await raw(srv.url, { method: 'GET' })).toMatchObject({ status: 405 });
     expect(await raw(srv.url, { method: 'GET', path: '/nope' })).toMatchObject({ status: 404 });
-    const bad = await raw(srv.url, { body: '{"jsonrpc":' });
-    expect(bad.status).toBe(400);
-    expect(JSON.parse(bad.body).error.code).toBe(-32700);
   });
 });
 
@@ -303,18 +282,18 @@ describe('the HTTP binary', () => {
       stderr += d;
     });
     const exited = new Promise<number | null>((r) => child.on('exit', r));
-    const deadline = Date.now() + 5000;
-    while (!/"listening"/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitForOutput(child.stderr, /"listening"/);
     const url = /"url":"(http:\/\/[^"]+)\/mcp"/.exec(stderr)?.[1];
     expect(url).toBeTruthy();
     const call = raw(url!, { body: rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 'u1' } }) });
     await up.waitForRequests(1);
+    const draining = waitForOutput(child.stderr, /shutting down/);
     child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 100));
+    await draining;
     await expect(raw(url!, { method: 'GET', path: '/healthz' })).rejects.toThrow();
     const reply = await call;
     expect(reply.status).toBe(200);
-    expect(JSON.parse(reply.body).result.isError).toBeFalsy();
+    expect(rpcOf(reply).result.isError).toBeFalsy();
     expect(await exited).toBe(0);
     expect(stderr).not.toContain(KEY);
   });

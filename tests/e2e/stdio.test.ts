@@ -4,6 +4,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
+import { waitForOutput } from '../helpers/http.js';
 import { CREATED, json, startUpstream, type Upstream } from '../helpers/upstream.js';
 
 const KEY = 'sk_live_e2e_SECRET_KEY_987';
@@ -116,7 +117,7 @@ describe('the real binary over stdio', () => {
   test('exits promptly on stdin EOF, with nothing but JSON-RPC on stdout', async () => {
     const proc = spawnRaw({ STACKONE_API_KEY: KEY, STACKONE_BASE_URL: 'http://127.0.0.1:9' });
     proc.child.stdin.write(INIT);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForOutput(proc.child.stdout, /"id":1/);
     proc.child.stdin.end();
     const { code } = await proc.exited;
     expect(code).toBe(0);
@@ -126,42 +127,68 @@ describe('the real binary over stdio', () => {
     expect(proc.err()).not.toContain(KEY);
   });
 
-  test('malformed params get -32602 and what to send; a garbage line is skipped and the next request answered', async () => {
+  test('every line gets the answer JSON-RPC prescribes, and never stops the lines after it', async () => {
     const proc = spawnRaw({ STACKONE_API_KEY: KEY, STACKONE_BASE_URL: 'http://127.0.0.1:9' });
-    const send = (id: number, method: string, params: unknown) =>
-      proc.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+    const line = (value: unknown) => proc.child.stdin.write(`${JSON.stringify(value)}\n`);
+    const request = (id: number, method: string, params?: unknown) =>
+      line({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) });
+    proc.child.stdin.write('null\n');
+    request(2, 'ping');
     proc.child.stdin.write(INIT);
-    send(2, 'tools/call', {});
-    send(3, 'logging/setLevel', { level: 'loud' });
-    proc.child.stdin.write('not json\n');
-    send(4, 'tools/list', {});
-    const deadline = Date.now() + 5_000;
-    while (proc.out().split('\n').filter(Boolean).length < 4 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    proc.child.stdin.write('42\n[]\nnot json\n');
+    request(3, 'tools/call', null);
+    // 10 MB of garbage on one line: dropped with a parse error, never buffered without bound.
+    proc.child.stdin.write(`${'x'.repeat(10 * 1024 * 1024 + 10)}\n`);
+    line({ jsonrpc: '2.0', method: 'notifications/cancelled', params: 7 });
+    request(4, 'tools/call', { name: 'nope', arguments: {} });
+    request(5, 'tools/list', {});
+    await waitForOutput(proc.child.stdout, /"id":5/, 10_000);
     proc.child.stdin.end();
-    await proc.exited;
-    const replies = new Map(
-      proc
-        .out()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l))
-        .map((m) => [m.id, m]),
-    );
-    expect(replies.get(2)?.error).toEqual({
-      code: -32602,
-      message: 'Invalid params: params.name must be the name of a tool from tools/list (a string)',
+    expect((await proc.exited).code).toBe(0);
+    const replies = proc
+      .out()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    const byId = (id: unknown) => replies.filter((r) => r.id === id);
+    expect(byId(2)[0]).toMatchObject({ result: {} });
+    expect(byId(1)[0].result.protocolVersion).toBe('2025-06-18');
+    expect(byId(3)).toEqual([{ jsonrpc: '2.0', id: 3, error: { code: -32600, message: expect.any(String) } }]);
+    expect(byId(4)[0].error).toMatchObject({ code: -32602, message: expect.stringMatching(/nope not found/) });
+    expect(byId(5)[0].result.tools).toHaveLength(3);
+    // null, 42, [] are invalid requests and `not json` / the long line are parse errors, all with id null;
+    // the malformed notification gets no answer at all.
+    const anonymous = byId(null).map((r) => r.error.code);
+    expect(anonymous).toEqual([-32600, -32600, -32600, -32700, -32700]);
+    expect(replies).toHaveLength(5 + 5);
+  });
+
+  test('on stdin EOF, a call still in flight is answered before the process exits', async () => {
+    up = await startUpstream(async (req, res) => {
+      await new Promise((r) => setTimeout(r, 300));
+      json(200, { data: [] })(req, res);
     });
-    expect(replies.get(3)?.error.code).toBe(-32602);
-    expect(replies.get(3)?.error.message).toMatch(/params\.level must be one of debug, info/);
-    expect(replies.get(4)?.result.tools).toHaveLength(3);
+    const proc = spawnRaw({ STACKONE_API_KEY: KEY, STACKONE_ACCOUNT_ID: 'a', STACKONE_BASE_URL: up.url });
+    proc.child.stdin.write(INIT);
+    proc.child.stdin.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_user_assignments', arguments: { id: 'u1' } } })}\n`,
+    );
+    proc.child.stdin.end();
+    expect((await proc.exited).code).toBe(0);
+    const answer = proc
+      .out()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .find((m) => m.id === 2);
+    expect(answer?.result.content[0].text).toMatch(/No assignments for user u1/);
+    expect(up.requests).toHaveLength(1);
   });
 
   test('exits promptly on SIGTERM', async () => {
     const proc = spawnRaw({ STACKONE_API_KEY: KEY });
     proc.child.stdin.write(INIT);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForOutput(proc.child.stdout, /"id":1/);
     proc.child.kill('SIGTERM');
     const { code } = await proc.exited;
     expect(code).toBe(0);

@@ -105,3 +105,42 @@ export function raw(
 
 export const rpc = (method: string, params: Record<string, unknown>, id = 1) =>
   JSON.stringify({ jsonrpc: '2.0', id, method, params });
+
+/** The JSON-RPC message(s) in a reply, whether the server answered with JSON or with an SSE stream; the last one. */
+// biome-ignore lint/suspicious/noExplicitAny: a test reads whatever the wire carried and asserts on its shape.
+type WireResult = any;
+
+export function rpcOf(reply: RawReply): {
+  id?: unknown;
+  result?: WireResult;
+  error?: { code: number; message: string };
+} {
+  if (String(reply.headers['content-type']).startsWith('text/event-stream')) {
+    const data = reply.body
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l) => JSON.parse(l.slice(6)));
+    return data.at(-1);
+  }
+  return JSON.parse(reply.body);
+}
+
+/** Resolves with the accumulated text once `pattern` appears in a child's stream (no polling, no fixed sleeps). */
+export function waitForOutput(stream: NodeJS.ReadableStream, pattern: RegExp, timeoutMs = 5_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => {
+      stream.off('data', onData);
+      reject(new Error(`timed out waiting for ${pattern} in: ${seen.slice(-500)}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer | string) => {
+      seen += chunk;
+      if (pattern.test(seen)) {
+        clearTimeout(timer);
+        stream.off('data', onData);
+        resolve(seen);
+      }
+    };
+    stream.on('data', onData);
+  });
+}

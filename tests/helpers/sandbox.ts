@@ -4,7 +4,7 @@ import type { Exchange } from '../../src/sandbox/emulator.js';
 import { SANDBOX_API_KEY, SANDBOX_DEFAULT_ACCOUNT } from '../../src/sandbox/seed.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/serve.js';
 import { contractViolations } from './contract.js';
-import { type Wired, type WirePath, wire } from './wire.js';
+import { type Era, type Wired, type WirePath, wire } from './wire.js';
 
 export interface CheckedSandbox extends Sandbox {
   exchanges: Exchange[];
@@ -23,10 +23,11 @@ export async function startCheckedSandbox(now?: () => number): Promise<CheckedSa
 }
 
 /** The real server over the real client, pointed at the sandbox with its key, as --sandbox wires it. */
-export function wireSandbox(sandbox: Sandbox, timeoutMs = 5_000, path?: WirePath): Promise<Wired> {
+export function wireSandbox(sandbox: Sandbox, timeoutMs = 5_000, path?: WirePath, era?: Era): Promise<Wired> {
   return wire(sandbox.url, {
     deps: { apiKey: SANDBOX_API_KEY, accountId: SANDBOX_DEFAULT_ACCOUNT },
     client: { timeoutMs },
     path,
+    era,
   });
 }

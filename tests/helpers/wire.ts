@@ -1,18 +1,26 @@
 /**
- * Wire the real server to the SDK's real Client. By default through our stdio transport (FastStdioTransport) over a
- * pair of in-process pipes, as the bin runs it; with `path: 'sdk'`, over the SDK's in-memory transport, so every
- * message goes through the SDK's own handlers (the path HTTP uses for progress streams and batches).
+ * Wire the real server to the SDK's real (v2) Client, in-process, in either protocol era:
+ * - `path: 'stdio'` (default): the SDK's serveStdio entry over our StdioLines framing on a pair of in-process pipes,
+ *   as the bin runs it;
+ * - `path: 'http'`: the SDK's createMcpHandler, driven through its fetch function (no socket).
+ * `era: 'legacy'` is the 2025-11-25 initialize handshake; `era: 'modern'` pins 2026-07-28 (server/discover, _meta).
  */
 import { PassThrough } from 'node:stream';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { CallToolResult, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { buildServer, createToolRunner, type ServerDeps } from '../../src/server.js';
+import {
+  type CallToolResult,
+  Client,
+  type JSONRPCMessage,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from '@modelcontextprotocol/client';
+import { createMcpHandler } from '@modelcontextprotocol/server';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { buildServer, type ServerDeps } from '../../src/server.js';
 import { type ClientOptions, StackOneClient } from '../../src/stackone/client.js';
-import { FastStdioTransport } from '../../src/transports/stdio.js';
+import { StdioLines } from '../../src/transports/stdio.js';
 
-export type WirePath = 'fast' | 'sdk';
+export type WirePath = 'stdio' | 'http';
+export type Era = 'legacy' | 'modern';
 
 export const API_KEY = 'sk_test_SECRET_0123456789abcdef';
 export const ACCOUNT = 'acct-42';
@@ -25,9 +33,16 @@ export interface Wired {
   close(): Promise<void>;
 }
 
+export function clientFor(era: Era): Client {
+  return new Client(
+    { name: 'test-client', version: '1.0.0' },
+    era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {},
+  );
+}
+
 export async function wire(
   baseUrl: string,
-  opts: { deps?: Partial<ServerDeps>; client?: Partial<ClientOptions>; path?: WirePath } = {},
+  opts: { deps?: Partial<ServerDeps>; client?: Partial<ClientOptions>; path?: WirePath; era?: Era } = {},
 ): Promise<Wired> {
   const stackone = new StackOneClient({
     baseUrl: new URL(baseUrl),
@@ -36,29 +51,35 @@ export async function wire(
     ...opts.client,
   });
   const deps: ServerDeps = { stackone, apiKey: API_KEY, accountId: ACCOUNT, ...opts.deps };
-  const runner = createToolRunner(deps);
-  const server = buildServer(deps, runner);
-  const client = new Client({ name: 'test-client', version: '1.0.0' });
+  const client = clientFor(opts.era ?? 'legacy');
   const errors: Error[] = [];
   client.onerror = (e) => errors.push(e);
-  if (opts.path === 'sdk') {
-    const [a, b] = InMemoryTransport.createLinkedPair();
-    await Promise.all([server.connect(a), client.connect(b)]);
+  let closeServer: () => Promise<void>;
+  if (opts.path === 'http') {
+    const handler = createMcpHandler(() => buildServer(deps));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL('http://127.0.0.1/mcp'), {
+        fetch: (url, init) => handler.fetch(new Request(url, init)),
+      }),
+    );
+    closeServer = () => handler.close();
   } else {
     const toServer = new PassThrough();
     const toClient = new PassThrough();
-    await server.connect(new FastStdioTransport(runner, toServer, toClient));
+    const handle = serveStdio(() => buildServer(deps), {
+      transport: new StdioLines(toServer, toClient, { drainMs: 5_000 }),
+    });
     await client.connect(new LineClientTransport(toClient, toServer));
+    closeServer = () => handle.close();
   }
   return {
     client,
     stackone,
     errors,
-    call: async (name, args, options) =>
-      (await client.callTool({ name, arguments: args }, undefined, options)) as CallToolResult,
+    call: (name, args, options) => client.callTool({ name, arguments: args }, options),
     close: async () => {
       await client.close();
-      await server.close();
+      await closeServer();
       await stackone.close();
     },
   };

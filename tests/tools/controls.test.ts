@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
+import type { Progress } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { LoggingMessageNotificationSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import { LOG_LEVEL_META_KEY } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, test } from 'vitest';
 import { TOOLS } from '../../src/tools/index.js';
 import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
 import { type CheckedSandbox, startCheckedSandbox, wireSandbox } from '../helpers/sandbox.js';
 import { json, stackoneError, startUpstream, type Upstream } from '../helpers/upstream.js';
-import { textOf, type Wired, wire } from '../helpers/wire.js';
+import { type Era, textOf, type Wired, type WirePath, wire } from '../helpers/wire.js';
 
 let up: Upstream | undefined;
 let w: Wired | undefined;
@@ -89,49 +90,60 @@ describe('operator controls', () => {
     up = await startUpstream();
     w = await wire(up.url, { deps: { tools: TOOLS.filter((t) => t.name === 'list_user_assignments') } });
     expect((await w.client.listTools()).tools.map((t) => t.name)).toEqual(['list_user_assignments']);
-    const hidden = await w.call('create_user_assignment', { id: 'u1', learning_object_external_reference: 'x' });
-    expect(hidden.isError).toBe(true);
+    // A tool the server does not offer is a protocol error (-32602), as the specification lists it.
+    await expect(
+      w.call('create_user_assignment', { id: 'u1', learning_object_external_reference: 'x' }),
+    ).rejects.toMatchObject({ code: -32602, message: expect.stringMatching(/create_user_assignment not found/) });
     expect(up.requests).toHaveLength(0);
   });
 });
 
-// Both ways a call can reach the tools: our transports' fast path, and the SDK's handlers (HTTP progress streams).
-describe.each(['fast', 'sdk'] as const)('MCP logging (%s path)', (path) => {
-  test('retries are logged to the client as warnings; logging/setLevel is honoured', async () => {
+/** Every way a call reaches the tools: both transports, both protocol eras. */
+const WIRINGS: Array<[WirePath, Era]> = [
+  ['stdio', 'legacy'],
+  ['stdio', 'modern'],
+  ['http', 'legacy'],
+  ['http', 'modern'],
+];
+
+describe.each(WIRINGS)('MCP logging (%s, %s era)', (path, era) => {
+  test('retries are logged to the client as warnings, filtered by the level the client asked for', async () => {
     up = await startUpstream(json(200, { data: [] }));
-    w = await wire(up.url, { path });
-    expect(w.client.getServerCapabilities()?.logging).toBeDefined();
+    w = await wire(up.url, { path, era });
     const messages: Array<{ level: string; data: unknown }> = [];
-    w.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+    w.client.setNotificationHandler('notifications/message', (n) => {
       messages.push({ level: n.params.level, data: n.params.data });
     });
-    up.enqueue(stackoneError(429, 'Too many requests', {}, { 'retry-after': '0' }));
-    await w.call('list_user_assignments', { id: 'u1' });
-    await new Promise((r) => setTimeout(r, 50));
+    // 2025 era: the connection's logging/setLevel; 2026-07-28: the level travels in each request's _meta.
+    const at = async (level: 'info' | 'error') => {
+      if (era === 'legacy') await w?.client.setLoggingLevel(level);
+      up?.enqueue(stackoneError(429, 'Too many requests', {}, { 'retry-after': '0' }));
+      const meta = era === 'modern' ? { _meta: { [LOG_LEVEL_META_KEY]: level } } : {};
+      // A notification travels before its request's result on the same stream, so it has arrived by now.
+      await w?.client.callTool({ name: 'list_user_assignments', arguments: { id: 'u1' }, ...meta });
+    };
+    await at('info');
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({
       level: 'warning',
       data: expect.stringMatching(/HTTP 429; retrying in 0\.0 s \(attempt 2 of 3\)/),
     });
-
-    await w.client.setLoggingLevel('error');
-    up.enqueue(stackoneError(429, 'Too many requests', {}, { 'retry-after': '0' }));
-    await w.call('list_user_assignments', { id: 'u1' });
-    await new Promise((r) => setTimeout(r, 50));
+    // Over stateless 2025-era HTTP each request gets a fresh server, so a logging/setLevel reaches only itself.
+    if (path === 'http' && era === 'legacy') return;
+    await at('error');
     expect(messages).toHaveLength(1);
   });
 });
 
-describe.each(['fast', 'sdk'] as const)('walking pages for the agent (%s path)', (path) => {
+describe.each(WIRINGS)('walking pages for the agent (%s, %s era)', (path, era) => {
   test('max_pages follows next, reports progress after each page, and says how many pages it read', async () => {
     sandbox = await startCheckedSandbox();
-    w = await wireSandbox(sandbox, undefined, path);
+    w = await wireSandbox(sandbox, undefined, path, era);
     const progress: Progress[] = [];
-    const result = (await w.client.callTool(
+    const result = await w.client.callTool(
       { name: 'list_user_assignments', arguments: { id: 'emp-1099', page_size: 20, max_pages: 3 } },
-      undefined,
       { onprogress: (p) => progress.push(p) },
-    )) as Awaited<ReturnType<Wired['call']>>;
+    );
     expect(result.isError).toBeFalsy();
     const page = result.structuredContent as { data: unknown[]; next: string | null };
     expect(page.data).toHaveLength(60);
@@ -170,7 +182,7 @@ describe.each(['fast', 'sdk'] as const)('walking pages for the agent (%s path)',
       });
     up = await startUpstream(big(null));
     up.enqueue(big('c2'), big('c3'), big('c4'));
-    w = await wire(up.url, { path });
+    w = await wire(up.url, { path, era });
     const result = await w.call('list_user_assignments', { id: 'u1', max_pages: 10 });
     expect(result.isError).toBeFalsy();
     expect(up.requests).toHaveLength(2);
@@ -180,21 +192,29 @@ describe.each(['fast', 'sdk'] as const)('walking pages for the agent (%s path)',
     expect(textOf(result)).toMatch(/\(100 more in the JSON below\.\)/);
     expect((result.structuredContent as { next: string }).next).toBe('c3');
   });
-
-  test('a cancelled walk stops asking for pages', async () => {
-    let served = 0;
-    up = await startUpstream(async (_req, res) => {
-      served++;
-      await new Promise((r) => setTimeout(r, 150));
-      json(200, { data: [{ id: `a${served}` }], next: `c${served}` })(_req, res);
-    });
-    w = await wire(up.url, { path });
-    const controller = new AbortController();
-    const pending = w.call('list_user_assignments', { id: 'u1', max_pages: 10 }, { signal: controller.signal });
-    await up.waitForRequests(2);
-    controller.abort();
-    await expect(pending).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 500));
-    expect(up.requests.length).toBeLessThanOrEqual(3);
-  });
 });
+
+// 2025-era HTTP is stateless: notifications/cancelled arrives in a POST of its own, at a server that is not running
+// the call. There a client stops a call by closing its request instead (tests/e2e/http.test.ts).
+describe.each(WIRINGS.filter(([path, era]) => !(path === 'http' && era === 'legacy')))(
+  'cancelling a walk (%s, %s era)',
+  (path, era) => {
+    test('a cancelled walk stops asking for pages', async () => {
+      let served = 0;
+      up = await startUpstream(async (_req, res) => {
+        served++;
+        await new Promise((r) => setTimeout(r, 150));
+        json(200, { data: [{ id: `a${served}` }], next: `c${served}` })(_req, res);
+      });
+      w = await wire(up.url, { path, era });
+      const controller = new AbortController();
+      const pending = w.call('list_user_assignments', { id: 'u1', max_pages: 10 }, { signal: controller.signal });
+      await up.waitForRequests(2);
+      controller.abort();
+      await expect(pending).rejects.toThrow();
+      // The abort reaches the wire: the page request in flight is dropped, and no further page is asked for.
+      await up.waitForSocketsClosed(1);
+      expect(up.requests.length).toBeLessThanOrEqual(3);
+    });
+  },
+);

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, test } from 'vitest';
-import { hostAllowed, originAllowed, tenantOf } from '../../src/transports/http.js';
+import { hostAllowed, originAllowed } from '../../src/transports/guards.js';
+import { tenantOf } from '../../src/transports/http.js';
 
 const req = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
 

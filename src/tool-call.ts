@@ -1,0 +1,116 @@
+/**
+ * One tool call, start to finish: the caller's credentials, the tool's own work, and the one place a failure becomes
+ * an isError result a model can act on. Results carry the summary first and the raw upstream JSON; no key leaves.
+ */
+import type { CallToolResult, ServerContext } from '@modelcontextprotocol/server';
+import { CredentialError, describeError } from './errors.js';
+import { type Logger, silentLogger } from './log.js';
+import { redactText, redactValue, secretForms } from './secrets.js';
+import type { Credentials, StackOneClient } from './stackone/client.js';
+import type { Tool, ToolContext } from './tools/define-tool.js';
+import { NAME } from './version.js';
+
+/** What a call runs with: the upstream client, the caller's credentials and the operator's controls. */
+export interface CallDeps {
+  stackone: StackOneClient;
+  /** The key for this call; absent means the call answers with how to set it. */
+  apiKey: string | undefined;
+  accountId: string | undefined;
+  logger?: Logger;
+  /** Put before every summary, e.g. to say the answer came from the sandbox. */
+  summaryPrefix?: string;
+  /** How to supply a key, when there is none: differs between stdio (env) and HTTP (per-request headers). */
+  missingKeyHint?: string;
+  /** When non-empty, calls for any other account are refused before they reach StackOne. */
+  allowedAccountIds?: readonly string[];
+}
+
+export const STDIO_KEY_HINT =
+  'Set STACKONE_API_KEY in this server\'s environment (the "env" block of your MCP client config) and restart the server.';
+
+/** The request-scoped parts of a handler's context that a tool uses: cancellation, progress, client logging. */
+export function toolIo(ctx: ServerContext): Pick<ToolContext, 'signal' | 'log' | 'progress'> {
+  const progressToken = ctx.mcpReq._meta?.progressToken;
+  return {
+    signal: ctx.mcpReq.signal,
+    // The SDK filters by the client's level (logging/setLevel, or the request's own logLevel on 2026-07-28) and
+    // sends it on the request's own stream; a client that went away is not an error worth more than silence.
+    log: (level, message) => void ctx.mcpReq.log(level, message, NAME).catch(() => {}),
+    progress:
+      progressToken === undefined
+        ? undefined
+        : (progress, total, message) =>
+            ctx.mcpReq.notify({
+              method: 'notifications/progress',
+              params: { progressToken, progress, total, message },
+            }),
+  };
+}
+
+/** Runs a tool whose arguments the SDK has already checked against its input schema. Never throws. */
+export async function runTool(
+  tool: Tool,
+  args: Record<string, unknown>,
+  deps: CallDeps,
+  io: Pick<ToolContext, 'signal' | 'log' | 'progress'>,
+): Promise<CallToolResult> {
+  const logger = deps.logger ?? silentLogger;
+  const started = performance.now();
+  const secrets = secretForms(deps.apiKey);
+  try {
+    const credentials = resolveCredentials(args.account_id, deps);
+    const { summary, raw } = await tool.run(args, { stackone: deps.stackone, credentials, ...io });
+    logger.debug('tool call', { tool: tool.name, ok: true, ms: Math.round(performance.now() - started) });
+    return success(`${deps.summaryPrefix ?? ''}${summary}`, raw, secrets);
+  } catch (error) {
+    const message = describeError(error, { intent: tool.intent, what: tool.target(args) });
+    logger.debug('tool call', {
+      tool: tool.name,
+      ok: false,
+      error: error instanceof Error ? error.name : 'unknown',
+      ms: Math.round(performance.now() - started),
+    });
+    return {
+      isError: true,
+      content: [{ type: 'text', text: redactText(`${deps.summaryPrefix ?? ''}${message}`, secrets) }],
+    };
+  }
+}
+
+function resolveCredentials(accountArg: unknown, deps: CallDeps): Credentials {
+  if (!deps.apiKey) {
+    throw new CredentialError(`No StackOne API key. ${deps.missingKeyHint ?? STDIO_KEY_HINT} Nothing was sent.`);
+  }
+  const accountId = typeof accountArg === 'string' ? accountArg : deps.accountId;
+  if (!accountId) {
+    throw new CredentialError(
+      "No StackOne account id: pass account_id in the call, or set STACKONE_ACCOUNT_ID in the server's environment. Nothing was sent.",
+    );
+  }
+  const allowed = deps.allowedAccountIds ?? [];
+  if (allowed.length > 0 && !allowed.includes(accountId)) {
+    throw new CredentialError(
+      `Account ${JSON.stringify(accountId)} is not allowed on this server (STACKONE_ALLOWED_ACCOUNT_IDS: ${allowed.join(', ')}). Nothing was sent.`,
+    );
+  }
+  return { apiKey: deps.apiKey, accountId };
+}
+
+/** Summary first, then the raw JSON as text for clients that ignore structuredContent. */
+function success(summary: string, raw: unknown, secrets: readonly string[]): CallToolResult {
+  let json = JSON.stringify(raw);
+  let structured = raw as Record<string, unknown>;
+  if (secrets.some((s) => json.includes(s) || summary.includes(s))) {
+    // An upstream that echoes the key back must not get it into the result.
+    structured = redactValue(raw, secrets) as Record<string, unknown>;
+    json = JSON.stringify(structured);
+    summary = redactText(summary, secrets);
+  }
+  return {
+    content: [
+      { type: 'text', text: summary },
+      { type: 'text', text: json },
+    ],
+    structuredContent: structured,
+  };
+}
