@@ -29,7 +29,22 @@ describe('packaging metadata', () => {
       expect(p.identifier).toBe(pkg.name);
       expect(p.version).toBe(pkg.version);
     }
-    expect(pkg.engines.node).toBe('>=20.18');
+  });
+
+  test('engines names exactly the Node lines CI runs the tests on, and the MCPB manifest agrees', () => {
+    // The machine's own Node (20) runs npm test; scripts/ci/other-nodes.sh runs the suite on the others.
+    const script = read('scripts/ci/other-nodes.sh');
+    const tested = /versions=\(([^)]*)\)/.exec(script.split('\n').find((l) => l.includes('|| versions=(')) ?? '')?.[1];
+    const majors = [
+      '20',
+      ...(tested ?? '')
+        .trim()
+        .split(/\s+/)
+        .map((v) => v.split('.')[0]),
+    ];
+    expect(majors).toEqual(['20', '22', '24']);
+    expect(pkg.engines.node).toBe('^20.18.0 || ^22.12.0 || ^24.0.0');
+    expect(manifest.compatibility.runtimes.node).toBe(pkg.engines.node);
   });
 
   test('the bin is what the bundle builds and what the package ships', () => {

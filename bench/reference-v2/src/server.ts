@@ -92,10 +92,7 @@ function userPath(id: string, kind: 'assignments' | 'completions'): string {
 }
 
 function buildServer(): McpServer {
-  const server = new McpServer(
-    { name: 'reference-lms', version: '1.0.0' },
-    { capabilities: { tools: {} } },
-  );
+  const server = new McpServer({ name: 'reference-lms', version: '1.0.0' }, { capabilities: { tools: {} } });
   server.registerTool(
     'create_user_assignment',
     { description: 'Assign a learning object to a user in the LMS.', inputSchema: z.object(assignmentInput) },
