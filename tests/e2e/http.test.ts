@@ -147,6 +147,11 @@ describe('Streamable HTTP', () => {
     // Well inside the 5 s upstream timeout: it is the client going away that closes it.
     await up.waitForSocketsClosed(1, 1_000);
     expect(up.requests).toHaveLength(1);
+    // A client going away is an ordinary event: one access line at info, marked aborted; no error logged.
+    await srv.handle.shutdown(1_000);
+    const lines = srv.logs.map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+    expect(lines.find((l) => l.msg === 'http' && l.rpc === 'tools/call')).toMatchObject({ level: 'info', aborted: true });
   });
 
   test('a foreign Host and a foreign Origin are refused with 403 and a JSON-RPC error; allowed ones pass', async () => {
@@ -296,6 +301,20 @@ describe('the HTTP binary', () => {
     expect(rpcOf(reply).result.isError).toBeFalsy();
     expect(await exited).toBe(0);
     expect(stderr).not.toContain(KEY);
+  });
+
+  test('the start-up log names the address actually bound, 0.0.0.0 included', async () => {
+    assertBuilt();
+    const child = spawn(process.execPath, [BIN, '--transport', 'http', '--host', '0.0.0.0', '--port', '0'], {
+      env: childEnv({}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise((r) => child.on('exit', r));
+    const stderr = await waitForOutput(child.stderr, /"listening".*\n/);
+    const listening = JSON.parse(stderr.split('\n').find((l) => l.includes('"listening"')) ?? '{}');
+    expect(listening.bound).toMatch(/^0\.0\.0\.0:\d+$/);
+    child.kill('SIGTERM');
+    await exited;
   });
 
   test('refuses a non-loopback host with STACKONE_API_KEY and no MCP_AUTH_TOKEN', async () => {
