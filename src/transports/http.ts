@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-import { type HttpConfig, hasControlChars, isLoopbackHost } from '../config.js';
+import { type HttpConfig, isLoopbackHost } from '../config.js';
 import type { Logger } from '../log.js';
 import {
   buildServer,
@@ -23,12 +23,9 @@ import {
   rpcResponse,
   type ServerDeps,
 } from '../server.js';
+import { type Tenant, tenantOf } from './tenant.js';
 
-/** What a request may bring of its own: its StackOne key and account, used for that request only. */
-export interface Tenant {
-  apiKey?: string;
-  accountId?: string;
-}
+export type { Tenant } from './tenant.js';
 
 export interface HttpOptions extends HttpConfig {
   /** What a request's server runs with: its tenant's credentials, nothing shared with other requests. */
@@ -110,8 +107,8 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
     // While draining, a request that still arrives on an open connection is served, then its connection closed:
     // refusing it would fail a call that a balancer cannot safely resend (a POST).
     if (draining) res.setHeader('connection', 'close');
-    const tenant = tenantOf(req, tokenDigest !== undefined);
-    if ('error' in tenant) return rpcError(res, 400, -32600, tenant.error);
+    const tenant = tenantOf(req.headersDistinct, tokenDigest !== undefined);
+    if ('error' in tenant) return rpcError(res, tenant.status, tenant.status === 401 ? -32001 : -32600, tenant.error);
 
     const body = await readBody(req, options.maxBodyBytes);
     if (body === TOO_LARGE) {
@@ -271,28 +268,6 @@ function digest(value: string): Buffer {
 function bearerMatches(header: string | undefined, expected: Buffer): boolean {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match?.[1] !== undefined && timingSafeEqual(digest(match[1]), expected);
-}
-
-/**
- * StackOne's hosted-MCP convention: `Authorization: Basic base64(key:)` carries the tenant's key, or, when the
- * Authorization header is taken by our bearer token, `x-stackone-api-key`; `x-account-id` the account.
- */
-export function tenantOf(req: IncomingMessage, bearerInUse: boolean): Tenant | { error: string } {
-  const tenant: Tenant = {};
-  const auth = req.headers.authorization;
-  if (!bearerInUse && auth && /^Basic\s/i.test(auth)) {
-    const decoded = Buffer.from(auth.replace(/^Basic\s+/i, '').trim(), 'base64').toString('utf8');
-    const key = decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : decoded;
-    if (key) tenant.apiKey = key;
-  }
-  const headerKey = single(req.headers['x-stackone-api-key']);
-  if (!tenant.apiKey && headerKey) tenant.apiKey = headerKey.trim();
-  const account = single(req.headers['x-account-id'])?.trim();
-  if (account) tenant.accountId = account;
-  if ((tenant.apiKey && hasControlChars(tenant.apiKey)) || (tenant.accountId && hasControlChars(tenant.accountId))) {
-    return { error: 'Invalid StackOne credentials header' };
-  }
-  return tenant;
 }
 
 function single(value: string | string[] | undefined): string | undefined {
