@@ -34,6 +34,7 @@ describe('Streamable HTTP', () => {
       const created = await c.call('create_user_assignment', {
         id: 'emp-1',
         learning_object_external_reference: 'sec-101',
+        allow_duplicate: true,
       });
       expect(created.structuredContent).toEqual(CREATED);
       up.enqueue(LIST);
