@@ -7,6 +7,29 @@ export const DEFAULT_BASE_URL = 'https://api.stackone.com';
 /** StackOne gives a request 60 s before it answers 408; we wait a little longer so its answer, not ours, is the one seen. */
 export const DEFAULT_TIMEOUT_MS = 65_000;
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+/** The only spellings a switch takes from the environment: anything else stops the server rather than guess. */
+const TRUE_WORDS = ['1', 'true', 'yes', 'on'] as const;
+const FALSE_WORDS = ['0', 'false', 'no', 'off'] as const;
+/** A bearer token shorter than this can be guessed from a network; `openssl rand -hex 32` makes a 64-character one. */
+export const MIN_AUTH_TOKEN_LENGTH = 32;
+
+/**
+ * Each list a write makes around its create (the duplicate check before, the follow-up check after a lost reply)
+ * gets at most this long in all, and never more than the whole-call timeout itself.
+ */
+export const CHECK_BUDGET_MAX_MS = 15_000;
+export function checkBudgetMs(timeoutMs: number): number {
+  return Math.min(CHECK_BUDGET_MAX_MS, timeoutMs);
+}
+
+/**
+ * The longest a create tool can take: its duplicate check, the create itself (STACKONE_TIMEOUT_MS), and the
+ * follow-up check after a reply that was lost. An HTTP per-request timeout shorter than this could cut a create
+ * off after it reached the LMS and before the check could say whether it did.
+ */
+export function createBudgetMs(timeoutMs: number): number {
+  return timeoutMs + 2 * checkBudgetMs(timeoutMs);
+}
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type Transport = 'stdio' | 'http';
@@ -41,6 +64,8 @@ export interface Config {
   allowedAccountIds: string[];
   /** Misbehaviour for the sandbox's next requests (STACKONE_SANDBOX_FAULTS), for rehearsing failures. */
   sandboxFaults: SandboxFault[];
+  /** Problems worth a line on stderr at start that do not stop the server (the bin logs them). */
+  warnings: string[];
 }
 
 export type SandboxFault = Fault;
@@ -86,7 +111,7 @@ export const OPTIONS = [
     flag: '--request-timeout-ms',
     env: 'MCP_REQUEST_TIMEOUT_MS',
     arg: '<ms>',
-    help: 'http: per-request limit (default STACKONE_TIMEOUT_MS + 5 s)',
+    help: 'http: per-request limit (default: a create with its checks + 5 s)',
   },
   { flag: '--account-id', env: 'STACKONE_ACCOUNT_ID', arg: '<id>', help: 'default x-account-id' },
   {
@@ -185,18 +210,21 @@ export function loadConfig(argv: readonly string[], env: Env): CliAction {
     const value = flags.get(flag) ?? env[envOf(flag)];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   };
+  /** What the person set, so an error names the flag they typed or the variable they exported. */
+  const nameOf = (flag: Flag): string => (flags.has(flag) ? flag : envOf(flag));
+  const warnings: string[] = [];
 
   const apiKey = secret(env, 'STACKONE_API_KEY');
   const authToken = secret(env, 'MCP_AUTH_TOKEN');
   const accountId = pick('--account-id');
   if (accountId !== undefined && hasControlChars(accountId)) {
-    throw new ConfigError('STACKONE_ACCOUNT_ID contains a control character. Set it to the bare account id.');
+    throw new ConfigError(`${nameOf('--account-id')} contains a control character. Set it to the bare account id.`);
   }
-  const sandbox = isTruthy(pick('--sandbox'));
-  const tools = selectTools(list(pick('--tools')), isTruthy(pick('--read-only')));
+  const sandbox = bool(pick('--sandbox'), nameOf('--sandbox'));
+  const tools = selectTools(list(pick('--tools')), bool(pick('--read-only'), nameOf('--read-only')), nameOf);
   const allowedAccountIds = list(pick('--allowed-account-ids'));
   if (allowedAccountIds.some(hasControlChars)) {
-    throw new ConfigError('STACKONE_ALLOWED_ACCOUNT_IDS contains a control character.');
+    throw new ConfigError(`${nameOf('--allowed-account-ids')} contains a control character.`);
   }
   if (accountId && allowedAccountIds.length > 0 && !allowedAccountIds.includes(accountId)) {
     throw new ConfigError(
@@ -210,10 +238,29 @@ export function loadConfig(argv: readonly string[], env: Env): CliAction {
   }
   const transport = pick('--transport') ?? 'stdio';
   if (transport !== 'stdio' && transport !== 'http') {
-    throw new ConfigError(`MCP_TRANSPORT (--transport) must be stdio or http, got ${JSON.stringify(transport)}.`);
+    throw new ConfigError(`${nameOf('--transport')} must be stdio or http, got ${JSON.stringify(transport)}.`);
   }
-  const timeoutMs = int(pick('--timeout-ms'), 'STACKONE_TIMEOUT_MS', DEFAULT_TIMEOUT_MS, 100, 600_000);
+  const timeoutMs = int(pick('--timeout-ms'), nameOf('--timeout-ms'), DEFAULT_TIMEOUT_MS, 100, 600_000);
   const host = pick('--host') ?? '127.0.0.1';
+  if (transport === 'http' && authToken !== undefined && authToken.length < MIN_AUTH_TOKEN_LENGTH) {
+    const weak = `MCP_AUTH_TOKEN is ${authToken.length} characters; use at least ${MIN_AUTH_TOKEN_LENGTH} random ones, e.g. MCP_AUTH_TOKEN=$(openssl rand -hex 32).`;
+    // Off this machine a short token can be guessed; on loopback only local processes can try.
+    if (!isLoopbackHost(host)) throw new ConfigError(`Refusing to serve on ${host}: ${weak}`);
+    warnings.push(weak);
+  }
+  const requestTimeoutMs = int(
+    pick('--request-timeout-ms'),
+    nameOf('--request-timeout-ms'),
+    createBudgetMs(timeoutMs) + 5_000,
+    100,
+    3_600_000,
+  );
+  const writes = tools.some((t) => !READ_ONLY_TOOLS.includes(t));
+  if (transport === 'http' && writes && requestTimeoutMs < createBudgetMs(timeoutMs)) {
+    throw new ConfigError(
+      `${nameOf('--request-timeout-ms')} (${requestTimeoutMs} ms) cannot hold a create: ${nameOf('--timeout-ms')} (${timeoutMs} ms) for the create itself plus up to ${checkBudgetMs(timeoutMs)} ms for each of its checks (the duplicate check before, the follow-up list after a lost reply). Set it to at least ${createBudgetMs(timeoutMs)}, lower ${nameOf('--timeout-ms')}, or serve --read-only.`,
+    );
+  }
   if (transport === 'http' && apiKey && !authToken && !isLoopbackHost(host)) {
     // Anyone who can reach the port could spend the operator's key.
     throw new ConfigError(
@@ -225,39 +272,34 @@ export function loadConfig(argv: readonly string[], env: Env): CliAction {
     config: {
       apiKey,
       accountId,
-      baseUrl: parseBaseUrl(pick('--base-url') ?? DEFAULT_BASE_URL),
+      baseUrl: parseBaseUrl(pick('--base-url') ?? DEFAULT_BASE_URL, nameOf('--base-url')),
       timeoutMs,
-      logLevel: parseLogLevel(pick('--log-level')),
+      logLevel: parseLogLevel(pick('--log-level'), nameOf('--log-level')),
       transport,
       http: {
         host,
-        port: int(pick('--port'), 'MCP_PORT', 3000, 0, 65_535),
+        port: int(pick('--port'), nameOf('--port'), 3000, 0, 65_535),
         allowedHosts: list(pick('--allowed-hosts')).map((h) => h.toLowerCase()),
-        allowedOrigins: list(pick('--allowed-origins')).map((o) => normalizeOrigin(o, 'MCP_ALLOWED_ORIGINS')),
+        allowedOrigins: list(pick('--allowed-origins')).map((o) => normalizeOrigin(o, nameOf('--allowed-origins'))),
         authToken,
-        maxBodyBytes: int(pick('--max-body-bytes'), 'MCP_MAX_BODY_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
-        requestTimeoutMs: int(
-          pick('--request-timeout-ms'),
-          'MCP_REQUEST_TIMEOUT_MS',
-          timeoutMs + 5_000,
-          100,
-          3_600_000,
-        ),
+        maxBodyBytes: int(pick('--max-body-bytes'), nameOf('--max-body-bytes'), 1024 * 1024, 1024, 100 * 1024 * 1024),
+        requestTimeoutMs,
       },
       sandbox,
       tools,
       allowedAccountIds,
       sandboxFaults: faultSpec ? parseFaults(faultSpec) : [],
+      warnings,
     },
   };
 }
 
 /** --tools picks by name (unknown names fail at start, listing the valid ones); --read-only keeps only reads. */
-function selectTools(names: string[], readOnly: boolean): ToolName[] {
+function selectTools(names: string[], readOnly: boolean, nameOf: (flag: Flag) => string): ToolName[] {
   const unknown = names.filter((n) => !(TOOL_NAMES as readonly string[]).includes(n));
   if (unknown.length > 0) {
     throw new ConfigError(
-      `Unknown tool${unknown.length > 1 ? 's' : ''} in STACKONE_TOOLS (--tools): ${unknown.join(', ')}. Valid tools: ${TOOL_NAMES.join(', ')}.`,
+      `Unknown tool${unknown.length > 1 ? 's' : ''} in ${nameOf('--tools')}: ${unknown.join(', ')}. Valid tools: ${TOOL_NAMES.join(', ')}.`,
     );
   }
   let selected: ToolName[] = names.length > 0 ? TOOL_NAMES.filter((t) => names.includes(t)) : [...TOOL_NAMES];
@@ -265,7 +307,7 @@ function selectTools(names: string[], readOnly: boolean): ToolName[] {
     const writes = names.filter((n) => !READ_ONLY_TOOLS.includes(n as ToolName));
     if (writes.length > 0) {
       throw new ConfigError(
-        `--read-only (STACKONE_READ_ONLY) conflicts with --tools ${writes.join(', ')}: those tools write.`,
+        `${nameOf('--read-only')} conflicts with ${nameOf('--tools')} ${writes.join(', ')}: those tools write.`,
       );
     }
     selected = selected.filter((t) => READ_ONLY_TOOLS.includes(t));
@@ -308,8 +350,15 @@ export function normalizeOrigin(raw: string, name: string): string {
   }
 }
 
-function isTruthy(value: string | undefined): boolean {
-  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
+/** A switch: unset is off; otherwise only the documented spellings, so a typo never silently means "off". */
+function bool(value: string | undefined, name: string): boolean {
+  if (value === undefined) return false;
+  const word = value.trim().toLowerCase();
+  if ((TRUE_WORDS as readonly string[]).includes(word)) return true;
+  if ((FALSE_WORDS as readonly string[]).includes(word)) return false;
+  throw new ConfigError(
+    `${name} must be one of ${TRUE_WORDS.join(', ')} or ${FALSE_WORDS.join(', ')} (got ${JSON.stringify(value)}).`,
+  );
 }
 
 const FAULT_STATUSES = [408, 429, 500, 502, 503, 504] as const;
@@ -356,30 +405,30 @@ function nonEmpty(value: string | undefined): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
-function parseBaseUrl(raw: string): URL {
+function parseBaseUrl(raw: string, name: string): URL {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`STACKONE_BASE_URL is not a URL: ${JSON.stringify(raw)}. Use e.g. ${DEFAULT_BASE_URL}.`);
+    throw new ConfigError(`${name} is not a URL: ${JSON.stringify(raw)}. Use e.g. ${DEFAULT_BASE_URL}.`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(`STACKONE_BASE_URL must be http(s), got ${url.protocol}`);
+    throw new ConfigError(`${name} must be http(s), got ${url.protocol}`);
   }
   if (url.username || url.password) {
-    throw new ConfigError('STACKONE_BASE_URL must not carry credentials; set STACKONE_API_KEY instead.');
+    throw new ConfigError(`${name} must not carry credentials; set STACKONE_API_KEY instead.`);
   }
   if (url.search || url.hash) {
-    throw new ConfigError('STACKONE_BASE_URL must not have a query or fragment.');
+    throw new ConfigError(`${name} must not have a query or fragment.`);
   }
   return url;
 }
 
-function parseLogLevel(raw: string | undefined): LogLevel {
+function parseLogLevel(raw: string | undefined, name: string): LogLevel {
   if (raw === undefined) return 'info';
   const level = raw.toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw new ConfigError(`STACKONE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}.`);
+    throw new ConfigError(`${name} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}.`);
   }
   return level as LogLevel;
 }

@@ -11,7 +11,12 @@ export abstract class LmsError extends Error {
   /** Why retrying stopped, when that is worth saying (e.g. the wait asked for is longer than we wait). */
   retryNote: string | undefined;
   /** For a write that may have reached the LMS: what a follow-up list found. */
-  writeCheck: { outcome: 'absent' } | { outcome: 'unknown'; reason: string } | undefined;
+  writeCheck:
+    | { outcome: 'absent' }
+    | { outcome: 'unknown'; reason: string }
+    /** A matching record is there, whoever made it; `record` describes it in one line for the model. */
+    | { outcome: 'exists'; record: string }
+    | undefined;
 }
 
 /** A credential or account id is missing or unusable; nothing was sent. */
@@ -22,6 +27,16 @@ export class CredentialError extends LmsError {
 /** An input problem our schema cannot see (e.g. `.` as a user id); nothing was sent. */
 export class InputError extends LmsError {
   override name = 'InputError';
+}
+
+/** The look before a create (the duplicate check) failed; nothing was created. */
+export class PrecheckError extends LmsError {
+  override name = 'PrecheckError';
+  constructor(reason: string) {
+    super(
+      `Could not check for an open assignment before creating (${clean(reason, 200)}), so nothing was created. Try again, or pass allow_duplicate: true to create without the check.`,
+    );
+  }
 }
 
 export interface ProviderErrorSummary {
@@ -186,7 +201,11 @@ export function describeError(error: unknown, ctx: DescribeContext): string {
     else if (error.attempts > 1) lines.push(`(${error.attempts} attempts were made.)`);
   }
   const check = error instanceof LmsError ? error.writeCheck : undefined;
-  if (ctx.intent === 'write' && check?.outcome === 'absent') {
+  if (ctx.intent === 'write' && check?.outcome === 'exists') {
+    lines.push(
+      `A follow-up list_user_assignments found an existing ${ctx.what ?? 'record'} for this user: ${check.record}. This create may or may not be what made it; retrying would make a duplicate, so do not retry. Report this record, or call list_user_assignments to look at it.`,
+    );
+  } else if (ctx.intent === 'write' && check?.outcome === 'absent') {
     lines.push(
       `A follow-up list_user_assignments found no ${ctx.what ?? 'record'}: it was not created, and it is safe to retry.`,
     );

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     config.logLevel,
     batchedWriter((chunk) => process.stderr.write(chunk)),
   );
+  for (const warning of config.warnings) logger.warn(warning);
   // A stray error must not take the server down with calls in flight: log it (stderr) and keep serving.
   process.on('uncaughtException', (error) => logger.error('uncaught exception', { error: error.message }));
   process.on('unhandledRejection', (reason) =>

@@ -3,7 +3,7 @@
  * codes, bodies and error shapes for the three operations. serve.ts puts it on a socket; tests can call it directly.
  */
 import * as z from 'zod';
-import { CreateAssignmentDto, CreateCompletionDto, FilterStatusValue } from '../stackone/schemas.js';
+import { CreateAssignmentRequestContract, CreateCompletionRequestContract } from './contract.js';
 import {
   ACCOUNTS,
   ASSIGNMENTS,
@@ -97,13 +97,15 @@ const ListQuery = z.object({
   raw: z.enum(['true', 'false']).optional(),
   user_id: z.string().optional(),
   remote_user_id: z.string().optional(),
-  'filter[status]': FilterStatusValue.optional(),
+  'filter[status]': z.enum(['pending', 'in_progress', 'completed']).optional(),
   'filter[updated_after]': z.iso.datetime({ offset: true }).optional(),
   updated_after: z.iso.datetime({ offset: true }).optional(),
 });
 
-const AssignmentBody = z.object(CreateAssignmentDto);
-const CompletionBody = z.object(CreateCompletionDto);
+// StackOne's documented request shapes, not the server's DTOs: a test through the sandbox must catch a DTO of ours
+// that drifted from StackOne's.
+const AssignmentBody = CreateAssignmentRequestContract;
+const CompletionBody = CreateCompletionRequestContract;
 
 export class Emulator {
   private readonly now: () => number;
@@ -262,8 +264,8 @@ export class Emulator {
     const at = this.iso(this.now());
     const status = dto.status?.value ?? 'pending';
     const record = this.insert(userId, dto.learning_object_external_reference, {
-      learning_object_id: dto.learning_object_id,
-      external_reference: dto.external_reference,
+      learning_object_id: dto.learning_object_id ?? undefined,
+      external_reference: dto.external_reference ?? undefined,
       status,
       source: dto.status?.source_value,
       progress: dto.progress ?? (status === 'completed' ? 100 : 0),
@@ -302,7 +304,7 @@ export class Emulator {
       });
     } else {
       this.insert(userId, dto.learning_object_external_reference, {
-        learning_object_id: dto.learning_object_id,
+        learning_object_id: dto.learning_object_id ?? undefined,
         status: 'completed',
         progress: 100,
         assigned_at: completedAt,

@@ -197,15 +197,18 @@ export const ASSIGNMENTS: SeedAssignment[] = [
   ...Array.from({ length: COMPLIANCE_MODULES }, (_, i): SeedAssignment => {
     const ref = `compliance-module-${String(i + 1).padStart(2, '0')}`;
     const kind = i % 3;
+    // Days back from today, 65 for the first module down to 1 for the last: later modules are the more recent,
+    // and nothing is assigned, updated or completed after today.
+    const back = COMPLIANCE_MODULES - i;
     if (kind === 0) {
       return {
         user: 'emp-1099',
         ref,
         status: 'completed',
         progress: 100,
-        assignedDays: -90 + i,
-        dueDays: -30 + i,
-        completedDays: -40 + i,
+        assignedDays: -60 - back,
+        dueDays: 10 - back,
+        completedDays: -back,
         result: i % 9 === 0 ? 'Fail' : 'Pass',
       };
     }
@@ -215,10 +218,10 @@ export const ASSIGNMENTS: SeedAssignment[] = [
         ref,
         status: 'in_progress',
         progress: 20 + (i % 7) * 10,
-        assignedDays: -60 + i,
-        dueDays: -20 + i,
+        assignedDays: -30 - back,
+        dueDays: 40 - back,
       };
-    return { user: 'emp-1099', ref, status: 'pending', progress: 0, assignedDays: -30 + i, dueDays: i };
+    return { user: 'emp-1099', ref, status: 'pending', progress: 0, assignedDays: -back, dueDays: 65 - back };
   }),
 ];
 

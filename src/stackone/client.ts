@@ -96,6 +96,11 @@ export class StackOneClient {
       });
   }
 
+  /** The whole-call budget (STACKONE_TIMEOUT_MS); the writes size their checks from it. */
+  get timeoutMs(): number {
+    return this.opts.timeoutMs;
+  }
+
   get baseUrl(): string {
     return this.origin + this.basePath;
   }

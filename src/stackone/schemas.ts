@@ -13,6 +13,32 @@ const EXAMPLE_DATE = '2021-07-21T14:00:00.000Z';
 /** No identifier, reference or cursor StackOne issues comes near this; longer text is a mistake or an attack. */
 const MAX_TEXT = 4096;
 
+/**
+ * An optional field where `null` means "not set", as models often send it: the value is then left out of the
+ * request, exactly as if it had been omitted. The advertised JSON Schema is the field's own.
+ */
+export function optional<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (value === null ? undefined : value), schema.optional());
+}
+
+/**
+ * A percentage: 0 to 100 is our bound (the OpenAPI gives none). A fraction such as 0.4 is refused: a model that
+ * means 40% sends it far more often than anyone means 0.4%. Exactly 1 is taken as 1%: a value of 1 cannot be told
+ * apart, and a 100% fraction would say "completed", which has its own tool.
+ */
+function percentage(field: string, description: string, example: number) {
+  const range = (iss: { input: unknown }) => `${field} must be a number from 0 to 100 (got ${got(iss.input)})`;
+  return z
+    .number({ error: range })
+    .min(0, { error: range })
+    .max(100, { error: range })
+    .refine((v) => v === 0 || v >= 1, {
+      error: (iss) =>
+        `${field} is a percentage from 0 to 100, not a fraction: for ${got(iss.input)} send ${Math.round(Number(iss.input) * 10000) / 100} (got ${got(iss.input)})`,
+    })
+    .meta({ description, examples: [example] });
+}
+
 function got(input: unknown): string {
   const text = JSON.stringify(input) ?? String(input);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
@@ -27,6 +53,7 @@ function text(field: string, description: string, example?: string) {
     })
     .min(1, { error: `${field} must not be empty` })
     .max(MAX_TEXT, { error: `${field} is longer than ${MAX_TEXT} characters` })
+    .refine((v) => !hasControlChars(v), { error: `${field} must not contain control characters such as CR or LF` })
     .meta(example === undefined ? { description } : { description, examples: [example] });
 }
 
@@ -90,6 +117,8 @@ export const UserId = z
   .min(1, { error: 'id must not be empty' })
   .max(1024, { error: 'id is longer than 1024 characters' })
   .refine((v) => v !== '.' && v !== '..', { error: 'id must be a user id, not "." or ".."' })
+  // Echoed in every summary: a newline there could forge a line of the answer a model reads.
+  .refine((v) => !hasControlChars(v), { error: 'id must not contain control characters such as CR or LF' })
   .meta({ description: 'The StackOne user id (path parameter).', examples: ['c28xyrc55866bvuv'] });
 
 export const AccountId = z
@@ -101,7 +130,15 @@ export const AccountId = z
   })
   .meta({ description: 'StackOne linked account id (x-account-id); defaults to STACKONE_ACCOUNT_ID.' });
 
-export const AssignmentStatusValue = enumOf('status.value', ['pending', 'in_progress', 'completed'] as const);
+/** A new assignment is pending or in progress (the seeds); a finished one is a completion, with its own tool. */
+export const AssignmentStatusValue = z.enum(['pending', 'in_progress'] as const, {
+  error: (iss) =>
+    iss.input === 'completed'
+      ? 'status.value "completed" is not for a new assignment: to record that the user finished, call create_user_completion instead (nothing was sent)'
+      : iss.input === undefined
+        ? 'status.value is required (one of pending, in_progress)'
+        : `status.value must be one of pending, in_progress (got ${got(iss.input)})`,
+});
 export const FilterStatusValue = enumOf('filter.status', ['pending', 'in_progress', 'completed'] as const);
 export const ResultValue = enumOf('result.value', ['Pass', 'Fail'] as const);
 
@@ -111,33 +148,31 @@ export const CreateAssignmentDto = {
     'The external reference of the learning object, the main identifier for creating assignments.',
     'learning-content-123',
   ),
-  learning_object_id: text(
-    'learning_object_id',
-    'The learning_object_id; not required unless the integration says so.',
-    'e3gd34-23tr21-er234-345er56',
-  ).optional(),
-  progress: z
-    .number({ error: (iss) => `progress must be a number from 0 to 100 (got ${got(iss.input)})` })
-    .min(0, { error: (iss) => `progress must be a number from 0 to 100 (got ${got(iss.input)})` })
-    .max(100, { error: (iss) => `progress must be a number from 0 to 100 (got ${got(iss.input)})` })
-    .meta({ description: 'Progress in percent, 0 to 100.', examples: [40] })
-    .optional(),
-  assigned_at: dateTime('assigned_at', 'The date the assignment was assigned.').optional(),
-  due_date: dateTime('due_date', 'The date the assignment is due to be completed.').optional(),
-  status: z
-    .strictObject(
-      { value: AssignmentStatusValue, source_value: SourceValue.optional() },
-      { error: 'status must be an object such as {"value": "pending"}' },
-    )
-    .meta({ description: 'The status of the assignment.' })
-    .optional(),
-  passthrough: freeObject('passthrough', 'Value to pass through to the provider.').optional(),
-  external_reference: text(
-    'external_reference',
-    'Deprecated: use learning_object_external_reference. The external reference of this assignment.',
-  )
-    .meta({ deprecated: true })
-    .optional(),
+  learning_object_id: optional(
+    text(
+      'learning_object_id',
+      'The learning_object_id; not required unless the integration says so.',
+      'e3gd34-23tr21-er234-345er56',
+    ),
+  ),
+  progress: optional(percentage('progress', 'Progress in percent: 40 means 40% (our bound: 0 to 100).', 40)),
+  assigned_at: optional(dateTime('assigned_at', 'The date the assignment was assigned.')),
+  due_date: optional(dateTime('due_date', 'The date the assignment is due to be completed.')),
+  status: optional(
+    z
+      .strictObject(
+        { value: AssignmentStatusValue, source_value: optional(SourceValue) },
+        { error: 'status must be an object such as {"value": "pending"}' },
+      )
+      .meta({ description: 'pending or in_progress; a finished one is create_user_completion.' }),
+  ),
+  passthrough: optional(freeObject('passthrough', 'Value to pass through to the provider.')),
+  external_reference: optional(
+    text(
+      'external_reference',
+      'Deprecated: use learning_object_external_reference. The external reference of this assignment.',
+    ).meta({ deprecated: true }),
+  ),
 };
 
 export const CreateCompletionDto = {
@@ -146,45 +181,48 @@ export const CreateCompletionDto = {
     'The external reference of the learning object, the main identifier for creating completions.',
     'learning-content-123',
   ),
-  learning_object_id: text(
-    'learning_object_id',
-    'The id of the learning object; not required unless the integration says so.',
-    'e3gd34-23tr21-er234-345er56',
-  ).optional(),
-  result: z
-    .strictObject(
-      { value: ResultValue, source_value: SourceValue.optional() },
-      { error: 'result must be an object such as {"value": "Pass"}' },
-    )
-    .meta({ description: 'The result of the completion.' })
-    .optional(),
-  completed_at: dateTime('completed_at', 'The date the content was completed.').optional(),
-  time_spent: z
-    .string({ error: 'time_spent must be a string' })
-    .regex(ISO_DURATION, {
-      error: (iss) => `time_spent must be an ISO 8601 duration such as PT1H30M (got ${got(iss.input)})`,
-    })
-    .meta({ description: 'Time spent, as an ISO 8601 duration.', examples: ['PT1H30M'] })
-    .optional(),
-  score: z
-    .strictObject(
-      {
-        percentage: z
-          .number({ error: 'score.percentage must be a number' })
-          .min(0, { error: 'score.percentage must be from 0 to 100' })
-          .max(100, { error: 'score.percentage must be from 0 to 100' })
-          .optional(),
-        raw_value: z.string({ error: 'score.raw_value must be a string' }).optional(),
-      },
-      { error: 'score must be an object such as {"percentage": 87}' },
-    )
-    .meta({ description: 'The score achieved.', examples: [{ percentage: 87, raw_value: '87/100' }] })
-    .optional(),
-  passthrough: freeObject('passthrough', 'Value to pass through to the provider.').optional(),
-  content_external_reference: text('content_external_reference', 'Deprecated: use learning_object_external_reference.')
-    .meta({ deprecated: true })
-    .optional(),
-  content_id: text('content_id', 'Deprecated: use learning_object_id.').meta({ deprecated: true }).optional(),
+  learning_object_id: optional(
+    text(
+      'learning_object_id',
+      'The id of the learning object; not required unless the integration says so.',
+      'e3gd34-23tr21-er234-345er56',
+    ),
+  ),
+  result: optional(
+    z
+      .strictObject(
+        { value: ResultValue, source_value: optional(SourceValue) },
+        { error: 'result must be an object such as {"value": "Pass"}' },
+      )
+      .meta({ description: 'The result of the completion.' }),
+  ),
+  completed_at: optional(dateTime('completed_at', 'The date the content was completed.')),
+  time_spent: optional(
+    z
+      .string({ error: 'time_spent must be a string' })
+      .regex(ISO_DURATION, {
+        error: (iss) => `time_spent must be an ISO 8601 duration such as PT1H30M (got ${got(iss.input)})`,
+      })
+      .meta({ description: 'Time spent, as an ISO 8601 duration.', examples: ['PT1H30M'] }),
+  ),
+  score: optional(
+    z
+      .strictObject(
+        {
+          percentage: optional(percentage('score.percentage', '87 means 87% (our bound: 0 to 100).', 87)),
+          raw_value: optional(z.string({ error: 'score.raw_value must be a string' })),
+        },
+        { error: 'score must be an object such as {"percentage": 87}' },
+      )
+      .meta({ description: 'The score achieved.' }),
+  ),
+  passthrough: optional(freeObject('passthrough', 'Value to pass through to the provider.')),
+  content_external_reference: optional(
+    text('content_external_reference', 'Deprecated: use learning_object_external_reference.').meta({
+      deprecated: true,
+    }),
+  ),
+  content_id: optional(text('content_id', 'Deprecated: use learning_object_id.').meta({ deprecated: true })),
 };
 
 /** Our own options on the creates; never sent to StackOne. */
@@ -193,7 +231,12 @@ export const DryRun = z
   .meta({ description: 'Validate and show the exact request (key masked) without sending it.' });
 
 export const IfNotExists = z.boolean({ error: 'if_not_exists must be true or false' }).meta({
-  description: 'Look first; create nothing if the user already has this learning object assigned (any status).',
+  description:
+    'Stricter than the default check: create nothing if the user has this learning object in any status, completed included.',
+});
+
+export const AllowDuplicate = z.boolean({ error: 'allow_duplicate must be true or false' }).meta({
+  description: 'Create even if the user has an open (pending or in progress) assignment of it; skips the check.',
 });
 
 export const MAX_PAGES_LIMIT = 10;
@@ -204,35 +247,40 @@ export const MaxPages = z
   .meta({ description: `Follow next for up to this many pages (default 1, at most ${MAX_PAGES_LIMIT}).` });
 
 export const ListAssignmentsQuery = {
-  filter: z
-    .strictObject(
-      {
-        status: FilterStatusValue.optional(),
-        updated_after: dateTime('filter.updated_after', 'Only assignments updated after this date.').optional(),
-      },
-      { error: 'filter must be an object such as {"status": "completed"}' },
-    )
-    .meta({ description: 'Sent as filter[status]=…&filter[updated_after]=….' })
-    .optional(),
-  page_size: z
-    .int({ error: (iss) => `page_size must be a whole number from 1 to 100 (got ${got(iss.input)})` })
-    .min(1, { error: 'page_size must be from 1 to 100' })
-    .max(100, { error: 'page_size must be from 1 to 100' })
-    .meta({ description: 'Records per page, 1 to 100 (StackOne default 25).' })
-    .optional(),
-  next: text('next', 'The cursor from the previous page to get the next one.').optional(),
-  fields: text(
-    'fields',
-    'Comma-separated fields to return (all if empty).',
-    'id,learning_object_external_reference,status,due_date',
-  ).optional(),
-  user_id: text('user_id', 'The user ID associated with this assignment.').optional(),
-  remote_user_id: text('remote_user_id', "Provider's identifier of the user.").optional(),
-  raw: z
-    .boolean({ error: 'raw must be true or false' })
-    .meta({ description: "Also return the provider's raw responses (default false)." })
-    .optional(),
-  proxy: freeObject('proxy', 'Query parameters passed through to the provider, sent as proxy[key]=value.').optional(),
+  filter: optional(
+    z
+      .strictObject(
+        {
+          status: optional(FilterStatusValue),
+          updated_after: optional(dateTime('filter.updated_after', 'Only assignments updated after this date.')),
+        },
+        { error: 'filter must be an object such as {"status": "completed"}' },
+      )
+      .meta({ description: 'Sent as filter[status]=…&filter[updated_after]=….' }),
+  ),
+  page_size: optional(
+    z
+      .int({ error: (iss) => `page_size must be a whole number from 1 to 100 (got ${got(iss.input)})` })
+      .min(1, { error: 'page_size must be from 1 to 100' })
+      .max(100, { error: 'page_size must be from 1 to 100' })
+      .meta({ description: 'Records per page, 1 to 100 (our cap; StackOne default 25).' }),
+  ),
+  next: optional(text('next', 'The cursor from the previous page to get the next one.')),
+  fields: optional(
+    text(
+      'fields',
+      'Comma-separated fields to return (all if empty).',
+      'id,learning_object_external_reference,status,due_date',
+    ),
+  ),
+  user_id: optional(text('user_id', 'The user ID associated with this assignment.')),
+  remote_user_id: optional(text('remote_user_id', "Provider's identifier of the user.")),
+  raw: optional(
+    z
+      .boolean({ error: 'raw must be true or false' })
+      .meta({ description: "Also return the provider's raw responses (default false)." }),
+  ),
+  proxy: optional(freeObject('proxy', 'Query parameters passed through to the provider, sent as proxy[key]=value.')),
 };
 
 // ---------------------------------------------------------------- upstream replies (loose)

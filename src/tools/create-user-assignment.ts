@@ -1,28 +1,46 @@
-/** create_user_assignment: link a user to a learning object (pending, in progress or completed) in their LMS. */
-import { AccountId, CreateAssignmentDto, CreateResult, DryRun, IfNotExists, UserId } from '../stackone/schemas.js';
+/** create_user_assignment: link a user to a learning object (pending or in progress) in their LMS, never twice. */
+import { PrecheckError } from '../errors.js';
+import {
+  AccountId,
+  AllowDuplicate,
+  CreateAssignmentDto,
+  CreateResult,
+  DryRun,
+  IfNotExists,
+  optional,
+  UserId,
+} from '../stackone/schemas.js';
 import { callOptions, defineTool } from './define-tool.js';
-import { checkAfterFailure, confirmedResult, dryRunResult, findAssignments } from './safe-writes.js';
+import {
+  checkAfterFailure,
+  confirmedAssignment,
+  dryRunResult,
+  type Found,
+  findAssignments,
+  isOpen,
+} from './safe-writes.js';
 import { summarizeCreatedAssignment, summarizeExisting } from './summaries.js';
 
 export default defineTool({
   name: 'create_user_assignment',
   title: 'Assign learning to a user',
   description: [
-    'Assign a course or content item to one LMS user through StackOne, optionally with a due date, status and progress. Use when someone asks to enrol, assign or schedule training for a person. Not idempotent: pass if_not_exists to skip users who already have it; dry_run to preview.',
+    'Assign a course or content item to one LMS user through StackOne, optionally with a due date, status and progress. Use when someone asks to enrol, assign or schedule training for a person. Duplicate-safe: creates nothing if the user already has an open (pending or in progress) assignment of it; allow_duplicate to override; dry_run to preview.',
     'Next: list_user_assignments to confirm; create_user_completion when they finish.',
   ].join('\n'),
   input: {
     id: UserId,
-    account_id: AccountId.optional(),
+    account_id: optional(AccountId),
     ...CreateAssignmentDto,
-    if_not_exists: IfNotExists.optional(),
-    dry_run: DryRun.optional(),
+    allow_duplicate: optional(AllowDuplicate),
+    if_not_exists: optional(IfNotExists),
+    dry_run: optional(DryRun),
   },
   output: CreateResult,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   intent: 'write',
   target: (args) => `assignment of ${args.learning_object_external_reference}`,
-  async handler({ id, account_id: _account, if_not_exists, dry_run, ...dto }, ctx) {
+  async handler({ id, account_id: _account, allow_duplicate, if_not_exists, dry_run, ...dto }, ctx) {
     const ref = dto.learning_object_external_reference;
     if (dry_run) {
       return dryRunResult(
@@ -30,8 +48,15 @@ export default defineTool({
         ctx.stackone.baseUrl,
       );
     }
-    if (if_not_exists) {
-      const existing = (await findAssignments(ctx, id, ref))[0];
+    let before: Found | undefined;
+    // if_not_exists asks for the stricter check, so it wins over allow_duplicate.
+    if (if_not_exists || !allow_duplicate) {
+      try {
+        before = await findAssignments(ctx, id, ref);
+      } catch (error) {
+        throw new PrecheckError(error instanceof Error ? error.message : String(error));
+      }
+      const existing = if_not_exists ? before.records[0] : before.records.find(isOpen);
       if (existing) {
         return {
           summary: summarizeExisting(id, ref, existing),
@@ -43,14 +68,19 @@ export default defineTool({
           },
         };
       }
+      if (!before.complete) {
+        throw new PrecheckError(
+          "the user's assignments did not fit in the pages and time this check reads, so an open one may be missed",
+        );
+      }
     }
     const started = Date.now();
     try {
       const reply = await ctx.stackone.createUserAssignment(id, dto, callOptions(ctx));
       return { summary: summarizeCreatedAssignment(id, dto, reply), raw: reply };
     } catch (error) {
-      const found = await checkAfterFailure(error, 'assignment', ctx, id, ref, started);
-      const raw = confirmedResult(found, 'assignment');
+      const found = await checkAfterFailure(error, 'assignment', ctx, id, ref, started, before);
+      const raw = confirmedAssignment(found);
       return { summary: summarizeCreatedAssignment(id, dto, raw, lostReply(error)), raw };
     }
   },

@@ -1,8 +1,8 @@
 /** create_user_completion: record that a user finished a learning object, with result, score and time spent. */
-import { AccountId, CreateCompletionDto, CreateResult, DryRun, UserId } from '../stackone/schemas.js';
+import { AccountId, CreateCompletionDto, CreateResult, DryRun, optional, UserId } from '../stackone/schemas.js';
 import { callOptions, defineTool } from './define-tool.js';
-import { checkAfterFailure, confirmedResult, dryRunResult } from './safe-writes.js';
-import { summarizeCreatedCompletion } from './summaries.js';
+import { checkAfterFailure, confirmedCompletion, dryRunResult } from './safe-writes.js';
+import { describeAssignment, summarizeCreatedCompletion } from './summaries.js';
 
 export default defineTool({
   name: 'create_user_completion',
@@ -11,7 +11,12 @@ export default defineTool({
     'Record that one LMS user completed a course or content item through StackOne, with result (Pass/Fail), score, completion date and time spent. Use when someone says a person finished, passed or failed training. Not idempotent: check with list_user_assignments (filter.status completed) if unsure; dry_run to preview.',
     'Next: list_user_assignments with filter.status "completed" to confirm.',
   ].join('\n'),
-  input: { id: UserId, account_id: AccountId.optional(), ...CreateCompletionDto, dry_run: DryRun.optional() },
+  input: {
+    id: UserId,
+    account_id: optional(AccountId),
+    ...CreateCompletionDto,
+    dry_run: optional(DryRun),
+  },
   output: CreateResult,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   intent: 'write',
@@ -36,8 +41,8 @@ export default defineTool({
         dto.learning_object_external_reference,
         started,
       );
-      const raw = confirmedResult(found, 'completion');
-      const note = `StackOne's reply was lost (${error instanceof Error ? error.message : 'failed'}), so this server checked with list_user_assignments: it was recorded.`;
+      const raw = confirmedCompletion(found);
+      const note = `StackOne's reply was lost (${error instanceof Error ? error.message : 'failed'}), so this server checked with list_user_assignments: it was recorded, and the learning object now shows ${describeAssignment(found)}. The completion's own id was in the lost reply.`;
       return { summary: summarizeCreatedCompletion(id, dto, raw, note), raw };
     }
   },

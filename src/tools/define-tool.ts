@@ -74,8 +74,13 @@ export function defineTool<Shape extends z.ZodRawShape, Out extends z.ZodType>(s
     intent: spec.intent,
     // The SDK has already parsed `args` with `inputSchema`, so this cast restates a checked fact.
     target: (args) => spec.target?.(args as Args),
-    run: (args, ctx) => spec.handler(args as Args, ctx),
+    run: (args, ctx) => spec.handler(definedOnly(args) as Args, ctx),
   };
+}
+
+/** A field set to null arrives as undefined (schemas.ts `optional`): drop the key, so it is never sent. */
+function definedOnly(args: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined));
 }
 
 /** The options every upstream call of a tool shares: its credentials, its cancellation, its retry notes. */

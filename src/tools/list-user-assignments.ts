@@ -6,6 +6,7 @@ import {
   AssignmentsPaginated,
   ListAssignmentsQuery,
   MaxPages,
+  optional,
   UserId,
 } from '../stackone/schemas.js';
 import { callOptions, defineTool } from './define-tool.js';
@@ -21,7 +22,7 @@ export default defineTool({
     "List one LMS user's assignments (learning object, status, progress, due date, completion, result) through StackOne. Use to see what someone must do, who is overdue, what they finished, or to check before creating an assignment or completion.",
     'Next: pass the returned next cursor (or max_pages) for more; create_user_assignment or create_user_completion to act.',
   ].join('\n'),
-  input: { id: UserId, account_id: AccountId.optional(), ...ListAssignmentsQuery, max_pages: MaxPages.optional() },
+  input: { id: UserId, account_id: optional(AccountId), ...ListAssignmentsQuery, max_pages: optional(MaxPages) },
   output: AssignmentsPaginated,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   intent: 'read',

@@ -1,60 +1,81 @@
 /**
- * Writes that are safe to retry: look before creating (if_not_exists), check after a failure that may have
- * reached the LMS, and show a create without sending it (dry_run). A duplicate assignment or a lost completion
- * is worse than a slow answer.
+ * Writes a person can trust: look before creating (an open assignment of the same learning object is not created
+ * twice), check after a failure that may have reached the LMS, and show a create without sending it (dry_run).
+ * A duplicate assignment or a lost completion is worse than a slow answer. Provider timestamps are never trusted
+ * to rule a record out: they are often absent, stale, rounded, in another zone, or the provider's own.
  */
+import { checkBudgetMs } from '../config.js';
 import { LmsError } from '../errors.js';
 import { MASK } from '../secrets.js';
 import type { PreparedRequest } from '../stackone/client.js';
 import type { Assignment, CreateResult } from '../stackone/schemas.js';
 import { callOptions, type ToolContext } from './define-tool.js';
+import { describeAssignment } from './summaries.js';
 
 /** Pages read when looking for an assignment: 10 × 100 covers any real person's training record. */
 const MAX_PAGES = 10;
 const PAGE_SIZE = 100;
-/** Clock skew allowed between this machine and the provider when deciding what "new" means. */
+/** Clock skew allowed between this machine and the provider when a timestamp is used to confirm a record is new. */
 const SKEW_MS = 5 * 60_000;
-/** Each page of a follow-up check gets this long at most: the failed call may already have used its whole budget. */
-const CHECK_TIMEOUT_MS = 15_000;
 
 export type WriteKind = 'assignment' | 'completion';
 
+export interface Found {
+  /** The user's assignments of the learning object, newest first. */
+  records: Assignment[];
+  /** False when pages remained after the page cap or the time budget: absence then proves nothing. */
+  complete: boolean;
+}
+
 /**
- * The user's assignments for a learning object, newest first, walking pages. `since` narrows the list to records
- * updated after it, `status` to one status; both are also re-checked here, for providers that ignore the filter.
+ * The user's assignments for a learning object, walking pages under one time budget (a bounded list: at most
+ * 10 pages of 100, at most checkBudgetMs in all). `status` narrows the list, and is re-checked for providers that
+ * ignore the filter.
  */
 export async function findAssignments(
   ctx: ToolContext,
   userId: string,
   ref: string,
-  options: { since?: number; status?: 'completed'; timeoutMs?: number } = {},
-): Promise<Assignment[]> {
-  const found: Assignment[] = [];
-  const filter: Record<string, string> = {};
-  if (options.status) filter.status = options.status;
-  if (options.since !== undefined) filter.updated_after = new Date(options.since).toISOString();
+  options: { status?: 'completed' } = {},
+): Promise<Found> {
+  const budget = checkBudgetMs(ctx.stackone.timeoutMs);
+  const started = Date.now();
+  const records: Assignment[] = [];
   let next: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
+    const left = budget - (Date.now() - started);
+    if (left <= 0) break;
     const reply = await ctx.stackone.listUserAssignments(
       userId,
-      { ...(Object.keys(filter).length ? { filter } : {}), page_size: PAGE_SIZE, ...(next ? { next } : {}) },
-      callOptions(ctx, options.timeoutMs),
+      {
+        ...(options.status ? { filter: { status: options.status } } : {}),
+        page_size: PAGE_SIZE,
+        ...(next ? { next } : {}),
+      },
+      callOptions(ctx, left),
     );
     for (const a of reply.data) {
       if (a.learning_object_external_reference !== ref) continue;
       if (options.status && a.status?.value !== options.status) continue;
-      if (options.since !== undefined && before(a.updated_at ?? a.created_at, options.since)) continue;
-      found.push(a);
+      records.push(a);
     }
     next = reply.next ?? undefined;
-    if (!next) break;
+    if (!next) return { records: sortNewest(records), complete: true };
   }
-  return found.sort((a, b) => time(b.created_at) - time(a.created_at));
+  return { records: sortNewest(records), complete: false };
+}
+
+/** Pending or in progress: what a second plain assignment would duplicate. Completed ones may be assigned again. */
+export function isOpen(a: Assignment): boolean {
+  return a.status?.value === 'pending' || a.status?.value === 'in_progress';
 }
 
 /**
  * After a create failed in a way that may have reached the provider, look for what it would have written.
- * Returns the record when it is there; otherwise marks the error "not written" (or "could not check") and rethrows.
+ * Returns the record when the list shows this call made it: an id that was not there before the create (`before`,
+ * from the duplicate check), or, with no such snapshot, a record dated after the call started. Otherwise marks the
+ * error and rethrows: "exists" (a matching record is there, whoever made it: retrying would duplicate it), "absent"
+ * (the complete list has none: safe to retry) or "unknown" (the check failed or could not read every page).
  */
 export async function checkAfterFailure(
   error: unknown,
@@ -63,16 +84,13 @@ export async function checkAfterFailure(
   userId: string,
   ref: string,
   started: number,
+  before?: Found,
 ): Promise<Assignment> {
   if (!(error instanceof LmsError) || !error.reached || ctx.signal.aborted) throw error;
-  let matches: Assignment[];
+  let found: Found;
   ctx.log('warning', `The create may have reached the LMS (${error.message}); checking with a list before answering.`);
   try {
-    matches = await findAssignments(ctx, userId, ref, {
-      since: started - SKEW_MS,
-      timeoutMs: CHECK_TIMEOUT_MS,
-      ...(kind === 'completion' ? { status: 'completed' as const } : {}),
-    });
+    found = await findAssignments(ctx, userId, ref, kind === 'completion' ? { status: 'completed' } : {});
   } catch (checkError) {
     error.writeCheck = {
       outcome: 'unknown',
@@ -80,21 +98,46 @@ export async function checkAfterFailure(
     };
     throw error;
   }
-  // An assignment created before this call started is someone else's; a completion is judged by its update time.
-  const mine = kind === 'assignment' ? matches.filter((a) => !before(a.created_at, started - SKEW_MS)) : matches;
-  const hit = mine[0];
-  if (hit) return hit;
-  error.writeCheck = { outcome: 'absent' };
+  const known = before?.complete ? new Set(before.records.map((a) => a.id)) : undefined;
+  const mine = found.records.find((a) =>
+    known ? a.id != null && !known.has(a.id) : after(kind === 'assignment' ? a.created_at : a.updated_at, started),
+  );
+  if (mine) return mine;
+  const existing = found.records[0];
+  if (existing) {
+    error.writeCheck = { outcome: 'exists', record: describeAssignment(existing) };
+  } else if (found.complete) {
+    error.writeCheck = { outcome: 'absent' };
+  } else {
+    error.writeCheck = {
+      outcome: 'unknown',
+      reason: `the list had more than ${MAX_PAGES} pages, or took longer than ${checkBudgetMs(ctx.stackone.timeoutMs)} ms, and none of those read showed it`,
+    };
+  }
   throw error;
 }
 
-/** A CreateResult for a write whose reply was lost but whose record the check found. */
-export function confirmedResult(record: Assignment, kind: WriteKind): CreateResult {
+/** A CreateResult for an assignment whose reply was lost but whose record the check found. */
+export function confirmedAssignment(record: Assignment): CreateResult {
   return {
-    message: `${kind === 'assignment' ? 'Created' : 'Recorded'}: StackOne's reply was lost, and a follow-up list found the record.`,
+    message: "Created: StackOne's reply was lost, and a follow-up list found the new assignment.",
     data: { id: record.id ?? null, remote_id: record.remote_id ?? null },
     confirmed_by_list: true,
     record,
+  };
+}
+
+/**
+ * A CreateResult for a completion whose reply was lost: the list shows the assignment now completed. The
+ * completion's own id was in the lost reply, so `data` says it is unknown rather than pass the assignment's id off
+ * as the completion's; the completed assignment is in `completed_assignment`.
+ */
+export function confirmedCompletion(record: Assignment): CreateResult {
+  return {
+    message: "Recorded: StackOne's reply was lost, and a follow-up list shows the learning object completed.",
+    data: { id: null, remote_id: null },
+    confirmed_by_list: true,
+    completed_assignment: record,
   };
 }
 
@@ -120,13 +163,17 @@ export function dryRunResult(request: PreparedRequest, baseUrl: string): { summa
   };
 }
 
+function sortNewest(records: Assignment[]): Assignment[] {
+  return records.sort((a, b) => time(b.created_at) - time(a.created_at));
+}
+
 function time(value: string | null | undefined): number {
   const ms = value ? Date.parse(value) : Number.NaN;
   return Number.isFinite(ms) ? ms : 0;
 }
 
-/** True only when the date is known and earlier: an absent or unreadable date does not rule a record out. */
-function before(value: string | null | undefined, limit: number): boolean {
+/** True only when the date is known and no earlier than the call (less skew): only ever used to confirm. */
+function after(value: string | null | undefined, started: number): boolean {
   const ms = value ? Date.parse(value) : Number.NaN;
-  return Number.isFinite(ms) && ms < limit;
+  return Number.isFinite(ms) && ms >= started - SKEW_MS;
 }

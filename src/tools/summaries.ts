@@ -24,7 +24,7 @@ interface ListQuery {
 }
 
 function ids(reply: CreateResult): string {
-  const id = reply.data.id ? clean(reply.data.id, 120) : 'unknown';
+  const id = reply.data.id ? clean(reply.data.id, 120) : 'not known';
   const remote = reply.data.remote_id ? `, remote id ${clean(reply.data.remote_id, 120)}` : '';
   return `id ${id}${remote}`;
 }
@@ -47,12 +47,21 @@ export function summarizeCreatedAssignment(
   ].join('\n');
 }
 
-/** if_not_exists found one: say which, so the agent can report it instead of assigning twice. */
+/** The duplicate check found one: say which, and what to do instead of assigning twice. */
 export function summarizeExisting(userId: string, ref: string, existing: Assignment): string {
+  const open = existing.status?.value === 'pending' || existing.status?.value === 'in_progress';
   return [
-    `Not created: user ${userId} already has an assignment for ${ref} (id ${existing.id ? clean(existing.id, 120) : 'unknown'}): ${assignmentLine(existing, Date.now())}.`,
-    'Nothing was sent to StackOne to create a duplicate. Next: create_user_completion when they finish.',
+    `Not created: user ${userId} already has ${open ? 'an open' : 'an'} assignment for ${ref} (${describeAssignment(existing)}).`,
+    'Nothing was sent to StackOne to create a duplicate.',
+    open
+      ? 'Next: report this one; create_user_completion when they finish; change its due date or progress in the LMS itself; or call again with allow_duplicate: true to assign it a second time anyway.'
+      : 'Next: report this one, or call again without if_not_exists to assign it again (a completed assignment may be reassigned).',
   ].join('\n');
+}
+
+/** One assignment in one line, its id first: how a write names a record it found. */
+export function describeAssignment(a: Assignment, now: number = Date.now()): string {
+  return `id ${a.id ? clean(a.id, 120) : 'unknown'}: ${assignmentLine(a, now)}`;
 }
 
 export function summarizeCreatedCompletion(

@@ -14,16 +14,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { type AuthInfo, createMcpHandler } from '@modelcontextprotocol/server';
-import { type HttpConfig, hasControlChars } from '../config.js';
+import type { HttpConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { buildServer, type ServerDeps } from '../server.js';
+import { TOOLS } from '../tools/index.js';
 import { bearerMatches, digest, hostAllowed, originAllowed } from './guards.js';
+import { type Tenant, tenantOf } from './tenant.js';
 
-/** What a request may bring of its own: its StackOne key and account, used for that request only. */
-export interface Tenant {
-  apiKey?: string;
-  accountId?: string;
-}
+export type { Tenant } from './tenant.js';
 
 export interface HttpOptions extends HttpConfig {
   /** What a request's server runs with: its tenant's credentials, nothing shared with other requests. */
@@ -112,8 +110,8 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
     // While draining, a request that still arrives on an open connection is served, then its connection closed:
     // refusing it would fail a call that a balancer cannot safely resend (a POST).
     if (draining) res.setHeader('connection', 'close');
-    const tenant = tenantOf(req, tokenDigest !== undefined);
-    if ('error' in tenant) return rpcError(res, 400, -32600, tenant.error);
+    const tenant = tenantOf(req.headersDistinct, tokenDigest !== undefined);
+    if ('error' in tenant) return rpcError(res, tenant.status, tenant.status === 401 ? -32001 : -32600, tenant.error);
 
     let body: string | undefined;
     let parsed: unknown;
@@ -137,16 +135,12 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
     // aborts the tool call and closes its upstream request.
     const abort = new AbortController();
     res.on('close', () => abort.abort());
+    let cutOffAnswer: CutOff | undefined;
     const timer = setTimeout(() => {
-      if (!res.headersSent) {
-        rpcError(
-          res,
-          504,
-          -32000,
-          `Request took over ${options.requestTimeoutMs} ms and was stopped. A create may still have been made: check with list_user_assignments before retrying.`,
-          entry.id,
-        );
-      } else res.destroy();
+      cutOffAnswer = cutOff(entry, options.requestTimeoutMs);
+      if (!res.headersSent) plain(res, cutOffAnswer.status, cutOffAnswer.body);
+      // Already streaming (SSE): stop the handler and the copy; the answer goes on the stream below.
+      else abort.abort();
     }, options.requestTimeoutMs);
     try {
       const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/mcp'}`, {
@@ -161,7 +155,9 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
         await response.body?.cancel();
         return;
       }
-      await writeResponse(res, response, abort.signal);
+      await writeResponse(res, response, abort.signal, () =>
+        cutOffAnswer && !res.destroyed ? `event: message\ndata: ${JSON.stringify(cutOffAnswer.body)}\n\n` : undefined,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -198,6 +194,35 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
   };
 }
 
+/**
+ * The per-request time limit ran out before the SDK answered. Configuration keeps it longer than a create and its
+ * checks (config.ts, createBudgetMs), so this is the backstop: a tools/call gets a tool result a model can act on,
+ * with the same advice as any create that may have reached the LMS (as plain JSON, or as the last event of a stream
+ * already open); anything else a 504.
+ */
+interface CutOff {
+  status: number;
+  body: unknown;
+}
+
+function cutOff(entry: AccessEntry, limitMs: number): CutOff {
+  const tool = TOOLS.find((t) => t.name === entry.tool);
+  if (entry.rpc !== 'tools/call' || entry.id === undefined || !tool) {
+    const error = { code: -32000, message: `Request took over ${limitMs} ms and was stopped` };
+    return { status: 504, body: { jsonrpc: '2.0', id: entry.id ?? null, error } };
+  }
+  const what = tool.intent === 'write' ? `the ${tool.title.toLowerCase()} request` : 'the request';
+  const advice =
+    tool.intent === 'write'
+      ? 'It may have reached the LMS, so it was not retried. Call list_user_assignments for this user to check whether the record now exists before trying again.'
+      : 'Nothing was changed; try again, or narrow the query.';
+  const text = `This server stopped ${what} after ${limitMs} ms (--request-timeout-ms). ${advice}`;
+  return {
+    status: 200,
+    body: { jsonrpc: '2.0', id: entry.id, result: { isError: true, content: [{ type: 'text', text }] } },
+  };
+}
+
 /** Where the server is bound, as the operator configured it (0.0.0.0 stays 0.0.0.0): for the start-up log. */
 export function boundAddress(handle: HttpHandle): string {
   const { address, port } = handle.server.address() as AddressInfo;
@@ -218,7 +243,13 @@ function headersOf(req: IncomingMessage): Headers {
 }
 
 /** Copies the handler's Response onto node's, streaming (SSE) bodies with backpressure, until done or aborted. */
-async function writeResponse(res: ServerResponse, response: Response, aborted: AbortSignal): Promise<void> {
+async function writeResponse(
+  res: ServerResponse,
+  response: Response,
+  aborted: AbortSignal,
+  /** Text to write after the body stopped early, if any (the time limit's answer on an SSE stream). */
+  last: () => string | undefined,
+): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
@@ -235,8 +266,10 @@ async function writeResponse(res: ServerResponse, response: Response, aborted: A
       if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
     }
   } catch {
-    // The client went away mid-stream: nothing left to write to.
+    // The client went away mid-stream, or the time limit stopped the copy.
   }
+  const tail = last();
+  if (tail !== undefined) res.write(tail);
   res.end();
 }
 
@@ -261,28 +294,6 @@ function describe(message: unknown, entry: AccessEntry): void {
   if (typeof method === 'string') entry.rpc = method.slice(0, 64);
   if (method === 'tools/call' && typeof params?.name === 'string') entry.tool = params.name.slice(0, 64);
   if (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) entry.id = id;
-}
-
-/**
- * StackOne's hosted-MCP convention: `Authorization: Basic base64(key:)` carries the tenant's key, or, when the
- * Authorization header is taken by our bearer token, `x-stackone-api-key`; `x-account-id` the account.
- */
-export function tenantOf(req: IncomingMessage, bearerInUse: boolean): Tenant | { error: string } {
-  const tenant: Tenant = {};
-  const auth = req.headers.authorization;
-  if (!bearerInUse && auth && /^Basic\s/i.test(auth)) {
-    const decoded = Buffer.from(auth.replace(/^Basic\s+/i, '').trim(), 'base64').toString('utf8');
-    const key = decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : decoded;
-    if (key) tenant.apiKey = key;
-  }
-  const headerKey = single(req.headers['x-stackone-api-key']);
-  if (!tenant.apiKey && headerKey) tenant.apiKey = headerKey.trim();
-  const account = single(req.headers['x-account-id'])?.trim();
-  if (account) tenant.accountId = account;
-  if ((tenant.apiKey && hasControlChars(tenant.apiKey)) || (tenant.accountId && hasControlChars(tenant.accountId))) {
-    return { error: 'Invalid StackOne credentials header' };
-  }
-  return tenant;
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -38,6 +38,8 @@ afterEach(async () => {
 async function callEveryTool(c: Client, upstream: Upstream): Promise<void> {
   const { tools } = await c.listTools();
   expect(tools.map((t) => t.name)).toEqual(TOOLS.map((t) => t.name));
+  // The duplicate check before a create finds no open assignment of it.
+  upstream.enqueue(json(200, { data: [] }));
   const assigned = await c.callTool({
     name: 'create_user_assignment',
     arguments: { id: 'emp-1', learning_object_external_reference: 'sec-101' },
@@ -53,6 +55,7 @@ async function callEveryTool(c: Client, upstream: Upstream): Promise<void> {
   });
   expect(done.isError).toBeFalsy();
   expect(upstream.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+    'GET /unified/lms/users/emp-1/assignments',
     'POST /unified/lms/users/emp-1/assignments',
     'GET /unified/lms/users/emp-1/assignments',
     'POST /unified/lms/users/emp-1/completions',

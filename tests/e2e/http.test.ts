@@ -34,6 +34,7 @@ describe('Streamable HTTP', () => {
       const created = await c.call('create_user_assignment', {
         id: 'emp-1',
         learning_object_external_reference: 'sec-101',
+        allow_duplicate: true,
       });
       expect(created.structuredContent).toEqual(CREATED);
       up.enqueue(LIST);
@@ -152,6 +153,33 @@ describe('Streamable HTTP', () => {
     const lines = srv.logs.map((l) => JSON.parse(l));
     expect(lines.filter((l) => l.level === 'error')).toEqual([]);
     expect(lines.find((l) => l.msg === 'http' && l.rpc === 'tools/call')).toMatchObject({ level: 'info', aborted: true });
+  });
+
+  test('a call cut off by the per-request limit answers a tool result: a create says to check before retrying', async () => {
+    up = await startUpstream(() => new Promise<void>(() => {}));
+    srv = await startHttp(up.url, { apiKey: KEY, accountId: 'a', requestTimeoutMs: 300 });
+    const create = rpcOf(
+      await raw(srv.url, {
+        body: rpc(
+          'tools/call',
+          {
+            name: 'create_user_assignment',
+            arguments: { id: 'u1', learning_object_external_reference: 'sec-101', allow_duplicate: true },
+          },
+          11,
+        ),
+      }),
+    );
+    expect(create).toMatchObject({ id: 11, result: { isError: true } });
+    expect(create.result.content[0].text).toMatch(
+      /after 300 ms \(--request-timeout-ms\)\. It may have reached the LMS, so it was not retried\. Call list_user_assignments for this user to check whether the record now exists before trying again\./,
+    );
+    const list = rpcOf(
+      await raw(srv.url, { body: rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 'u1' } }, 12) }),
+    );
+    expect(list.result.content[0].text).toMatch(/Nothing was changed; try again/);
+    // The cut-off closed the upstream requests: nothing is left running.
+    await up.waitForSocketsClosed(2);
   });
 
   test('a foreign Host and a foreign Origin are refused with 403 and a JSON-RPC error; allowed ones pass', async () => {

@@ -72,7 +72,12 @@ describe('the real binary over stdio', () => {
       ]);
       const created = (await client.callTool({
         name: 'create_user_assignment',
-        arguments: { id: 'emp-1001', learning_object_external_reference: 'sec-101', due_date: '2026-11-27T17:00:00Z' },
+        arguments: {
+          id: 'emp-1001',
+          learning_object_external_reference: 'sec-101',
+          due_date: '2026-11-27T17:00:00Z',
+          allow_duplicate: true,
+        },
       })) as CallToolResult;
       expect(created.isError).toBeFalsy();
       expect(created.structuredContent).toEqual(CREATED);

@@ -11,8 +11,10 @@ import { CREATED, json, type Responder, stackoneError, startUpstream, type Upstr
 import { textOf, type Wired, wire } from '../helpers/wire.js';
 
 const LIST_OK = json(200, { data: [] });
-const assign = { id: 'emp-1', learning_object_external_reference: 'sec-101' };
+// These exercise the create itself, so they skip the duplicate check (tests/reliability/safe-writes.test.ts has its own).
+const assign = { id: 'emp-1', learning_object_external_reference: 'sec-101', allow_duplicate: true };
 const list = { id: 'emp-1' };
+const complete = { id: 'emp-1', learning_object_external_reference: 'sec-101' };
 
 type Tool = 'create_user_assignment' | 'list_user_assignments' | 'create_user_completion';
 
@@ -218,7 +220,7 @@ const rows: Row[] = [
   {
     name: '429 with Retry-After as an HTTP date',
     tool: 'create_user_completion',
-    args: assign,
+    args: complete,
     replies: [
       (req, res) =>
         stackoneError(

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { startCheckedSandbox, wireSandbox } from '../helpers/sandbox.js';
-import { CREATED, json, startUpstream, type Upstream } from '../helpers/upstream.js';
+import { CREATED, json, stackoneError, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { ACCOUNT, textOf, type Wired, wire } from '../helpers/wire.js';
 
 let up: Upstream | undefined;
@@ -35,7 +35,7 @@ describe('if_not_exists', () => {
     expect(result.isError).toBeFalsy();
     expect(up.requests.map((r) => r.method)).toEqual(['GET']);
     expect(up.requests[0]!.query.get('page_size')).toBe('100');
-    expect(textOf(result)).toMatch(/^Not created: user emp-1 already has an assignment for sec-101 \(id asg-old\)/);
+    expect(textOf(result)).toMatch(/^Not created: user emp-1 already has an open assignment for sec-101 \(id asg-old/);
     expect(textOf(result)).toMatch(/in_progress, 30%, due 2026-12-01/);
     expect(result.structuredContent).toMatchObject({ created: false, data: { id: 'asg-old' }, existing });
   });
@@ -107,6 +107,8 @@ describe('as a new user would try it', () => {
     const sandbox = await startCheckedSandbox();
     const quick = await wireSandbox(sandbox, 300);
     try {
+      // The duplicate check's list goes through; the create after it is slow.
+      sandbox.emulator.injectFaults(1, { type: 'slow', delayMs: 0 });
       sandbox.emulator.injectFaults(1, { type: 'slow', delayMs: 1500 });
       const first = await quick.call('create_user_assignment', {
         id: 'emp-1004',
@@ -130,7 +132,7 @@ describe('as a new user would try it', () => {
       });
       expect(second.isError).toBeFalsy();
       expect(textOf(second)).toMatch(
-        new RegExp(`^Not created: user emp-1004 already has an assignment for gdpr-essentials \\(id ${id}\\)`),
+        new RegExp(`^Not created: user emp-1004 already has an open assignment for gdpr-essentials \\(id ${id}:`),
       );
       expect(
         sandbox.emulator
@@ -155,10 +157,141 @@ describe('as a new user would try it', () => {
         result: { value: 'Pass' },
       });
       expect(result.isError).toBeFalsy();
-      expect(textOf(result)).toMatch(/^Recorded completion \(id asg_\d+[\s\S]*it was recorded/);
+      // Reported as a completion: the completion's own id was in the lost reply, the assignment's is named as such.
+      expect(textOf(result)).toMatch(
+        /^Recorded completion \(id not known\) for user emp-1001[\s\S]*it was recorded, and the learning object now shows id asg_\d+: gdpr-essentials[^\n]*completed/,
+      );
+      expect(result.structuredContent).toMatchObject({
+        data: { id: null, remote_id: null },
+        confirmed_by_list: true,
+        completed_assignment: { status: { value: 'completed' }, learning_object_external_reference: 'gdpr-essentials' },
+      });
     } finally {
       await quick.close();
       await sandbox.close();
     }
+  });
+});
+
+const OLD = '2020-01-01T00:00:00Z';
+const openOne = { ...existing, created_at: OLD, updated_at: OLD };
+const completedOne = {
+  ...existing,
+  id: 'asg-done',
+  status: { value: 'completed' },
+  progress: 100,
+  completed_at: '2025-11-01T00:00:00Z',
+  created_at: OLD,
+  updated_at: OLD,
+};
+const plain = { id: 'emp-1', learning_object_external_reference: 'sec-101' };
+
+describe('duplicate-safe by default', () => {
+  test('an open assignment of the same learning object: nothing is created, and it is named with what to do', async () => {
+    for (const status of ['pending', 'in_progress']) {
+      up = await startUpstream(json(200, { data: [{ ...openOne, status: { value: status } }] }));
+      w = await wire(up.url);
+      const result = await w.call('create_user_assignment', plain);
+      expect(result.isError).toBeFalsy();
+      expect(up.requests.map((r) => r.method)).toEqual(['GET']);
+      const text = textOf(result);
+      expect(text).toMatch(/^Not created: user emp-1 already has an open assignment for sec-101 \(id asg-old/);
+      expect(text).toContain(
+        status === 'pending' ? 'pending, 30%, due 2026-12-01' : 'in_progress, 30%, due 2026-12-01',
+      );
+      expect(text).toMatch(/create_user_completion when they finish[\s\S]*allow_duplicate: true/);
+      expect(result.structuredContent).toMatchObject({ created: false, data: { id: 'asg-old' } });
+      await w.close();
+      await up.close();
+    }
+    w = undefined;
+    up = undefined;
+  });
+
+  test('a completed one may be assigned again (recertification)', async () => {
+    up = await startUpstream(json(201, CREATED));
+    up.enqueue(json(200, { data: [completedOne] }));
+    w = await wire(up.url);
+    const result = await w.call('create_user_assignment', plain);
+    expect(result.isError).toBeFalsy();
+    expect(up.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
+    expect(textOf(result)).toMatch(/^Created assignment \(id asg_123/);
+  });
+
+  test('allow_duplicate: true creates anyway, with no list first', async () => {
+    up = await startUpstream(json(201, CREATED));
+    w = await wire(up.url);
+    const result = await w.call('create_user_assignment', { ...plain, allow_duplicate: true });
+    expect(result.isError).toBeFalsy();
+    expect(up.requests.map((r) => r.method)).toEqual(['POST']);
+    expect(JSON.parse(up.requests[0]!.body)).toEqual({ learning_object_external_reference: 'sec-101' });
+  });
+
+  test('a check that cannot run creates nothing and says how to proceed', async () => {
+    up = await startUpstream(json(201, CREATED));
+    up.enqueue(stackoneError(403, 'Forbidden'));
+    w = await wire(up.url);
+    const result = await w.call('create_user_assignment', plain);
+    expect(result.isError).toBe(true);
+    expect(up.requests.map((r) => r.method)).toEqual(['GET']);
+    expect(textOf(result)).toMatch(
+      /^Could not check for an open assignment before creating \(StackOne answered HTTP 403\), so nothing was created[\s\S]*allow_duplicate: true/,
+    );
+    expect(textOf(result)).not.toMatch(/may have reached the LMS/);
+  });
+});
+
+describe('never "safe to retry" while a matching record exists', () => {
+  test('the reply is lost and the list shows a record with old timestamps: it exists, retrying would duplicate', async () => {
+    up = await startUpstream(json(200, { data: [openOne] }));
+    up.enqueue(stackoneError(503, 'failed'));
+    w = await wire(up.url);
+    const result = await w.call('create_user_assignment', { ...plain, allow_duplicate: true });
+    expect(result.isError).toBe(true);
+    expect(up.requests.map((r) => r.method)).toEqual(['POST', 'GET']);
+    const text = textOf(result);
+    expect(text).not.toMatch(/safe to retry/);
+    expect(text).toMatch(
+      /found an existing assignment of sec-101 for this user: id asg-old: sec-101: in_progress, 30%, due 2026-12-01\. This create may or may not be what made it; retrying would make a duplicate, so do not retry/,
+    );
+  });
+
+  test('a record with no timestamps at all is not ruled out either', async () => {
+    up = await startUpstream(json(200, { data: [existing] }));
+    up.enqueue(stackoneError(502, 'failed'));
+    w = await wire(up.url);
+    const result = await w.call('create_user_completion', plain);
+    // A completion looks for a completed record: an in-progress one is not it, so none exists.
+    expect(textOf(result)).toMatch(/found no completion of sec-101: it was not created, and it is safe to retry/);
+    await w.close();
+    await up.close();
+    up = await startUpstream(json(200, { data: [{ ...existing, status: { value: 'completed' } }] }));
+    up.enqueue(stackoneError(502, 'failed'));
+    w = await wire(up.url);
+    const again = await w.call('create_user_completion', plain);
+    expect(again.isError).toBe(true);
+    expect(textOf(again)).toMatch(/found an existing completion of sec-101[\s\S]*retrying would make a duplicate/);
+    expect(textOf(again)).not.toMatch(/safe to retry/);
+  });
+
+  test('with the duplicate check as the before-picture, a new id in the list confirms the create, whatever its dates', async () => {
+    up = await startUpstream(json(200, { data: [completedOne, { ...openOne, id: 'asg-new' }] }));
+    up.enqueue(json(200, { data: [completedOne] }), stackoneError(504, 'timeout'));
+    w = await wire(up.url);
+    const result = await w.call('create_user_assignment', plain);
+    expect(result.isError).toBeFalsy();
+    expect(up.requests.map((r) => r.method)).toEqual(['GET', 'POST', 'GET']);
+    expect(textOf(result)).toMatch(/^Created assignment \(id asg-new[\s\S]*it was created/);
+    expect(result.structuredContent).toMatchObject({ confirmed_by_list: true, data: { id: 'asg-new' } });
+  });
+
+  test('with only the records seen before: one exists, so no "safe to retry"', async () => {
+    up = await startUpstream(json(200, { data: [completedOne] }));
+    up.enqueue(json(200, { data: [completedOne] }), stackoneError(500, 'boom'));
+    w = await wire(up.url);
+    const result = await w.call('create_user_assignment', plain);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/found an existing assignment of sec-101 for this user: id asg-done/);
+    expect(textOf(result)).not.toMatch(/safe to retry/);
   });
 });

@@ -85,6 +85,25 @@ describe('the emulator checks what StackOne checks', () => {
 });
 
 describe('seed data', () => {
+  test('nothing is dated after the day the emulator starts: no completion, assignment or update from the future', () => {
+    for (const start of [NOW, Date.parse('2031-02-03T04:05:06Z')]) {
+      const emu = new Emulator({ now: () => start });
+      const endOfDay = start + 24 * 3600_000;
+      for (const user of USERS) {
+        for (const a of emu.assignmentsOf(user.id)) {
+          for (const field of ['assigned_at', 'created_at', 'updated_at', 'completed_at'] as const) {
+            const value = a[field];
+            if (typeof value === 'string')
+              expect(
+                Date.parse(value),
+                `${user.id} ${a.learning_object_external_reference} ${field}`,
+              ).toBeLessThanOrEqual(endOfDay);
+          }
+        }
+      }
+    }
+  });
+
   test('emp-1001 has fewer than 25 assignments in every status, some overdue, some completed with results', () => {
     const emu = new Emulator({ now: () => NOW });
     const dana = emu.assignmentsOf('emp-1001');

@@ -131,6 +131,8 @@ describe('the three tools against the sandbox emulator', () => {
     const ok = await w.call('list_user_assignments', { id: 'emp-1002' });
     expect(ok.isError).toBeFalsy();
 
+    // Each fault is preceded by a pass for the duplicate check's list, so it lands on the create.
+    sandbox.emulator.injectFaults(1, { type: 'slow', delayMs: 0 });
     sandbox.emulator.injectFaults(1, { type: 'status', status: 503 });
     const failed = await w.call('create_user_assignment', {
       id: 'emp-1002',
@@ -145,6 +147,7 @@ describe('the three tools against the sandbox emulator', () => {
 
     const quick = await wireSandbox(sandbox, 300);
     try {
+      sandbox.emulator.injectFaults(1, { type: 'slow', delayMs: 0 });
       sandbox.emulator.injectFaults(1, { type: 'slow', delayMs: 1000 });
       const timedOut = await quick.call('create_user_assignment', {
         id: 'emp-1002',

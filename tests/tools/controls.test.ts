@@ -61,7 +61,7 @@ describe('operator controls', () => {
     const bad = await startFails(['--tools', 'list_user_assignments,delete_everything']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(
-      /Unknown tool in STACKONE_TOOLS \(--tools\): delete_everything\. Valid tools: create_user_assignment, list_user_assignments, create_user_completion/,
+      /Unknown tool in --tools: delete_everything\. Valid tools: create_user_assignment, list_user_assignments, create_user_completion/,
     );
     const conflict = await startFails(['--read-only', '--tools', 'create_user_assignment']);
     expect(conflict.code).toBe(2);

@@ -1,11 +1,15 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { CREATED, startUpstream, type Upstream } from '../helpers/upstream.js';
+import { CREATED, json, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { ACCOUNT, API_KEY, textOf, type Wired, wire } from '../helpers/wire.js';
 
 let up: Upstream;
 let w: Wired;
+/** The POSTs: every plain create first lists the user's assignments (the duplicate check). */
+const posts = () => up.requests.filter((r) => r.method === 'POST');
 beforeEach(async () => {
-  up = await startUpstream();
+  up = await startUpstream((req, res) =>
+    (req.method === 'GET' ? json(200, { data: [] }) : json(201, CREATED))(req, res),
+  );
   w = await wire(up.url);
 });
 afterEach(async () => {
@@ -27,8 +31,8 @@ describe('create_user_assignment', () => {
     };
     const result = await w.call('create_user_assignment', args);
     expect(result.isError).toBeFalsy();
-    expect(up.requests).toHaveLength(1);
-    const req = up.requests[0]!;
+    expect(up.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
+    const req = posts()[0]!;
     expect(req.method).toBe('POST');
     expect(req.url).toBe('/unified/lms/users/emp%2F1001%20%C3%BC/assignments');
     expect(req.headers.authorization).toBe(`Basic ${Buffer.from(`${API_KEY}:`).toString('base64')}`);
@@ -46,7 +50,7 @@ describe('create_user_assignment', () => {
       account_id: 'other-account',
       learning_object_external_reference: 'course-1',
     });
-    const req = up.requests[0]!;
+    const req = posts()[0]!;
     expect(req.body).toBe('{"learning_object_external_reference":"course-1"}');
     expect(req.headers['x-account-id']).toBe('other-account');
   });
@@ -74,7 +78,7 @@ describe('create_user_assignment', () => {
     [{ id: 'u1' }, /learning_object_external_reference is required/],
     [
       { id: 'u1', learning_object_external_reference: 'x', status: { value: 'done' } },
-      /status\.value must be one of pending, in_progress, completed/,
+      /status\.value must be one of pending, in_progress \(got "done"\)/,
     ],
     [
       { id: 'u1', learning_object_external_reference: 'x', progress: 150 },
@@ -101,6 +105,24 @@ describe('create_user_assignment', () => {
     [{ id: '..', learning_object_external_reference: 'x' }, /id must be a user id/],
     [{ id: '', learning_object_external_reference: 'x' }, /id must not be empty/],
     [{ id: 'u1', learning_object_external_reference: 'x', passthrough: 'nope' }, /passthrough must be a JSON object/],
+    [
+      { id: 'u1', learning_object_external_reference: 'x', status: { value: 'completed' } },
+      /"completed" is not for a new assignment: to record that the user finished, call create_user_completion instead/,
+    ],
+    [
+      { id: 'u1', learning_object_external_reference: 'x', status: { value: 'completed' }, dry_run: true },
+      /call create_user_completion instead/,
+    ],
+    [
+      { id: 'u1', learning_object_external_reference: 'x', progress: 0.4 },
+      /progress is a percentage from 0 to 100, not a fraction: for 0.4 send 40/,
+    ],
+    [{ id: 'u1', learning_object_external_reference: 'x', progress: 0.925 }, /for 0.925 send 92.5/],
+    [{ id: 'user a\r\nX-Evil: 1', learning_object_external_reference: 'x' }, /id must not contain control characters/],
+    [
+      { id: 'u1', learning_object_external_reference: 'x\ny' },
+      /learning_object_external_reference must not contain control characters/,
+    ],
   ])('invalid input %j is an isError result naming the field, and nothing is sent', async (args, message) => {
     const result = await w.call('create_user_assignment', args);
     expect(result.isError).toBe(true);
@@ -114,9 +136,49 @@ describe('create_user_assignment', () => {
       learning_object_external_reference: 'x',
       external_reference: 'old',
     });
-    expect(JSON.parse(up.requests[0]!.body)).toEqual({
+    expect(JSON.parse(posts()[0]!.body)).toEqual({
       learning_object_external_reference: 'x',
       external_reference: 'old',
     });
+  });
+
+  test('null means not set: the field is left out of the request', async () => {
+    const result = await w.call('create_user_assignment', {
+      id: 'u1',
+      account_id: null,
+      learning_object_external_reference: 'x',
+      learning_object_id: null,
+      progress: null,
+      assigned_at: null,
+      due_date: null,
+      status: null,
+      passthrough: null,
+      external_reference: null,
+      allow_duplicate: null,
+      if_not_exists: null,
+      dry_run: null,
+    });
+    expect(result.isError).toBeFalsy();
+    expect(posts()[0]!.body).toBe('{"learning_object_external_reference":"x"}');
+    expect(posts()[0]!.headers['x-account-id']).toBe(ACCOUNT);
+    expect(textOf(result)).toMatch(/status the LMS's default, no due date/);
+    await w.call('create_user_assignment', {
+      id: 'u1',
+      learning_object_external_reference: 'y',
+      status: { value: 'pending', source_value: null },
+    });
+    expect(posts()[1]!.body).toBe('{"learning_object_external_reference":"y","status":{"value":"pending"}}');
+  });
+
+  test('0, 1 and whole percentages are taken as given (1 means 1%)', async () => {
+    for (const progress of [0, 1, 1.5, 40, 100]) {
+      const result = await w.call('create_user_assignment', {
+        id: 'u1',
+        learning_object_external_reference: 'x',
+        progress,
+      });
+      expect(result.isError).toBeFalsy();
+      expect(JSON.parse(posts().at(-1)!.body).progress).toBe(progress);
+    }
   });
 });

@@ -69,7 +69,7 @@ describe('create_user_completion', () => {
     ],
     [
       { id: 'u1', learning_object_external_reference: 'x', score: { percentage: 120 } },
-      /score\.percentage must be from 0 to 100/,
+      /score\.percentage must be a number from 0 to 100 \(got 120\)/,
     ],
   ])('invalid input %j is refused before any request', async (args, message) => {
     const result = await w.call('create_user_completion', args);

@@ -91,13 +91,15 @@ describe('the tool registry as agents see it', () => {
       'status',
       'passthrough',
       'external_reference',
+      'allow_duplicate',
       'if_not_exists',
       'dry_run',
     ]);
     expect(assign.required).toEqual(['id', 'learning_object_external_reference']);
     expect(assign.properties.external_reference!.deprecated).toBe(true);
     expect(assign.properties.progress).toMatchObject({ type: 'number', minimum: 0, maximum: 100 });
-    expect(JSON.stringify(assign.properties.status)).toContain('"enum":["pending","in_progress","completed"]');
+    // A new assignment is pending or in progress; a finished one is create_user_completion (issue 12, item 9).
+    expect(JSON.stringify(assign.properties.status)).toContain('"enum":["pending","in_progress"]');
 
     const list = props('list_user_assignments');
     expect(Object.keys(list.properties)).toEqual([

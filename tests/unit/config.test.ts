@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { ConfigError, DEFAULT_TIMEOUT_MS, isLoopbackHost, loadConfig, parseFaults } from '../../src/config.js';
+import {
+  ConfigError,
+  createBudgetMs,
+  DEFAULT_TIMEOUT_MS,
+  isLoopbackHost,
+  loadConfig,
+  parseFaults,
+} from '../../src/config.js';
 
 function serve(argv: string[], env: Record<string, string> = {}) {
   const action = loadConfig(argv, env);
@@ -97,10 +104,10 @@ describe('HTTP options', () => {
       allowedHosts: [],
       allowedOrigins: [],
     });
-    expect(d.http.requestTimeoutMs).toBe(DEFAULT_TIMEOUT_MS + 5000);
+    expect(d.http.requestTimeoutMs).toBe(createBudgetMs(DEFAULT_TIMEOUT_MS) + 5000);
     const c = serve(['--transport', 'http', '--port=8080', '--allowed-hosts', 'A.example.com, b.example.com'], {
       MCP_ALLOWED_ORIGINS: 'https://App.example.com/path',
-      MCP_AUTH_TOKEN: 'tok',
+      MCP_AUTH_TOKEN: 'tok-0123456789abcdef0123456789abcdef',
       MCP_HOST: '0.0.0.0',
       STACKONE_API_KEY: 'k',
     });
@@ -110,7 +117,7 @@ describe('HTTP options', () => {
       port: 8080,
       allowedHosts: ['a.example.com', 'b.example.com'],
       allowedOrigins: ['https://app.example.com'],
-      authToken: 'tok',
+      authToken: 'tok-0123456789abcdef0123456789abcdef',
     });
   });
 
@@ -123,12 +130,98 @@ describe('HTTP options', () => {
   });
 
   test.each([
-    [['--transport', 'sse'], /MCP_TRANSPORT/],
-    [['--port', '70000'], /MCP_PORT/],
-    [['--allowed-origins', 'not-a-url'], /MCP_ALLOWED_ORIGINS/],
+    [['--transport', 'sse'], /--transport/],
+    [['--port', '70000'], /--port/],
+    [['--allowed-origins', 'not-a-url'], /--allowed-origins/],
     [['--auth-token', 'x'], /MCP_AUTH_TOKEN/],
     [['--sandbox=yes'], /takes no value/],
   ])('%j is refused', (argv, message) => {
     expect(() => loadConfig(argv, {})).toThrow(message);
+  });
+});
+
+describe('fail closed', () => {
+  test.each(['STACKONE_READ_ONLY', 'STACKONE_SANDBOX'])('%s takes only the documented spellings', (name) => {
+    for (const yes of ['1', 'true', 'TRUE', 'yes', 'on', ' On ']) {
+      expect(() => loadConfig([], { [name]: yes })).not.toThrow();
+    }
+    for (const no of ['0', 'false', 'False', 'no', 'off', '']) {
+      const config = serve([], { [name]: no });
+      expect(config.sandbox).toBe(false);
+      expect(config.tools).toHaveLength(3);
+    }
+    for (const bad of ['maybe', '2', 'enabled', 'y', 'tru']) {
+      expect(() => loadConfig([], { [name]: bad })).toThrow(ConfigError);
+      expect(() => loadConfig([], { [name]: bad })).toThrow(
+        new RegExp(`${name} must be one of 1, true, yes, on or 0, false, no, off \\(got "${bad}"\\)`),
+      );
+    }
+    expect(serve([], { STACKONE_READ_ONLY: 'yes' }).tools).toEqual(['list_user_assignments']);
+  });
+
+  test.each([
+    [['--port', 'abc'], /^--port must be/],
+    [['--port=70000'], /^--port must be/],
+    [['--timeout-ms', 'soon'], /^--timeout-ms must be/],
+    [['--max-body-bytes', '1'], /^--max-body-bytes must be/],
+    [['--transport', 'sse'], /^--transport must be stdio or http/],
+    [['--log-level', 'loud'], /^--log-level must be one of/],
+    [['--base-url', 'nope'], /^--base-url is not a URL/],
+    [['--allowed-origins', 'x'], /^--allowed-origins: "x" is not an origin/],
+    [['--tools', 'nope'], /Unknown tool in --tools: nope/],
+    [['--account-id', 'a\u0001'], /^--account-id contains a control character/],
+  ])('a flag error names the flag: %j', (argv, message) => {
+    expect(() => loadConfig(argv, {})).toThrow(message);
+  });
+
+  test('an environment error names the variable', () => {
+    expect(() => loadConfig([], { MCP_PORT: 'abc' })).toThrow(/^MCP_PORT must be/);
+    expect(() => loadConfig([], { MCP_TRANSPORT: 'sse' })).toThrow(/^MCP_TRANSPORT must be/);
+  });
+});
+
+describe('MCP_AUTH_TOKEN strength', () => {
+  const short = 'x'.repeat(31);
+  test('shorter than 32 characters is refused on a non-loopback bind, saying how to make one', () => {
+    for (const host of ['0.0.0.0', '10.0.0.5', '::']) {
+      expect(() => loadConfig(['--transport', 'http', '--host', host], { MCP_AUTH_TOKEN: short })).toThrow(
+        /MCP_AUTH_TOKEN is 31 characters.*at least 32.*openssl rand -hex 32/,
+      );
+    }
+    expect(serve(['--transport', 'http', '--host', '0.0.0.0'], { MCP_AUTH_TOKEN: 'x'.repeat(32) }).warnings).toEqual(
+      [],
+    );
+  });
+
+  test('on loopback it is a warning, not a refusal', () => {
+    const config = serve(['--transport', 'http'], { MCP_AUTH_TOKEN: short });
+    expect(config.http.authToken).toBe(short);
+    expect(config.warnings).toEqual([expect.stringMatching(/MCP_AUTH_TOKEN is 31 characters.*openssl rand -hex 32/)]);
+    expect(serve([], { MCP_AUTH_TOKEN: short }).warnings).toEqual([]);
+  });
+});
+
+describe('HTTP request timeout and the write check', () => {
+  test('the default leaves room for a create, its duplicate check and its follow-up check', () => {
+    const c = serve(['--transport', 'http']);
+    expect(c.http.requestTimeoutMs).toBeGreaterThanOrEqual(createBudgetMs(c.timeoutMs));
+    expect(createBudgetMs(DEFAULT_TIMEOUT_MS)).toBeGreaterThan(DEFAULT_TIMEOUT_MS);
+    expect(createBudgetMs(1000)).toBe(3000);
+  });
+
+  test('a per-request timeout that cannot hold a create and its check is refused, naming both settings', () => {
+    expect(() => loadConfig(['--transport', 'http', '--request-timeout-ms', '1500'], {})).toThrow(
+      /--request-timeout-ms \(1500 ms\) cannot hold a create: STACKONE_TIMEOUT_MS \(65000 ms\).*at least \d+/,
+    );
+    expect(() =>
+      loadConfig(['--transport', 'http'], { MCP_REQUEST_TIMEOUT_MS: '5000', STACKONE_TIMEOUT_MS: '3000' }),
+    ).toThrow(/MCP_REQUEST_TIMEOUT_MS \(5000 ms\).*STACKONE_TIMEOUT_MS \(3000 ms\)/);
+    expect(
+      serve(['--transport', 'http', '--timeout-ms', '1000', '--request-timeout-ms', '3000']).http.requestTimeoutMs,
+    ).toBe(3000);
+    // Without a write tool there is no create to make room for.
+    expect(serve(['--transport', 'http', '--read-only', '--request-timeout-ms', '1500']).http.requestTimeoutMs).toBe(
+      1500,
+    );
   });
 });

@@ -1,9 +1,5 @@
-import type { IncomingMessage } from 'node:http';
 import { describe, expect, test } from 'vitest';
 import { hostAllowed, originAllowed } from '../../src/transports/guards.js';
-import { tenantOf } from '../../src/transports/http.js';
-
-const req = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
 
 describe('Host and Origin checks', () => {
   test('loopback names are allowed on any port; others only when listed', () => {
@@ -26,24 +22,5 @@ describe('Host and Origin checks', () => {
     expect(originAllowed('http://app.example.com', ['https://app.example.com'])).toBe(false);
     expect(originAllowed('null', [])).toBe(false);
     expect(originAllowed('not a url', [])).toBe(false);
-  });
-});
-
-describe('tenant credentials', () => {
-  const b64 = (s: string) => Buffer.from(s).toString('base64');
-  test('Basic key:, x-stackone-api-key and x-account-id', () => {
-    expect(tenantOf(req({ authorization: `Basic ${b64('k1:')}`, 'x-account-id': 'a1' }), false)).toEqual({
-      apiKey: 'k1',
-      accountId: 'a1',
-    });
-    expect(tenantOf(req({ authorization: `Basic ${b64('k1')}` }), false)).toEqual({ apiKey: 'k1' });
-    // With the bearer token in use, Authorization is ours: the key comes from x-stackone-api-key.
-    expect(tenantOf(req({ authorization: 'Bearer t', 'x-stackone-api-key': 'k2' }), true)).toEqual({ apiKey: 'k2' });
-    expect(tenantOf(req({ authorization: `Basic ${b64('k1:')}` }), true)).toEqual({});
-    expect(tenantOf(req({}), false)).toEqual({});
-  });
-
-  test('control characters are refused', () => {
-    expect(tenantOf(req({ authorization: `Basic ${b64('k\n1:')}` }), false)).toHaveProperty('error');
   });
 });

@@ -1,0 +1,154 @@
+/**
+ * StackOne's OpenAPI (shared/seeds 000, 001, 004 and the facts in their README), translated once into strict zod,
+ * independently of the server's own DTOs (src/stackone/schemas.ts): the emulator checks every request body with the
+ * request contracts, and tests check every emulator response with the response contracts. So a DTO of ours that
+ * drifted from StackOne's is caught by the sandbox, not confirmed by it. No bounds of our own belong here.
+ */
+import * as z from 'zod';
+import type { Exchange } from './emulator.js';
+
+const DateTime = z.iso.datetime({ offset: true }).nullish();
+const Str = z.string().nullish();
+const SourceValue = z
+  .union([z.string(), z.number(), z.boolean(), z.record(z.string(), z.unknown()), z.array(z.unknown())])
+  .nullish();
+const unifiedEnum = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.strictObject({ value: z.enum(values).nullish(), source_value: SourceValue }).nullish();
+
+// ---------------------------------------------------------------- requests
+
+const NullableDateTime = z.iso.datetime({ offset: true }).nullish();
+const FreeObject = z.record(z.string(), z.unknown()).nullish();
+
+export const CreateAssignmentRequestContract = z.strictObject({
+  passthrough: FreeObject,
+  external_reference: Str,
+  learning_object_id: Str,
+  progress: z.number().nullish(),
+  assigned_at: NullableDateTime,
+  due_date: NullableDateTime,
+  status: unifiedEnum(['pending', 'in_progress', 'completed', 'unmapped_value']),
+  learning_object_external_reference: z.string(),
+});
+
+export const CreateCompletionRequestContract = z.strictObject({
+  passthrough: FreeObject,
+  result: unifiedEnum(['Pass', 'Fail', 'unmapped_value']),
+  completed_at: NullableDateTime,
+  learning_object_id: Str,
+  learning_object_external_reference: z.string(),
+  content_external_reference: Str,
+  content_id: Str,
+  time_spent: Str,
+  score: z.strictObject({ percentage: z.number().nullish(), raw_value: Str }).nullish(),
+});
+
+// ---------------------------------------------------------------- responses
+
+export const AssignmentContract = z.strictObject({
+  id: Str,
+  remote_id: Str,
+  unified_custom_fields: z.record(z.string(), z.unknown()).nullish(),
+  external_reference: Str,
+  learning_object_id: Str,
+  remote_learning_object_id: Str,
+  learning_object_external_reference: Str,
+  progress: z.number().nullish(),
+  updated_at: DateTime,
+  created_at: DateTime,
+  assigned_at: DateTime,
+  due_date: DateTime,
+  status: unifiedEnum(['pending', 'in_progress', 'completed', 'unmapped_value']),
+  learning_object_type: unifiedEnum(['content', 'course', 'collection', 'unmapped_value']),
+  user_id: Str,
+  remote_user_id: Str,
+  certificate_url: Str,
+  result: unifiedEnum(['Pass', 'Fail', 'unmapped_value']),
+  completed_at: DateTime,
+  course_id: Str,
+  remote_course_id: Str,
+});
+
+export const AssignmentsPaginatedContract = z.strictObject({
+  next: Str,
+  data: z.array(AssignmentContract),
+  raw: z
+    .array(
+      z.strictObject({
+        method: z.string(),
+        url: z.string(),
+        body: z
+          .union([z.string(), z.record(z.string(), z.unknown()), z.array(z.number().int().min(0).max(255))])
+          .nullish(),
+        response: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown()), z.string()]).nullish(),
+      }),
+    )
+    .nullish(),
+});
+
+export const CreateResultContract = z.strictObject({
+  statusCode: z.number(),
+  message: z.string(),
+  timestamp: z.iso.datetime({ offset: true }),
+  data: z.strictObject({ id: Str, remote_id: Str }),
+});
+
+export const ErrorContract = z.strictObject({
+  statusCode: z.number(),
+  message: z.string(),
+  timestamp: z.iso.datetime({ offset: true }),
+  data: z
+    .strictObject({
+      statusCode: z.number().nullish(),
+      message: Str,
+      headers: z.record(z.string(), z.unknown()).nullish(),
+    })
+    .nullish(),
+  provider_errors: z
+    .array(
+      z.strictObject({
+        status: z.number().nullish(),
+        url: Str,
+        raw: z.record(z.string(), z.unknown()).nullish(),
+        headers: z.record(z.string(), z.unknown()).nullish(),
+      }),
+    )
+    .nullish(),
+});
+
+/** Which documented response a status belongs to; every other status is undocumented and fails the check. */
+const DOCUMENTED_ERRORS = new Set([400, 401, 403, 404, 408, 409, 412, 422, 429, 500, 501, 502]);
+
+/** Errors for each exchange that does not match the OpenAPI; empty when all is well. */
+export function contractViolations(exchanges: readonly Exchange[]): string[] {
+  const problems: string[] = [];
+  for (const { request, response } of exchanges) {
+    const where = `${request.method} ${request.url} -> ${response.status}`;
+    const isList = request.method === 'GET';
+    let schema: z.ZodType;
+    if (response.status === 200 && isList) schema = AssignmentsPaginatedContract;
+    else if (response.status === 201 && !isList) schema = CreateResultContract;
+    // 503 and 504 are not in the OpenAPI but StackOne's gateway can answer them; they keep the error shape.
+    else if (DOCUMENTED_ERRORS.has(response.status) || response.status === 503 || response.status === 504) {
+      schema = ErrorContract;
+    } else {
+      problems.push(`${where}: status not documented for this operation`);
+      continue;
+    }
+    if (!/^application\/json/.test(response.headers['content-type'] ?? '')) problems.push(`${where}: not JSON`);
+    let body: unknown;
+    try {
+      body = JSON.parse(response.body);
+    } catch {
+      problems.push(`${where}: body is not JSON`);
+      continue;
+    }
+    const result = schema.safeParse(body);
+    if (!result.success) {
+      problems.push(`${where}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    } else if (schema === ErrorContract && (body as { statusCode: number }).statusCode !== response.status) {
+      problems.push(`${where}: body statusCode differs from the HTTP status`);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,76 @@
+import { describe, expect, test } from 'vitest';
+import { MAX_KEY_LENGTH, tenantOf } from '../../src/transports/tenant.js';
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+/** Headers as node's req.headersDistinct gives them: every value in an array. */
+const h = (headers: Record<string, string | string[]>) =>
+  Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]));
+
+describe('tenantOf', () => {
+  test('Basic key:, x-stackone-api-key and x-account-id', () => {
+    expect(tenantOf(h({ authorization: `Basic ${b64('k1:')}`, 'x-account-id': 'a1' }), false)).toEqual({
+      apiKey: 'k1',
+      accountId: 'a1',
+    });
+    expect(tenantOf(h({ authorization: `basic  ${b64('k1')}` }), false)).toEqual({ apiKey: 'k1' });
+    expect(tenantOf(h({ 'x-stackone-api-key': 'k2' }), false)).toEqual({ apiKey: 'k2' });
+    expect(tenantOf(h({ authorization: `Basic ${b64('k1:')}`, 'x-stackone-api-key': 'k1' }), false)).toEqual({
+      apiKey: 'k1',
+    });
+    // With the bearer token in use, Authorization is ours: the key comes from x-stackone-api-key.
+    expect(tenantOf(h({ authorization: 'Bearer t', 'x-stackone-api-key': 'k2' }), true)).toEqual({ apiKey: 'k2' });
+    expect(tenantOf(h({ authorization: 'Bearer t' }), true)).toEqual({});
+    expect(tenantOf({}, false)).toEqual({});
+  });
+
+  test.each([
+    ['Basic %%%'],
+    ['Basic '],
+    ['Basic'],
+    ['Basic Og=='],
+    [`Basic ${b64(':')}`],
+    [`Basic ${b64('k:pw')}`],
+    [`Basic ${b64('k\n1:')}`],
+    [`Basic ${b64('a b:')}`],
+    [`Basic ${Buffer.from([0xff, 0xfe, 0x3a]).toString('base64')}`],
+    [`Basic ${b64(`${'k'.repeat(MAX_KEY_LENGTH + 1)}:`)}`],
+    ['Bearer x'],
+    ['Digest x'],
+    [''],
+  ])('Authorization %j is refused with 401 naming the accepted forms', (authorization) => {
+    const out = tenantOf({ authorization: [authorization] }, false);
+    expect(out).toMatchObject({ status: 401 });
+    expect('error' in out && out.error).toMatch(/Authorization: Basic base64\(<key>:\)` or `x-stackone-api-key/);
+  });
+
+  test('a bad x-stackone-api-key is refused with 401; with a bearer token the message names only the header', () => {
+    for (const key of ['', ' ', 'k\r\nX-Evil: 1', 'k'.repeat(MAX_KEY_LENGTH + 1)]) {
+      expect(tenantOf(h({ 'x-stackone-api-key': key }), false)).toMatchObject({ status: 401 });
+      const out = tenantOf(h({ 'x-stackone-api-key': key }), true);
+      expect(out).toMatchObject({ status: 401, error: expect.stringMatching(/`x-stackone-api-key: <key>`/) });
+      expect('error' in out && out.error).not.toMatch(/Basic/);
+    }
+    expect(tenantOf(h({ 'x-stackone-api-key': 'k'.repeat(MAX_KEY_LENGTH) }), false)).toEqual({
+      apiKey: 'k'.repeat(MAX_KEY_LENGTH),
+    });
+  });
+
+  test('duplicates and bad accounts are refused with 400', () => {
+    for (const name of ['authorization', 'x-stackone-api-key', 'x-account-id']) {
+      expect(tenantOf({ [name]: ['a', 'a'] }, false)).toMatchObject({
+        status: 400,
+        error: `Send one ${name} header, not 2.`,
+      });
+    }
+    expect(tenantOf(h({ 'x-account-id': 'a'.repeat(257) }), false)).toMatchObject({
+      status: 400,
+      error: expect.stringMatching(/x-account-id header: is longer than 256 characters/),
+    });
+    expect(tenantOf(h({ 'x-account-id': 'a'.repeat(256) }), false)).toEqual({ accountId: 'a'.repeat(256) });
+    expect(tenantOf(h({ 'x-account-id': 'a\u0001b' }), false)).toMatchObject({ status: 400 });
+    expect(tenantOf(h({ 'x-account-id': '' }), false)).toMatchObject({ status: 400 });
+    expect(tenantOf(h({ authorization: `Basic ${b64('k1:')}`, 'x-stackone-api-key': 'k2' }), false)).toMatchObject({
+      status: 400,
+    });
+  });
+});
