@@ -1,5 +1,7 @@
 /** Configuration: a pure function of (argv, env). Defaults, then env, then flags; every problem names its fix. */
 import type { Fault } from './sandbox/emulator.js';
+import { parseFaults } from './sandbox/faults.js';
+import { hasControlChars } from './text.js';
 import { READ_ONLY_TOOLS, TOOL_NAMES, type ToolName } from './tools/names.js';
 import { VERSION } from './version.js';
 
@@ -172,14 +174,6 @@ From the environment only (never flags, so they stay out of \`ps\`):
   STACKONE_SANDBOX_FAULTS sandbox only: make the emulator's next requests misbehave, e.g. "429:1*2,slow:3000,hang"
 `;
 
-/** Control characters (and DEL) can split an HTTP header; they are never valid in a key or an account id. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-
-export function hasControlChars(value: string): boolean {
-  return CONTROL_CHARS.test(value);
-}
-
 export function loadConfig(argv: readonly string[], env: Env): CliAction {
   const byFlag = new Map<string, OptionSpec>(OPTIONS.map((o) => [o.flag, o]));
   const flags = new Map<Flag, string>();
@@ -288,7 +282,7 @@ export function loadConfig(argv: readonly string[], env: Env): CliAction {
       sandbox,
       tools,
       allowedAccountIds,
-      sandboxFaults: faultSpec ? parseFaults(faultSpec) : [],
+      sandboxFaults: faultSpec ? faultsOf(faultSpec) : [],
       warnings,
     },
   };
@@ -361,43 +355,13 @@ function bool(value: string | undefined, name: string): boolean {
   );
 }
 
-const FAULT_STATUSES = [408, 429, 500, 502, 503, 504] as const;
-
-/** "429:2*3,slow:3000,hang" -> three 429s with Retry-After 2, one slow reply, one hang. */
-export function parseFaults(spec: string): SandboxFault[] {
-  const out: SandboxFault[] = [];
-  for (const item of spec
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const match = /^([a-z0-9]+)(?::(\d+))?(?:\*(\d+))?$/i.exec(item);
-    const bad = () =>
-      new ConfigError(
-        `STACKONE_SANDBOX_FAULTS: cannot read ${JSON.stringify(item)}; use e.g. 429:1*2, 503, slow:3000, heartbeat:20, hang.`,
-      );
-    if (!match) throw bad();
-    const [, kind = '', argText, countText] = match;
-    const arg = argText === undefined ? undefined : Number(argText);
-    const count = countText === undefined ? 1 : Number(countText);
-    if (count < 1 || count > 1000) throw bad();
-    let fault: SandboxFault;
-    const status = Number(kind);
-    if ((FAULT_STATUSES as readonly number[]).includes(status)) {
-      fault = {
-        type: 'status',
-        status: status as (typeof FAULT_STATUSES)[number],
-        ...(arg !== undefined ? { retryAfter: arg } : status === 429 ? { retryAfter: 1 } : {}),
-      };
-    } else if (kind === 'slow') {
-      fault = { type: 'slow', delayMs: arg ?? 2000 };
-    } else if (kind === 'heartbeat') {
-      fault = { type: 'heartbeat', count: arg ?? 10, intervalMs: 200 };
-    } else if (kind === 'hang') {
-      fault = { type: 'hang' };
-    } else throw bad();
-    for (let i = 0; i < count; i++) out.push(fault);
+/** A fault list the sandbox cannot read stops the server at start, like any other setting. */
+function faultsOf(spec: string): SandboxFault[] {
+  try {
+    return parseFaults(spec);
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
   }
-  return out;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

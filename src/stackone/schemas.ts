@@ -3,7 +3,7 @@
  * Inputs are strict, with messages that name the field and the fix; replies are loose so fields a provider adds pass.
  */
 import * as z from 'zod';
-import { hasControlChars } from '../config.js';
+import { hasControlChars } from '../text.js';
 
 const isoDateTime = z.iso.datetime({ offset: true });
 /** ISO 8601 durations as StackOne takes them for time_spent, e.g. PT1H30M or P1DT2H. */

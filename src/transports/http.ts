@@ -111,7 +111,13 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
     // refusing it would fail a call that a balancer cannot safely resend (a POST).
     if (draining) res.setHeader('connection', 'close');
     const tenant = tenantOf(req.headersDistinct, tokenDigest !== undefined);
-    if ('error' in tenant) return rpcError(res, tenant.status, tenant.status === 401 ? -32001 : -32600, tenant.error);
+    if ('error' in tenant) {
+      // A 401 names the scheme that would be accepted (RFC 9110): Basic carries the key unless our bearer token
+      // already holds the Authorization header.
+      if (tenant.status === 401)
+        res.setHeader('www-authenticate', tokenDigest ? 'Bearer' : 'Basic realm="StackOne API key"');
+      return rpcError(res, tenant.status, tenant.status === 401 ? -32001 : -32600, tenant.error);
+    }
 
     let body: string | undefined;
     let parsed: unknown;

@@ -152,7 +152,10 @@ describe('Streamable HTTP', () => {
     await srv.handle.shutdown(1_000);
     const lines = srv.logs.map((l) => JSON.parse(l));
     expect(lines.filter((l) => l.level === 'error')).toEqual([]);
-    expect(lines.find((l) => l.msg === 'http' && l.rpc === 'tools/call')).toMatchObject({ level: 'info', aborted: true });
+    expect(lines.find((l) => l.msg === 'http' && l.rpc === 'tools/call')).toMatchObject({
+      level: 'info',
+      aborted: true,
+    });
   });
 
   test('a call cut off by the per-request limit answers a tool result: a create says to check before retrying', async () => {

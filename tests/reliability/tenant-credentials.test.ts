@@ -13,7 +13,10 @@ const basic = (text: string) => `Basic ${Buffer.from(text).toString('base64')}`;
 const LIST = rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 'u1' } });
 
 /** A POST whose headers may repeat (an array value sends one header line per element), as node:http would not. */
-function post(url: string, headers: Record<string, string | string[]>): Promise<{ status: number; body: string }> {
+function post(
+  url: string,
+  headers: Record<string, string | string[]>,
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   const target = new URL(`${url}/mcp`);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -29,7 +32,7 @@ function post(url: string, headers: Record<string, string | string[]>): Promise<
         res.on('data', (d) => {
           body += d;
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
       },
     );
     req.on('error', reject);
@@ -69,6 +72,7 @@ describe('without MCP_AUTH_TOKEN', () => {
     const before = up.requests.length;
     const reply = await post(srv.url, headers);
     expect(reply.status).toBe(401);
+    expect(reply.headers['www-authenticate']).toBe('Basic realm="StackOne API key"');
     expect(JSON.parse(reply.body).error.message).toMatch(ACCEPTED);
     expect(up.requests.length).toBe(before);
   });

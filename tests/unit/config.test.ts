@@ -1,12 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import {
-  ConfigError,
-  createBudgetMs,
-  DEFAULT_TIMEOUT_MS,
-  isLoopbackHost,
-  loadConfig,
-  parseFaults,
-} from '../../src/config.js';
+import { ConfigError, createBudgetMs, DEFAULT_TIMEOUT_MS, isLoopbackHost, loadConfig } from '../../src/config.js';
+import { parseFaults } from '../../src/sandbox/faults.js';
 
 function serve(argv: string[], env: Record<string, string> = {}) {
   const action = loadConfig(argv, env);
@@ -90,6 +84,8 @@ describe('sandbox options', () => {
     expect(serve(['--sandbox'], { STACKONE_SANDBOX_FAULTS: '503*2' }).sandboxFaults).toHaveLength(2);
     expect(() => loadConfig([], { STACKONE_SANDBOX_FAULTS: '503' })).toThrow(/only works with --sandbox/);
     for (const bad of ['418', 'boom', '503*0', 'slow:fast']) expect(() => parseFaults(bad)).toThrow(/cannot read/);
+    // At start, a fault list the sandbox cannot read is a configuration error naming the variable.
+    expect(() => loadConfig(['--sandbox'], { STACKONE_SANDBOX_FAULTS: 'boom' })).toThrow(ConfigError);
   });
 });
 
