@@ -206,8 +206,7 @@ describe('the real binary over stdio', () => {
     proc.child.stdin.write(
       `${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_user_assignments', arguments: { id: 'u1' } } })}\n`,
     );
-    const deadline = Date.now() + 5000;
-    while (!proc.out().includes('"id":2') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitForOutput(proc.child.stdout, /"id":2/);
     proc.child.stdin.end();
     await proc.exited;
     const reply = proc
