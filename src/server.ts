@@ -3,7 +3,8 @@
  * the SDK's own entries (serveStdio: one instance per connection; createMcpHandler: one per HTTP request), so every
  * message, in either protocol era, is parsed, validated and answered by the SDK.
  */
-import { McpServer } from '@modelcontextprotocol/server';
+import { type jsonSchemaValidator, McpServer } from '@modelcontextprotocol/server';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import { type CallDeps, runTool, toolIo } from './tool-call.js';
 import { TOOLS, type Tool } from './tools/index.js';
 import { NAME, VERSION } from './version.js';
@@ -32,6 +33,19 @@ export const INSTRUCTIONS = [
   'The creates are not idempotent: when unsure whether a record exists, list_user_assignments first.',
 ].join('\n');
 
+/**
+ * One JSON Schema validator for every server, made on first use. Without it each McpServer builds its own Ajv, and
+ * stateless HTTP builds an McpServer per request; the SDK uses it only for elicitation replies, which these tools
+ * never ask for, so a process normally never builds one at all.
+ */
+let ajv: AjvJsonSchemaValidator | undefined;
+const validator: jsonSchemaValidator = {
+  getValidator: (schema) => {
+    ajv ??= new AjvJsonSchemaValidator();
+    return ajv.getValidator(schema);
+  },
+};
+
 export function buildServer(deps: ServerDeps): McpServer {
   const server = new McpServer(
     { name: NAME, title: 'StackOne LMS', version: VERSION },
@@ -39,6 +53,7 @@ export function buildServer(deps: ServerDeps): McpServer {
       capabilities: { tools: {}, logging: {} },
       instructions: deps.instructions ?? INSTRUCTIONS,
       maxToolInputElements: MAX_TOOL_INPUT_ELEMENTS,
+      jsonSchemaValidator: validator,
       cacheHints: {
         'tools/list': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
         'server/discover': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
