@@ -170,6 +170,7 @@ export class StackOneClient {
         } catch (raw) {
           const error = this.classify(raw, controller.signal, status !== undefined, budget);
           error.attempts = attempt;
+          error.method = req.method;
           this.report(req, attempt, status, attemptStart, error.name);
           const retryable =
             error instanceof UpstreamError
@@ -194,8 +195,11 @@ export class StackOneClient {
             `${error.message}; retrying in ${(waitMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${this.opts.maxAttempts}).`,
           );
           await sleep(waitMs, controller.signal);
-          if (controller.signal.aborted)
-            throw this.classify(controller.signal.reason, controller.signal, false, budget);
+          if (controller.signal.aborted) {
+            const stopped = this.classify(controller.signal.reason, controller.signal, false, budget);
+            stopped.method = req.method;
+            throw stopped;
+          }
         }
       }
     } finally {
