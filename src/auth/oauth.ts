@@ -156,7 +156,13 @@ export function createOAuthVerifier(config: OAuthConfig, options: VerifierOption
       const accountId = accountFrom(payload, config);
       return {
         token,
-        clientId: stringClaim(payload.client_id) ?? stringClaim(payload.azp) ?? subject,
+        // RFC 9068 client_id; azp (Auth0, Keycloak), cid (Okta), appid (Entra v1) carry the same.
+        clientId:
+          stringClaim(payload.client_id) ??
+          stringClaim(payload.azp) ??
+          stringClaim(payload.cid) ??
+          stringClaim(payload.appid) ??
+          subject,
         scopes: scopesOf(payload),
         expiresAt: payload.exp as number,
         resource,
