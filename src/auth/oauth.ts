@@ -6,6 +6,7 @@
  */
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import type { OAuthConfig } from '../config.js';
+import { CredentialError } from '../errors.js';
 import { type AuthorizationServerMetadata, DiscoveryError, discover } from './discovery.js';
 import { type ScopePolicy, scopesFor } from './scopes.js';
 
@@ -249,6 +250,26 @@ function accountFrom(payload: JWTPayload, config: OAuthConfig): string | undefin
     );
   }
   return mapped;
+}
+
+/**
+ * The account a call uses in OAuth mode: the token's when it names one, and then a call's `account_id` for any
+ * other account is refused (a tool argument is the model's to choose, the token is the identity provider's);
+ * otherwise the argument, then the server's default. STACKONE_ALLOWED_ACCOUNT_IDS is checked after this, as ever.
+ */
+export function accountForCall(
+  tokenAccount: string | undefined,
+  requested: unknown,
+  fallback: string | undefined,
+): string | undefined {
+  const asked = typeof requested === 'string' && requested !== '' ? requested : undefined;
+  if (tokenAccount === undefined) return asked ?? fallback;
+  if (asked !== undefined && asked !== tokenAccount) {
+    throw new CredentialError(
+      `Your sign-in is linked to StackOne account ${JSON.stringify(tokenAccount)}; account_id ${JSON.stringify(asked)} is not yours to use. Leave account_id out. Nothing was sent.`,
+    );
+  }
+  return tokenAccount;
 }
 
 /** RFC 9728 §3.1: the well-known segment goes between the host and the resource's path. */

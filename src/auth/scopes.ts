@@ -27,14 +27,31 @@ export function allows(granted: readonly string[], tool: string, policy: ScopePo
   return READ_TOOLS.has(tool) && granted.includes(policy.readScope);
 }
 
-/** The tools, in their order, that a token with `granted` may see in tools/list and call. */
+/**
+ * The tools, in their order, that a token with `granted` may see in tools/list and call. The same array comes back
+ * for every token with the same standing (none, read, write), so a tools/list cache keyed by the array keeps
+ * working: converting the schemas again on every request is what such a cache is there to avoid.
+ */
 export function toolsAllowed<T extends string | { name: string }>(
   granted: readonly string[],
   tools: readonly T[],
   policy: ScopePolicy,
-): T[] {
-  return tools.filter((t) => allows(granted, typeof t === 'string' ? t : t.name, policy));
+): readonly T[] {
+  const standing = granted.includes(policy.writeScope) ? 'w' : granted.includes(policy.readScope) ? 'r' : '-';
+  const key = `${standing} ${policy.readScope} ${policy.writeScope}`;
+  let byStanding = allowedCache.get(tools);
+  if (!byStanding) {
+    byStanding = new Map();
+    allowedCache.set(tools, byStanding);
+  }
+  let allowed = byStanding.get(key) as readonly T[] | undefined;
+  if (!allowed) {
+    allowed = Object.freeze(tools.filter((t) => allows(granted, typeof t === 'string' ? t : t.name, policy)));
+    byStanding.set(key, allowed);
+  }
+  return allowed;
 }
+const allowedCache = new WeakMap<readonly unknown[], Map<string, readonly unknown[]>>();
 
 /** The scopes a set of tools can need, for `scopes_supported` and the 401 challenge: read first. */
 export function scopesFor(tools: readonly (string | { name: string })[], policy: ScopePolicy): string[] {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { discoveryUrls } from '../../src/auth/discovery.js';
 import {
+  accountForCall,
   asSdkVerifier,
   createOAuthVerifier,
   insufficientScopeChallenge,
@@ -16,6 +17,7 @@ import {
 } from '../../src/auth/oauth.js';
 import { scopeChallenge, toolsAllowed } from '../../src/auth/scopes.js';
 import { DEFAULT_READ_SCOPE, DEFAULT_WRITE_SCOPE, type OAuthConfig } from '../../src/config.js';
+import { CredentialError } from '../../src/errors.js';
 import { TOOL_NAMES } from '../../src/tools/names.js';
 import { READ, startIssuer, type TestIssuer, WRITE } from '../helpers/oidc.js';
 
@@ -322,5 +324,26 @@ describe('as the SDK verifier', () => {
     expect(bad).toMatchObject({ code: 'invalid_token' });
     const token = await issuer.mint({ audience: RESOURCE });
     await expect(sdk.verifyAccessToken(token)).resolves.toMatchObject({ clientId: 'lms-service' });
+  });
+});
+
+describe('pure helpers the transport uses', () => {
+  const policy = { readScope: READ, writeScope: WRITE };
+
+  test('toolsAllowed hands back the same array for the same standing, so a tools/list cache keeps hitting', () => {
+    const a = toolsAllowed([READ, 'openid'], TOOL_NAMES, policy);
+    expect(toolsAllowed([READ], TOOL_NAMES, policy)).toBe(a);
+    expect(toolsAllowed([WRITE], TOOL_NAMES, policy)).toBe(toolsAllowed([READ, WRITE], TOOL_NAMES, policy));
+    expect(toolsAllowed([WRITE], TOOL_NAMES, policy)).not.toBe(a);
+    expect(toolsAllowed([READ], TOOL_NAMES, { readScope: 'r2', writeScope: WRITE })).toEqual([]);
+  });
+
+  test("accountForCall: the token's account wins; another account_id is refused; without one, argument then default", () => {
+    expect(accountForCall('acct-t', undefined, 'acct-default')).toBe('acct-t');
+    expect(accountForCall('acct-t', 'acct-t', undefined)).toBe('acct-t');
+    expect(() => accountForCall('acct-t', 'acct-other', undefined)).toThrow(CredentialError);
+    expect(() => accountForCall('acct-t', 'acct-other', undefined)).toThrow(/not yours to use/);
+    expect(accountForCall(undefined, 'acct-arg', 'acct-default')).toBe('acct-arg');
+    expect(accountForCall(undefined, undefined, 'acct-default')).toBe('acct-default');
   });
 });
