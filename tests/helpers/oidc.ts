@@ -6,8 +6,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import Provider, { type Configuration, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
 
 export const READ = 'lms:read';
 /** The token endpoint takes no custom parameters, so a test asks for a lifetime in a header only this helper sends. */
@@ -105,7 +105,8 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<TestIssu
       },
     ],
     // Newest first: the provider signs with the first matching key, and publishes them all.
-    jwks: { keys: keys.map((k) => k.privateJwk) as Configuration['jwks'] extends { keys: infer K } ? K : never },
+    // jose's JWK and the provider's declared JWK differ only in how optional fields are typed.
+    jwks: { keys: keys.map((k) => k.privateJwk) as JWKS['keys'] },
     scopes: ['openid', 'offline_access', ...scopes],
     features: {
       devInteractions: { enabled: false },
@@ -251,7 +252,6 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<TestIssu
     },
     async forge({ scopes: wanted = [READ], audience, ttlSeconds = 300, kid }) {
       const stranger = await newKey();
-      const { importJWK } = await import('jose');
       const key = await importJWK(stranger.privateJwk, 'RS256');
       const now = Math.floor(Date.now() / 1000);
       return new SignJWT({ scope: wanted.join(' '), client_id: SERVICE_CLIENT.id })
