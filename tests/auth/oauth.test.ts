@@ -347,3 +347,32 @@ describe('pure helpers the transport uses', () => {
     expect(accountForCall(undefined, undefined, 'acct-default')).toBe('acct-default');
   });
 });
+
+describe('a client that registers itself, as MCP clients do', () => {
+  test('dynamic registration, then authorization code with PKCE: the token is accepted', async () => {
+    const redirectUri = 'http://127.0.0.1:9/oauth/callback';
+    const res = await fetch(`${issuer.url}/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        redirect_uris: [redirectUri],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        scope: `${READ} ${WRITE}`,
+      }),
+    });
+    expect(res.status).toBe(201);
+    const { client_id } = (await res.json()) as { client_id: string };
+    const token = await issuer.mintForUser('bob', {
+      audience: RESOURCE,
+      scopes: [READ, WRITE],
+      client: { id: client_id, redirectUri },
+    });
+    await expect(verifierFor().verifyAccessToken(token)).resolves.toMatchObject({
+      subject: 'bob',
+      clientId: client_id,
+      scopes: [READ, WRITE],
+    });
+  });
+});

@@ -21,6 +21,8 @@ export const PUBLIC_CLIENT = { id: 'mcp-client', redirectUri: 'http://127.0.0.1/
 
 export interface MintOptions {
   scopes?: readonly string[];
+  /** For mintForUser: a client registered dynamically (RFC 7591) instead of PUBLIC_CLIENT. */
+  client?: { id: string; redirectUri: string };
   /** The RFC 8707 resource the token is for: its `aud`. */
   audience: string;
   /** Seconds the token lives; zero or less gives a token that had already expired when it was issued. */
@@ -35,8 +37,9 @@ export interface TestIssuer {
   /** Log in as `subject`, consent, exchange the code (PKCE S256) and return the access token. */
   mintForUser(subject: string, options: MintOptions): Promise<string>;
   /**
-   * Follow an authorization URL (as an MCP client would open it in a browser) through login and consent to the
-   * client's redirect URI; returns that final URL with `code` and `state`. Logs in as `login_hint` or "alice".
+   * Follow an authorization URL (as an MCP client would open it in a browser) through login and consent until it
+   * redirects away from the issuer, to the client's redirect URI; returns that URL with `code` and `state`. Logs
+   * in as `login_hint` or "alice". MCP clients may register themselves first at `${url}/reg` (RFC 7591).
    */
   authorize(authorizationUrl: string): Promise<URL>;
   /** A token with the issuer's claims and `kid` but signed by a key the issuer never published. */
@@ -110,6 +113,8 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<TestIssu
     scopes: ['openid', 'offline_access', ...scopes],
     features: {
       devInteractions: { enabled: false },
+      // Open dynamic client registration, as MCP clients expect of an authorization server they discover.
+      registration: { enabled: true },
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
@@ -182,11 +187,12 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<TestIssu
     return json.access_token;
   };
 
+  const issuerOrigin = new URL(url).origin;
   const authorize = async (authorizationUrl: string): Promise<URL> => {
     const jar = new Map<string, string>();
     let next = new URL(authorizationUrl);
     for (let hop = 0; hop < 10; hop++) {
-      if (next.href.startsWith(PUBLIC_CLIENT.redirectUri)) return next;
+      if (next.origin !== issuerOrigin) return next;
       const res = await fetch(next, {
         redirect: 'manual',
         headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
@@ -221,13 +227,13 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<TestIssu
         ttlSeconds,
         `Basic ${Buffer.from(`${SERVICE_CLIENT.id}:${SERVICE_CLIENT.secret}`).toString('base64')}`,
       ),
-    async mintForUser(subject, { scopes: wanted = [READ], audience, ttlSeconds }) {
+    async mintForUser(subject, { scopes: wanted = [READ], audience, ttlSeconds, client = PUBLIC_CLIENT }) {
       const verifier = randomBytes(32).toString('base64url');
       const auth = new URL(`${url}/auth`);
       auth.search = new URLSearchParams({
-        client_id: PUBLIC_CLIENT.id,
+        client_id: client.id,
         response_type: 'code',
-        redirect_uri: PUBLIC_CLIENT.redirectUri,
+        redirect_uri: client.redirectUri,
         scope: wanted.join(' '),
         resource: audience,
         state: randomBytes(8).toString('hex'),
@@ -242,8 +248,8 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<TestIssu
         {
           grant_type: 'authorization_code',
           code,
-          redirect_uri: PUBLIC_CLIENT.redirectUri,
-          client_id: PUBLIC_CLIENT.id,
+          redirect_uri: client.redirectUri,
+          client_id: client.id,
           code_verifier: verifier,
           resource: audience,
         },
