@@ -5,8 +5,18 @@
 #   docker run --rm -p 3000:3000 stackone-lms-mcp
 #
 # With STACKONE_API_KEY set and a non-loopback MCP_HOST (0.0.0.0 here) the server refuses to start unless
-# MCP_AUTH_TOKEN is set too; clients then send `Authorization: Bearer <token>`. Requests reaching the server
+# MCP_AUTH_TOKEN is set too (clients then send `Authorization: Bearer <token>`), or OAuth sign-in is configured
+# with MCP_OAUTH_ISSUER and MCP_RESOURCE_URL (see README, "Sign-in with OAuth"). Requests reaching the server
 # under another name than localhost/127.0.0.1 need that name in MCP_ALLOWED_HOSTS.
+#
+#   docker run --rm -p 3000:3000 -e STACKONE_API_KEY=... \
+#     -e MCP_OAUTH_ISSUER=https://login.example.com/ -e MCP_RESOURCE_URL=https://mcp.example.com/mcp \
+#     -e MCP_ALLOWED_HOSTS=mcp.example.com stackone-lms-mcp
+#
+# Audit lines (one per write) go to stderr with the logs unless MCP_AUDIT_LOG names a file on a mounted volume.
+# Traces and metrics: the image carries only @opentelemetry/api; to export, add @opentelemetry/sdk-node in a
+# derived image and set NODE_OPTIONS=--import plus the OTEL_* variables (README, "Telemetry"). This Node 20 image
+# needs sdk-node 0.223; sdk-node 0.300+ needs a node:22 (>= 22.15) base.
 
 # ---------------------------------------------------------------- build: compile TypeScript to dist/
 FROM node:20-bookworm-slim AS build
@@ -31,7 +41,8 @@ COPY --from=build /app/dist ./dist
 
 ENV MCP_TRANSPORT=http \
     MCP_HOST=0.0.0.0 \
-    MCP_PORT=3000
+    MCP_PORT=3000 \
+    MCP_AUDIT_LOG=stderr
 EXPOSE 3000
 
 # The image's unprivileged `node` user, by number so Kubernetes' runAsNonRoot can verify it.

@@ -8,6 +8,8 @@ import { VERSION } from './version.js';
 export const DEFAULT_BASE_URL = 'https://api.stackone.com';
 /** StackOne gives a request 60 s before it answers 408; we wait a little longer so its answer, not ours, is the one seen. */
 export const DEFAULT_TIMEOUT_MS = 65_000;
+export const DEFAULT_READ_SCOPE = 'lms:read';
+export const DEFAULT_WRITE_SCOPE = 'lms:write';
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 /** The only spellings a switch takes from the environment: anything else stops the server rather than guess. */
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'] as const;
@@ -47,7 +49,25 @@ export interface HttpConfig {
   authToken: string | undefined;
   maxBodyBytes: number;
   requestTimeoutMs: number;
+  /** OAuth 2.1 protected-resource mode (MCP_OAUTH_ISSUER + MCP_RESOURCE_URL); absent means it is off. */
+  oauth?: OAuthConfig | undefined;
 }
+
+export interface OAuthConfig {
+  /** Exactly as configured: RFC 8414 compares it with the metadata's `issuer` as a string. */
+  issuer: string;
+  /** This server's public URL of /mcp: the `aud` every accepted token carries (RFC 8707). */
+  resourceUrl: URL;
+  readScope: string;
+  writeScope: string;
+  /** The claim naming the StackOne linked account; absent means STACKONE_ACCOUNT_ID (or the call's account_id). */
+  accountClaim: string | undefined;
+  /** Values of `accountClaim` mapped to StackOne account ids; absent means the claim holds the account id itself. */
+  accountMap: ReadonlyMap<string, string> | undefined;
+}
+
+/** Where audit lines go: stderr (the default), a file appended to, or nowhere. */
+export type AuditTarget = { kind: 'stderr' } | { kind: 'off' } | { kind: 'file'; path: string };
 
 export interface Config {
   /** Absent is allowed: every tool call then answers with how to set it (see README, "No API key"). */
@@ -68,6 +88,8 @@ export interface Config {
   sandboxFaults: SandboxFault[];
   /** Problems worth a line on stderr at start that do not stop the server (the bin logs them). */
   warnings: string[];
+  /** MCP_AUDIT_LOG: one line per write attempt and its outcome. */
+  audit: AuditTarget;
 }
 
 export type SandboxFault = Fault;
@@ -152,6 +174,48 @@ export const OPTIONS = [
     env: 'STACKONE_SANDBOX',
     help: 'answer from the embedded StackOne LMS emulator: no key, made-up data',
   },
+  {
+    flag: '--oauth-issuer',
+    env: 'MCP_OAUTH_ISSUER',
+    arg: '<url>',
+    help: 'http: accept OAuth access tokens from this authorization server',
+  },
+  {
+    flag: '--resource-url',
+    env: 'MCP_RESOURCE_URL',
+    arg: '<url>',
+    help: "http, OAuth: this server's public URL of /mcp (the tokens' audience)",
+  },
+  {
+    flag: '--oauth-read-scope',
+    env: 'MCP_OAUTH_READ_SCOPE',
+    arg: '<scope>',
+    help: `http, OAuth: scope for the read tools (default ${DEFAULT_READ_SCOPE})`,
+  },
+  {
+    flag: '--oauth-write-scope',
+    env: 'MCP_OAUTH_WRITE_SCOPE',
+    arg: '<scope>',
+    help: `http, OAuth: scope for the creates (default ${DEFAULT_WRITE_SCOPE})`,
+  },
+  {
+    flag: '--oauth-account-claim',
+    env: 'MCP_OAUTH_ACCOUNT_CLAIM',
+    arg: '<claim>',
+    help: 'http, OAuth: token claim naming the StackOne account',
+  },
+  {
+    flag: '--oauth-account-map',
+    env: 'MCP_OAUTH_ACCOUNT_MAP',
+    arg: '<v=id,...>',
+    help: 'http, OAuth: claim values mapped to StackOne account ids',
+  },
+  {
+    flag: '--audit-log',
+    env: 'MCP_AUDIT_LOG',
+    arg: '<path|stderr|off>',
+    help: 'one line per write attempt (default stderr)',
+  },
 ] as const satisfies readonly OptionSpec[];
 
 type Flag = (typeof OPTIONS)[number]['flag'];
@@ -200,7 +264,7 @@ export function loadConfig(argv: readonly string[], env: Env): CliAction {
     flags.set(spec.flag as Flag, value);
   }
   const envOf = (flag: Flag) => (byFlag.get(flag) as OptionSpec).env;
-  const pick = (flag: Flag): string | undefined => {
+  const pick: Pick = (flag): string | undefined => {
     const value = flags.get(flag) ?? env[envOf(flag)];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   };
@@ -255,10 +319,26 @@ export function loadConfig(argv: readonly string[], env: Env): CliAction {
       `${nameOf('--request-timeout-ms')} (${requestTimeoutMs} ms) cannot hold a create: ${nameOf('--timeout-ms')} (${timeoutMs} ms) for the create itself plus up to ${checkBudgetMs(timeoutMs)} ms for each of its checks (the duplicate check before, the follow-up list after a lost reply). Set it to at least ${createBudgetMs(timeoutMs)}, lower ${nameOf('--timeout-ms')}, or serve --read-only.`,
     );
   }
-  if (transport === 'http' && apiKey && !authToken && !isLoopbackHost(host)) {
+  const oauth = parseOAuth(pick, allowedAccountIds);
+  if (oauth && transport !== 'http') {
+    throw new ConfigError(
+      'MCP_OAUTH_ISSUER applies to --transport http only: stdio clients are the local user. Unset it.',
+    );
+  }
+  if (oauth && authToken) {
+    throw new ConfigError(
+      'MCP_AUTH_TOKEN and MCP_OAUTH_ISSUER are both set: choose one way to sign in. Unset MCP_AUTH_TOKEN to use OAuth.',
+    );
+  }
+  if (oauth && !apiKey && !sandbox) {
+    throw new ConfigError(
+      "OAuth mode calls StackOne with the operator's key, never a caller's: set STACKONE_API_KEY in the server's environment.",
+    );
+  }
+  if (transport === 'http' && apiKey && !authToken && !oauth && !isLoopbackHost(host)) {
     // Anyone who can reach the port could spend the operator's key.
     throw new ConfigError(
-      `Refusing to serve on ${host} with STACKONE_API_KEY set and no MCP_AUTH_TOKEN: anyone who can reach this port could use your StackOne key. Set MCP_AUTH_TOKEN (clients then send Authorization: Bearer <token>), or listen on 127.0.0.1.`,
+      `Refusing to serve on ${host} with STACKONE_API_KEY set and no MCP_AUTH_TOKEN or MCP_OAUTH_ISSUER: anyone who can reach this port could use your StackOne key. Set MCP_AUTH_TOKEN (clients then send Authorization: Bearer <token>) or MCP_OAUTH_ISSUER and MCP_RESOURCE_URL (clients sign in with OAuth), or listen on 127.0.0.1.`,
     );
   }
   return {
@@ -278,14 +358,116 @@ export function loadConfig(argv: readonly string[], env: Env): CliAction {
         authToken,
         maxBodyBytes: int(pick('--max-body-bytes'), nameOf('--max-body-bytes'), 1024 * 1024, 1024, 100 * 1024 * 1024),
         requestTimeoutMs,
+        oauth,
       },
       sandbox,
       tools,
       allowedAccountIds,
       sandboxFaults: faultSpec ? faultsOf(faultSpec) : [],
       warnings,
+      audit: parseAuditTarget(pick('--audit-log')),
     },
   };
+}
+
+/** RFC 6749 scope-token: printable ASCII without space, double quote or backslash. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+type Pick = (flag: Flag) => string | undefined;
+
+/** OAuth settings, all or nothing: an issuer without the resource URL (or the reverse) is a half-made setup. */
+function parseOAuth(pick: Pick, allowedAccountIds: readonly string[]): OAuthConfig | undefined {
+  const issuer = pick('--oauth-issuer');
+  const resource = pick('--resource-url');
+  const dependent = (['--oauth-account-claim', '--oauth-account-map'] as const).filter((f) => pick(f) !== undefined);
+  if (!issuer && !resource) {
+    if (dependent.length > 0) {
+      throw new ConfigError(`${dependent.join(' and ')} need MCP_OAUTH_ISSUER and MCP_RESOURCE_URL (OAuth mode).`);
+    }
+    return undefined;
+  }
+  if (!issuer || !resource) {
+    throw new ConfigError(
+      `OAuth needs both MCP_OAUTH_ISSUER (the authorization server) and MCP_RESOURCE_URL (this server's public URL of /mcp); ${issuer ? 'MCP_RESOURCE_URL' : 'MCP_OAUTH_ISSUER'} is missing.`,
+    );
+  }
+  const issuerUrl = publicUrl(issuer, 'MCP_OAUTH_ISSUER', 'https://login.example.com/');
+  if (issuerUrl.search) throw new ConfigError('MCP_OAUTH_ISSUER must not have a query (RFC 8414).');
+  const resourceUrl = publicUrl(resource, 'MCP_RESOURCE_URL', 'https://lms-mcp.example.com/mcp');
+  if (resourceUrl.search) throw new ConfigError('MCP_RESOURCE_URL must not have a query (RFC 8707).');
+  const scope = (flag: '--oauth-read-scope' | '--oauth-write-scope', name: string, fallback: string) => {
+    const value = pick(flag) ?? fallback;
+    if (!SCOPE_TOKEN.test(value)) {
+      throw new ConfigError(`${name} must be one OAuth scope (no spaces or quotes), got ${JSON.stringify(value)}.`);
+    }
+    return value;
+  };
+  const accountClaim = pick('--oauth-account-claim');
+  if (accountClaim !== undefined && hasControlChars(accountClaim)) {
+    throw new ConfigError('MCP_OAUTH_ACCOUNT_CLAIM contains a control character.');
+  }
+  const mapSpec = pick('--oauth-account-map');
+  if (mapSpec !== undefined && accountClaim === undefined) {
+    throw new ConfigError(
+      'MCP_OAUTH_ACCOUNT_MAP maps values of a token claim: set MCP_OAUTH_ACCOUNT_CLAIM to that claim (e.g. org_id).',
+    );
+  }
+  return {
+    issuer,
+    resourceUrl,
+    readScope: scope('--oauth-read-scope', 'MCP_OAUTH_READ_SCOPE', DEFAULT_READ_SCOPE),
+    writeScope: scope('--oauth-write-scope', 'MCP_OAUTH_WRITE_SCOPE', DEFAULT_WRITE_SCOPE),
+    accountClaim,
+    accountMap: mapSpec === undefined ? undefined : parseAccountMap(mapSpec, allowedAccountIds),
+  };
+}
+
+/** "acme=acct_1,globex=acct_2": claim value = StackOne account id. */
+export function parseAccountMap(spec: string, allowedAccountIds: readonly string[] = []): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const item of list(spec)) {
+    const eq = item.lastIndexOf('=');
+    const value = item.slice(0, eq).trim();
+    const account = item.slice(eq + 1).trim();
+    if (eq <= 0 || !value || !account || hasControlChars(item)) {
+      throw new ConfigError(
+        `MCP_OAUTH_ACCOUNT_MAP: cannot read ${JSON.stringify(item)}; use claim-value=account-id pairs, e.g. acme=acct_123,globex=acct_456.`,
+      );
+    }
+    if (map.has(value)) throw new ConfigError(`MCP_OAUTH_ACCOUNT_MAP maps ${JSON.stringify(value)} twice.`);
+    if (allowedAccountIds.length > 0 && !allowedAccountIds.includes(account)) {
+      throw new ConfigError(
+        `MCP_OAUTH_ACCOUNT_MAP names account ${JSON.stringify(account)}, which is not in STACKONE_ALLOWED_ACCOUNT_IDS.`,
+      );
+    }
+    map.set(value, account);
+  }
+  if (map.size === 0)
+    throw new ConfigError('MCP_OAUTH_ACCOUNT_MAP is empty: unset it or give claim-value=account-id pairs.');
+  return map;
+}
+
+/** https, or http on loopback for local testing: a token's issuer and audience are never worth faking over plain http. */
+function publicUrl(raw: string, name: string, example: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a URL: ${JSON.stringify(raw)}. Use e.g. ${example}.`);
+  }
+  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)))) {
+    throw new ConfigError(`${name} must be an https URL (plain http only on 127.0.0.1 or localhost), got ${raw}.`);
+  }
+  if (url.username || url.password) throw new ConfigError(`${name} must not carry credentials.`);
+  if (url.hash) throw new ConfigError(`${name} must not have a fragment.`);
+  return url;
+}
+
+function parseAuditTarget(raw: string | undefined): AuditTarget {
+  if (raw === undefined || raw.toLowerCase() === 'stderr') return { kind: 'stderr' };
+  if (raw.toLowerCase() === 'off') return { kind: 'off' };
+  if (hasControlChars(raw)) throw new ConfigError('MCP_AUDIT_LOG contains a control character.');
+  return { kind: 'file', path: raw };
 }
 
 /** --tools picks by name (unknown names fail at start, listing the valid ones); --read-only keeps only reads. */

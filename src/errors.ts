@@ -10,6 +10,8 @@ export abstract class LmsError extends Error {
   attempts = 0;
   /** Why retrying stopped, when that is worth saying (e.g. the wait asked for is longer than we wait). */
   retryNote: string | undefined;
+  /** The upstream request that failed, when one was sent: a failed lookup before a create wrote nothing. */
+  method: 'GET' | 'POST' | undefined;
   /** For a write that may have reached the LMS: what a follow-up list found. */
   writeCheck:
     | { outcome: 'absent' }

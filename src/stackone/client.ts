@@ -2,6 +2,7 @@
  * The StackOne LMS client: undici over one keep-alive Agent; auth and account headers; one whole-request
  * deadline for every attempt; the retry policy; body parsing; every failure turned into one of our error classes.
  */
+import type { Context } from '@opentelemetry/api';
 import { Agent, type Dispatcher } from 'undici';
 import type * as z from 'zod';
 import {
@@ -14,6 +15,7 @@ import {
   UpstreamError,
   upstreamErrorFrom,
 } from '../errors.js';
+import { startUpstreamCall } from '../telemetry.js';
 import { type QueryValue, toQueryString } from './query.js';
 import { AssignmentsPaginated, CreateResult } from './schemas.js';
 
@@ -56,6 +58,8 @@ export interface CallOptions {
   timeoutMs?: number | undefined;
   /** Told before each retry, e.g. to let the MCP client know why a call is taking longer. */
   onRetry?: ((message: string) => void) | undefined;
+  /** The MCP request's trace context: this call's spans become its children (default: the active context). */
+  traceContext?: Context | undefined;
 }
 
 /** The exact request a call sends, headers included; the tools' dry runs show it with the key masked. */
@@ -80,11 +84,14 @@ export class StackOneClient {
   private readonly ownsDispatcher: boolean;
   private readonly basePath: string;
   private readonly origin: string;
+  /** For spans: where requests go, without path or credentials. */
+  private readonly host: string;
   private readonly opts: Required<Omit<ClientOptions, 'dispatcher' | 'onAttempt'>> & Pick<ClientOptions, 'onAttempt'>;
 
   constructor(options: ClientOptions) {
     this.opts = { ...DEFAULTS, ...options };
     this.origin = options.baseUrl.origin;
+    this.host = options.baseUrl.hostname;
     this.basePath = options.baseUrl.pathname.replace(/\/+$/, '');
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher =
@@ -160,22 +167,28 @@ export class StackOneClient {
     else signal?.addEventListener('abort', onCancel, { once: true });
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     const isRead = req.method === 'GET';
+    const traced = startUpstreamCall(req.operation, req.method, this.host, call.traceContext);
     let attempt = 0;
     try {
       for (;;) {
         attempt++;
         const attemptStart = Date.now();
+        const attemptSpan = traced.attempt(attempt);
         let status: number | undefined;
         try {
           const reply = await this.exchange(req, body, controller.signal);
           status = reply.status;
           const value = interpret(reply, schema);
           this.report(req, attempt, status, attemptStart);
+          attemptSpan.end(status);
+          traced.end();
           return value;
         } catch (raw) {
           const error = this.classify(raw, controller.signal, status !== undefined, budget);
           error.attempts = attempt;
+          error.method = req.method;
           this.report(req, attempt, status, attemptStart, error.name);
+          attemptSpan.end(status ?? (error instanceof UpstreamError ? error.status : undefined), error);
           const retryable =
             error instanceof UpstreamError
               ? error.status === 429 || (isRead && RETRY_ON_READ.has(error.status))
@@ -198,11 +211,18 @@ export class StackOneClient {
           call.onRetry?.(
             `${error.message}; retrying in ${(waitMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${this.opts.maxAttempts}).`,
           );
+          traced.retry(waitMs, error instanceof UpstreamError ? String(error.status) : error.name, attempt + 1);
           await sleep(waitMs, controller.signal);
-          if (controller.signal.aborted)
-            throw this.classify(controller.signal.reason, controller.signal, false, budget);
+          if (controller.signal.aborted) {
+            const stopped = this.classify(controller.signal.reason, controller.signal, false, budget);
+            stopped.method = req.method;
+            throw stopped;
+          }
         }
       }
+    } catch (error) {
+      traced.end(error);
+      throw error;
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onCancel);

@@ -1,4 +1,5 @@
 /** defineTool(): everything an agent sees of one tool plus its handler, typed; annotations are required by the type. */
+import type { Context } from '@opentelemetry/api';
 import * as z from 'zod';
 import type { Intent } from '../errors.js';
 import type { CallOptions, Credentials, StackOneClient } from '../stackone/client.js';
@@ -18,6 +19,8 @@ export interface ToolContext {
   log: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
   /** Progress to the MCP client; undefined when it gave no progress token. */
   progress: ((progress: number, total: number, message: string) => Promise<void>) | undefined;
+  /** The MCP request's span context (telemetry.withMcpSpan): upstream spans become its children. */
+  traceContext?: Context;
 }
 
 export interface ToolOutput<Raw> {
@@ -90,6 +93,7 @@ export function callOptions(ctx: ToolContext, timeoutMs?: number): CallOptions {
     signal: ctx.signal,
     timeoutMs,
     onRetry: (message) => ctx.log('warning', message),
+    traceContext: ctx.traceContext,
   };
 }
 

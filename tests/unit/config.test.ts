@@ -221,3 +221,90 @@ describe('HTTP request timeout and the write check', () => {
     );
   });
 });
+
+describe('OAuth and audit options', () => {
+  const OAUTH = {
+    MCP_TRANSPORT: 'http',
+    STACKONE_API_KEY: 'key-1',
+    MCP_OAUTH_ISSUER: 'https://login.example.com/tenant/',
+    MCP_RESOURCE_URL: 'https://lms-mcp.example.com/mcp',
+  };
+
+  test('off by default; on with issuer and resource URL, scopes defaulted, issuer kept exactly', () => {
+    expect(serve([]).http.oauth).toBeUndefined();
+    const oauth = serve([], OAUTH).http.oauth;
+    expect(oauth).toMatchObject({
+      issuer: 'https://login.example.com/tenant/',
+      readScope: 'lms:read',
+      writeScope: 'lms:write',
+      accountClaim: undefined,
+      accountMap: undefined,
+    });
+    expect(oauth?.resourceUrl.href).toBe('https://lms-mcp.example.com/mcp');
+    const custom = serve(['--oauth-write-scope', 'api://lms/Write'], {
+      ...OAUTH,
+      MCP_OAUTH_READ_SCOPE: 'api://lms/Read',
+      MCP_OAUTH_ACCOUNT_CLAIM: 'org_id',
+      MCP_OAUTH_ACCOUNT_MAP: 'acme=acct_1, globex=acct_2',
+    }).http.oauth;
+    expect(custom).toMatchObject({
+      readScope: 'api://lms/Read',
+      writeScope: 'api://lms/Write',
+      accountClaim: 'org_id',
+    });
+    expect([...(custom?.accountMap ?? [])]).toEqual([
+      ['acme', 'acct_1'],
+      ['globex', 'acct_2'],
+    ]);
+  });
+
+  test('OAuth lifts the open-bind refusal as MCP_AUTH_TOKEN does', () => {
+    expect(() => serve([], { ...OAUTH, MCP_OAUTH_ISSUER: '', MCP_RESOURCE_URL: '', MCP_HOST: '0.0.0.0' })).toThrow(
+      /MCP_OAUTH_ISSUER/,
+    );
+    expect(serve([], { ...OAUTH, MCP_HOST: '0.0.0.0' }).http.oauth).toBeDefined();
+  });
+
+  test.each([
+    [{ MCP_RESOURCE_URL: '' }, /MCP_RESOURCE_URL is missing/],
+    [{ MCP_OAUTH_ISSUER: '' }, /MCP_OAUTH_ISSUER is missing/],
+    [{ MCP_OAUTH_ISSUER: 'http://login.example.com' }, /must be an https URL/],
+    [{ MCP_RESOURCE_URL: 'https://x.example.com/mcp#frag' }, /fragment/],
+    [{ MCP_OAUTH_ISSUER: 'https://x.example.com/?tenant=1' }, /query/],
+    [{ MCP_OAUTH_READ_SCOPE: 'lms read' }, /one OAuth scope/],
+    [{ MCP_OAUTH_ACCOUNT_MAP: 'acme=acct_1' }, /set MCP_OAUTH_ACCOUNT_CLAIM/],
+    [{ MCP_OAUTH_ACCOUNT_CLAIM: 'org', MCP_OAUTH_ACCOUNT_MAP: 'acme' }, /claim-value=account-id/],
+    [{ MCP_OAUTH_ACCOUNT_CLAIM: 'org', MCP_OAUTH_ACCOUNT_MAP: 'a=1,a=2' }, /twice/],
+    [
+      { MCP_OAUTH_ACCOUNT_CLAIM: 'org', MCP_OAUTH_ACCOUNT_MAP: 'a=1', STACKONE_ALLOWED_ACCOUNT_IDS: '2' },
+      /not in STACKONE_ALLOWED_ACCOUNT_IDS/,
+    ],
+    [{ MCP_AUTH_TOKEN: 'tok' }, /choose one/],
+    [{ STACKONE_API_KEY: '' }, /operator's key/],
+    [{ MCP_TRANSPORT: 'stdio' }, /--transport http only/],
+  ])('refuses %j', (change, message) => {
+    expect(() => loadConfig([], { ...OAUTH, ...change })).toThrow(message);
+  });
+
+  test('an account claim without OAuth is refused, not ignored', () => {
+    expect(() => loadConfig([], { MCP_OAUTH_ACCOUNT_CLAIM: 'org' })).toThrow(/need MCP_OAUTH_ISSUER/);
+  });
+
+  test('plain http is accepted for loopback issuers and resources (local testing)', () => {
+    const oauth = serve([], {
+      ...OAUTH,
+      MCP_OAUTH_ISSUER: 'http://127.0.0.1:4444',
+      MCP_RESOURCE_URL: 'http://localhost:3000/mcp',
+    }).http.oauth;
+    expect(oauth?.issuer).toBe('http://127.0.0.1:4444');
+  });
+
+  test('MCP_AUDIT_LOG: stderr by default, a file, or off', () => {
+    expect(serve([]).audit).toEqual({ kind: 'stderr' });
+    expect(serve([], { MCP_AUDIT_LOG: 'OFF' }).audit).toEqual({ kind: 'off' });
+    expect(serve(['--audit-log', '/var/log/lms-audit.jsonl']).audit).toEqual({
+      kind: 'file',
+      path: '/var/log/lms-audit.jsonl',
+    });
+  });
+});

@@ -1,0 +1,203 @@
+/**
+ * The audit trail: one JSON line per write attempt and its outcome (who, which tool, which StackOne account, user
+ * and learning object, what happened). Only those fields, each trimmed and checked for secrets: never a key, a
+ * token or a free-text argument, so the file can be handed to an auditor as it is.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { type AuditTarget, ConfigError } from './config.js';
+import { LmsError } from './errors.js';
+import { MASK, redactText } from './secrets.js';
+
+/**
+ * created                 StackOne answered with the new record.
+ * created_confirmed       StackOne's reply was lost; a follow-up list found the record.
+ * duplicate               if_not_exists found one already: refused as a duplicate, nothing sent.
+ * dry_run                 validated and shown, nothing sent.
+ * may_have_been_created   the request may have reached the LMS and nobody could tell whether it wrote.
+ * failed                  nothing was written: StackOne or the provider refused it, the connection never carried
+ *                         it, a lookup before it failed, or the follow-up list found no record.
+ * refused                 this server refused before sending: no key, an account not allowed, input it rejects,
+ *                         a token without the scope.
+ */
+export type AuditOutcome =
+  | 'created'
+  | 'created_confirmed'
+  | 'duplicate'
+  | 'dry_run'
+  | 'may_have_been_created'
+  | 'failed'
+  | 'refused';
+
+/** Who made the call: the token's subject in OAuth mode; "token" for the shared MCP_AUTH_TOKEN; "stdio" locally. */
+export type Caller =
+  | { kind: 'oauth'; subject: string; clientId?: string }
+  | { kind: 'token' }
+  | { kind: 'stdio' }
+  | { kind: 'http' };
+
+export interface WriteAttempt {
+  caller: Caller;
+  tool: string;
+  /** The call's parsed arguments: only `id` and `learning_object_external_reference` are read from them. */
+  args: Readonly<Record<string, unknown>>;
+  /** The StackOne account the call used (or would have used). */
+  accountId: string | undefined;
+  durationMs: number;
+}
+
+/** How the call ended: the tool's structured result, or what it threw. */
+export type WriteEnd = { result: unknown } | { error: unknown };
+
+export interface AuditLog {
+  /** Never throws: an audit sink that fails says so once on stderr, and the call's answer is unaffected. */
+  write(attempt: WriteAttempt, end: WriteEnd, extraSecrets?: readonly string[]): void;
+  close(): void;
+}
+
+/** The longest value kept for an id-like field; a longer one is cut and marked, never dropped. */
+const MAX_FIELD = 200;
+
+/** One audit line's fields, in the order they are written. */
+export interface AuditLine {
+  time: string;
+  level: 'info';
+  msg: 'audit';
+  event: 'write';
+  outcome: AuditOutcome;
+  tool: string;
+  who: string;
+  auth: Caller['kind'];
+  client_id?: string;
+  account_id?: string;
+  user_id?: string;
+  learning_object?: string;
+  record_id?: string;
+  error?: string;
+  status?: number;
+  duration_ms: number;
+}
+
+/** The outcome of a write, read from what the tool returned or threw (see src/tools/safe-writes.ts). */
+export function outcomeOf(end: WriteEnd): {
+  outcome: AuditOutcome;
+  recordId?: string;
+  error?: string;
+  status?: number;
+} {
+  if ('result' in end) {
+    const raw = (end.result ?? {}) as Record<string, unknown>;
+    const data = (raw.data ?? {}) as Record<string, unknown>;
+    const recordId = typeof data.id === 'string' ? data.id : undefined;
+    const outcome: AuditOutcome =
+      raw.dry_run === true
+        ? 'dry_run'
+        : raw.created === false
+          ? 'duplicate'
+          : raw.confirmed_by_list === true
+            ? 'created_confirmed'
+            : 'created';
+    return { outcome, ...(recordId === undefined || outcome === 'dry_run' ? {} : { recordId }) };
+  }
+  const error = end.error;
+  const name = error instanceof Error ? error.name : 'Error';
+  const status =
+    typeof (error as { status?: unknown })?.status === 'number' ? (error as { status: number }).status : undefined;
+  const base = { error: name, ...(status === undefined ? {} : { status }) };
+  if (!(error instanceof LmsError)) return { outcome: 'failed', ...base };
+  if (error.name === 'CredentialError' || error.name === 'InputError') return { outcome: 'refused', ...base };
+  if (error.writeCheck?.outcome === 'unknown') return { outcome: 'may_have_been_created', ...base };
+  if (error.writeCheck?.outcome === 'absent') return { outcome: 'failed', ...base };
+  // A create that may have reached the LMS without a check (the caller cancelled first) may have written.
+  if (error.reached && error.method === 'POST') return { outcome: 'may_have_been_created', ...base };
+  return { outcome: 'failed', ...base };
+}
+
+/** One line for one attempt, every agent-supplied value trimmed, cut to length and cleaned of secrets. */
+export function auditLine(
+  attempt: WriteAttempt,
+  end: WriteEnd,
+  secrets: readonly string[],
+  now: Date = new Date(),
+): AuditLine {
+  const clean = (value: unknown): string | undefined => {
+    if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being removed
+    let text = redactText(String(value), secrets).replace(/[\u0000-\u001f\u007f]/g, ' ');
+    if (text.length > MAX_FIELD) text = `${text.slice(0, MAX_FIELD)}…`;
+    return text;
+  };
+  const { outcome, recordId, error, status } = outcomeOf(end);
+  const { caller } = attempt;
+  const line: Omit<AuditLine, 'duration_ms'> = {
+    time: now.toISOString(),
+    level: 'info',
+    msg: 'audit',
+    event: 'write',
+    outcome,
+    tool: attempt.tool,
+    who: caller.kind === 'oauth' ? (clean(caller.subject) ?? MASK) : caller.kind,
+    auth: caller.kind,
+  };
+  const optional: Array<[keyof AuditLine, string | number | undefined]> = [
+    ['client_id', caller.kind === 'oauth' ? clean(caller.clientId) : undefined],
+    ['account_id', clean(attempt.accountId)],
+    ['user_id', clean(attempt.args.id)],
+    ['learning_object', clean(attempt.args.learning_object_external_reference)],
+    ['record_id', clean(recordId)],
+    ['error', error],
+    ['status', status],
+  ];
+  for (const [key, value] of optional) if (value !== undefined) Object.assign(line, { [key]: value });
+  return { ...line, duration_ms: Math.round(attempt.durationMs) };
+}
+
+/**
+ * The audit log for a target. `secrets` are the process's own (the StackOne key's forms, MCP_AUTH_TOKEN); a call's
+ * bearer token is passed per write. A file is opened for appending, owner-only, and written synchronously: a
+ * write is rare, and a line that reached the OS survives the process dying right after.
+ */
+export function createAuditLog(
+  target: AuditTarget,
+  options: { secrets: readonly string[]; stderr: (line: string) => void },
+): AuditLog {
+  if (target.kind === 'off') return { write: () => {}, close: () => {} };
+  let fd: number | undefined;
+  let broken = false;
+  if (target.kind === 'file') {
+    try {
+      fd = openSync(target.path, 'a', 0o600);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new ConfigError(
+        `MCP_AUDIT_LOG: cannot open ${target.path} for appending (${code}). Point it at a writable file, or set it to stderr.`,
+      );
+    }
+  }
+  const sink = (text: string) => {
+    if (fd === undefined) return options.stderr(text);
+    try {
+      writeSync(fd, text);
+    } catch (error) {
+      if (!broken) {
+        broken = true;
+        options.stderr(
+          `${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'audit log write failed; audit lines go to stderr from now on', error: error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.name) : 'unknown' })}\n`,
+        );
+      }
+      options.stderr(text);
+    }
+  };
+  return {
+    write(attempt, end, extraSecrets = []) {
+      try {
+        sink(`${JSON.stringify(auditLine(attempt, end, [...options.secrets, ...extraSecrets]))}\n`);
+      } catch {
+        /* an audit line must never turn a call's answer into an error */
+      }
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
+}

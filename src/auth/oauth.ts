@@ -1,0 +1,358 @@
+/**
+ * The OAuth 2.1 protected resource: checks access tokens against the issuer's published keys (signature, iss,
+ * aud = this server, expiry), says whose StackOne account a token speaks for, and words the RFC 6750 / RFC 9728
+ * answers (WWW-Authenticate challenges, the protected-resource metadata document). Transport-free: the HTTP layer
+ * plugs it into the SDK's bearer helpers.
+ */
+import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
+import type { OAuthConfig } from '../config.js';
+import { CredentialError } from '../errors.js';
+import { type AuthorizationServerMetadata, DiscoveryError, discover } from './discovery.js';
+import { type ScopePolicy, scopesFor } from './scopes.js';
+
+/**
+ * Structurally the v2 SDK's AuthInfo (`@modelcontextprotocol/server`), so a VerifiedToken can be returned from an
+ * OAuthTokenVerifier as it is; declared here because the SDK is not a dependency of this module. Keep in step.
+ */
+export interface AuthInfoLike {
+  token: string;
+  clientId: string;
+  scopes: string[];
+  /** Seconds since the epoch. */
+  expiresAt?: number;
+  resource?: URL;
+  resourceMetadataUrl?: string;
+  extra?: Record<string, unknown>;
+}
+
+/** What a verified token says: the SDK's AuthInfo plus who it is and which StackOne account it may use. */
+export interface VerifiedToken extends AuthInfoLike {
+  /** The token's `sub`: the user, or the client itself for client credentials. */
+  subject: string;
+  expiresAt: number;
+  resource: URL;
+  /** From MCP_OAUTH_ACCOUNT_CLAIM (through MCP_OAUTH_ACCOUNT_MAP when set); undefined when no claim is configured. */
+  accountId?: string;
+  /** The same `subject` and `accountId`, where code that only knows AuthInfo (the SDK's context) can read them. */
+  extra: { subject: string; accountId?: string };
+}
+
+export type TokenErrorCode = 'invalid_token' | 'insufficient_scope' | 'server_error';
+
+/**
+ * A refused token (`invalid_token`, 401), a token short of a scope (`insufficient_scope`, 403), or the issuer's
+ * metadata or keys out of reach (`server_error`, 500: not the token's fault, so no challenge that would send the
+ * client through sign-in again). The message is safe for a WWW-Authenticate error_description: never the token.
+ */
+export class TokenError extends Error {
+  override name = 'TokenError';
+  constructor(
+    readonly code: TokenErrorCode,
+    message: string,
+    /** For insufficient_scope: the complete scope set to ask for. */
+    readonly scopes: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface VerifierOptions {
+  /** jose's wait after a JWKS fetch before an unknown `kid` may fetch again (default 30 s). */
+  jwksCooldownMs?: number;
+  /** How long fetched keys are used before they are fetched again regardless (default 10 min). */
+  jwksMaxAgeMs?: number;
+  /** Leeway for exp/nbf/iat against clock drift between us and the issuer (default 30 s). */
+  clockToleranceSeconds?: number;
+  /** The current time, for tests of expiry; default Date.now. */
+  now?: () => number;
+  /** Per request to the issuer (discovery, JWKS); default 5 s. */
+  timeoutMs?: number;
+}
+
+export interface OAuthVerifier {
+  /** Structurally the v2 SDK's OAuthTokenVerifier, except that it throws TokenError; see `asSdkVerifier` below. */
+  verifyAccessToken(token: string): Promise<VerifiedToken>;
+  /** The issuer's metadata, fetched once; call at start-up to fail fast on a wrong MCP_OAUTH_ISSUER. */
+  metadata(): Promise<AuthorizationServerMetadata>;
+  readonly policy: ScopePolicy;
+  readonly resourceMetadataUrl: string;
+}
+
+/** Asymmetric algorithms only: a JWKS never holds a shared secret, and `none` is never a signature. */
+const ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+];
+
+export function createOAuthVerifier(config: OAuthConfig, options: VerifierOptions = {}): OAuthVerifier {
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const resource = config.resourceUrl;
+  const audiences = audienceForms(resource);
+  const policy: ScopePolicy = { readScope: config.readScope, writeScope: config.writeScope };
+  let metadataPromise: Promise<AuthorizationServerMetadata> | undefined;
+  let keys: ReturnType<typeof createRemoteJWKSet> | undefined;
+
+  const metadata = () => {
+    // One discovery at a time; a failed one is forgotten so the next request tries again.
+    metadataPromise ??= discover(config.issuer, timeoutMs).catch((error: unknown) => {
+      metadataPromise = undefined;
+      throw error;
+    });
+    return metadataPromise;
+  };
+
+  const keySet = async () => {
+    if (keys) return keys;
+    const { jwks_uri } = await metadata();
+    const url = new URL(jwks_uri);
+    if (url.protocol !== 'https:' && new URL(config.issuer).protocol === 'https:') {
+      throw new DiscoveryError(`the issuer's jwks_uri ${jwks_uri} is not https`);
+    }
+    // jose keeps the keys, refetches them after jwksMaxAgeMs, and on a token whose kid it does not know (a
+    // rotation) refetches at once unless it fetched within the cooldown.
+    keys ??= createRemoteJWKSet(url, {
+      timeoutDuration: timeoutMs,
+      cooldownDuration: options.jwksCooldownMs ?? 30_000,
+      cacheMaxAge: options.jwksMaxAgeMs ?? 600_000,
+    });
+    return keys;
+  };
+
+  return {
+    policy,
+    resourceMetadataUrl: protectedResourceMetadataUrl(resource),
+    metadata,
+    async verifyAccessToken(token) {
+      if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) {
+        throw new TokenError(
+          'invalid_token',
+          'The access token is not a signed JWT; the authorization server must issue JWT access tokens for this resource',
+        );
+      }
+      let payload: JWTPayload;
+      try {
+        const jwks = await keySet();
+        ({ payload } = await jwtVerify(token, jwks, {
+          issuer: config.issuer,
+          audience: audiences,
+          algorithms: ALGORITHMS,
+          requiredClaims: ['exp', 'iss', 'aud'],
+          clockTolerance: options.clockToleranceSeconds ?? 30,
+          ...(options.now ? { currentDate: new Date(options.now()) } : {}),
+        }));
+      } catch (error) {
+        throw tokenErrorFrom(error);
+      }
+      const subject = stringClaim(payload.sub) ?? stringClaim(payload.client_id);
+      if (!subject) throw new TokenError('invalid_token', 'The access token names no subject (sub)');
+      const accountId = accountFrom(payload, config);
+      return {
+        token,
+        // RFC 9068 client_id; azp (Auth0, Keycloak), cid (Okta), appid (Entra v1) carry the same.
+        clientId:
+          stringClaim(payload.client_id) ??
+          stringClaim(payload.azp) ??
+          stringClaim(payload.cid) ??
+          stringClaim(payload.appid) ??
+          subject,
+        scopes: scopesOf(payload),
+        expiresAt: payload.exp as number,
+        resource,
+        subject,
+        ...(accountId === undefined ? {} : { accountId }),
+        extra: { subject, ...(accountId === undefined ? {} : { accountId }) },
+      };
+    },
+  };
+}
+
+/** jose's failures as the answer a client can act on; key and network trouble is ours, not the token's. */
+function tokenErrorFrom(error: unknown): TokenError {
+  if (error instanceof TokenError) return error;
+  if (error instanceof DiscoveryError) {
+    return new TokenError('server_error', `The authorization server could not be reached: ${error.message}`);
+  }
+  if (error instanceof errors.JWTExpired) return new TokenError('invalid_token', 'The access token has expired');
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    const what: Record<string, string> = {
+      aud: 'The access token was issued for another resource (aud), not this server',
+      iss: 'The access token was issued by another authorization server (iss)',
+      nbf: 'The access token is not valid yet (nbf)',
+      iat: 'The access token was issued in the future (iat)',
+    };
+    return new TokenError('invalid_token', what[error.claim] ?? `The access token's ${error.claim} claim is not valid`);
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) {
+    return new TokenError(
+      'invalid_token',
+      'The access token is signed with a key the authorization server does not publish',
+    );
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return new TokenError('invalid_token', 'The access token signature does not verify');
+  }
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
+    return new TokenError('server_error', "The authorization server's signing keys could not be fetched");
+  }
+  if (error instanceof errors.JOSEError) {
+    return new TokenError('invalid_token', 'The access token is not a JWT this server accepts');
+  }
+  // fetch's own failures (connection refused, DNS) while getting the keys.
+  return new TokenError('server_error', "The authorization server's signing keys could not be fetched");
+}
+
+/** RFC 8707 resource identifiers compare without a fragment; one trailing slash is forgiven, as the SDK does. */
+function audienceForms(resource: URL): string[] {
+  const href = resource.href;
+  const bare = href.endsWith('/') ? href.slice(0, -1) : href;
+  return [...new Set([href, bare, `${bare}/`])];
+}
+
+/** RFC 9068 `scope` (space-separated); Okta and Entra use `scp`, as a string or an array. */
+function scopesOf(payload: JWTPayload): string[] {
+  const raw = payload.scope ?? payload.scp;
+  const list = typeof raw === 'string' ? raw.split(' ') : Array.isArray(raw) ? raw : [];
+  return [...new Set(list.filter((s): s is string => typeof s === 'string' && s !== ''))];
+}
+
+function stringClaim(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * The StackOne account a token may use. With a claim configured, a token without it (or with a value the map
+ * does not know) is refused outright: falling back to the server's default account would hand one tenant's
+ * users another tenant's LMS.
+ */
+function accountFrom(payload: JWTPayload, config: OAuthConfig): string | undefined {
+  const claim = config.accountClaim;
+  if (claim === undefined) return undefined;
+  const value = stringClaim(payload[claim]);
+  if (value === undefined) {
+    throw new TokenError('invalid_token', `The access token has no ${claim} claim naming a StackOne account`);
+  }
+  if (!config.accountMap) return value;
+  const mapped = config.accountMap.get(value);
+  if (mapped === undefined) {
+    throw new TokenError(
+      'invalid_token',
+      `The access token's ${claim} is not linked to a StackOne account on this server`,
+    );
+  }
+  return mapped;
+}
+
+/**
+ * The account a call uses in OAuth mode: the token's when it names one, and then a call's `account_id` for any
+ * other account is refused (a tool argument is the model's to choose, the token is the identity provider's);
+ * otherwise the argument, then the server's default. STACKONE_ALLOWED_ACCOUNT_IDS is checked after this, as ever.
+ */
+export function accountForCall(
+  tokenAccount: string | undefined,
+  requested: unknown,
+  fallback: string | undefined,
+): string | undefined {
+  const asked = typeof requested === 'string' && requested !== '' ? requested : undefined;
+  if (tokenAccount === undefined) return asked ?? fallback;
+  if (asked !== undefined && asked !== tokenAccount) {
+    throw new CredentialError(
+      `Your sign-in is linked to StackOne account ${JSON.stringify(tokenAccount)}; account_id ${JSON.stringify(asked)} is not yours to use. Leave account_id out. Nothing was sent.`,
+    );
+  }
+  return tokenAccount;
+}
+
+/** RFC 9728 §3.1: the well-known segment goes between the host and the resource's path. */
+export function protectedResourceMetadataUrl(resource: URL): string {
+  const url = new URL(resource.href);
+  const path = url.pathname.replace(/\/+$/, '');
+  url.pathname = `/.well-known/oauth-protected-resource${path}`;
+  url.hash = '';
+  url.search = '';
+  return url.href;
+}
+
+/**
+ * The paths to serve the metadata document on: the RFC 9728 one for this resource, and the root one that clients
+ * following the 2025-03-26 revision try first.
+ */
+export function protectedResourceMetadataPaths(resource: URL): string[] {
+  const own = new URL(protectedResourceMetadataUrl(resource)).pathname;
+  return [...new Set([own, '/.well-known/oauth-protected-resource'])];
+}
+
+/** The RFC 9728 document: which authorization server to sign in at, and the scopes the given tools can need. */
+export function protectedResourceMetadata(
+  config: OAuthConfig,
+  tools: readonly (string | { name: string })[],
+): Record<string, unknown> {
+  return {
+    resource: config.resourceUrl.href,
+    authorization_servers: [config.issuer],
+    scopes_supported: scopesFor(tools, config),
+    bearer_methods_supported: ['header'],
+    resource_name: 'StackOne LMS MCP server',
+  };
+}
+
+/** RFC 6750 §3 quoted-string: a quote or backslash is escaped, anything outside printable ASCII becomes a space. */
+function quoted(value: string): string {
+  return `"${value.replace(/[\\"]/g, '\\$&').replace(/[^\x20-\x7e]/g, ' ')}"`;
+}
+
+/**
+ * WWW-Authenticate for a 401. Without a token, no error code (RFC 6750 §3.1); with a bad one, invalid_token and why.
+ * `scope` names what to ask for at sign-in, so one sign-in covers every tool the operator registered.
+ */
+export function unauthorizedChallenge(options: {
+  resourceMetadataUrl: string;
+  scopes?: readonly string[];
+  error?: TokenError;
+}): string {
+  const parts: string[] = [];
+  if (options.error) {
+    parts.push(`error=${quoted('invalid_token')}`, `error_description=${quoted(options.error.message)}`);
+  }
+  if (options.scopes?.length) parts.push(`scope=${quoted(options.scopes.join(' '))}`);
+  parts.push(`resource_metadata=${quoted(options.resourceMetadataUrl)}`);
+  return `Bearer ${parts.join(', ')}`;
+}
+
+/** WWW-Authenticate for a 403: the complete scope set to ask for, so the client can step up (RFC 6750 §3.1). */
+export function insufficientScopeChallenge(options: {
+  resourceMetadataUrl: string;
+  scopes: readonly string[];
+  description?: string;
+}): string {
+  const parts = [`error=${quoted('insufficient_scope')}`, `scope=${quoted(options.scopes.join(' '))}`];
+  if (options.description) parts.push(`error_description=${quoted(options.description)}`);
+  parts.push(`resource_metadata=${quoted(options.resourceMetadataUrl)}`);
+  return `Bearer ${parts.join(', ')}`;
+}
+
+/**
+ * The verifier as the v2 SDK's OAuthTokenVerifier: TokenError becomes the SDK's OAuthError (whose class this module
+ * cannot import), so requireBearerAuth answers 401/403/500 with its own challenge. For example:
+ *   asSdkVerifier(verifier, (e) => new OAuthError(e.code, e.message))
+ */
+export function asSdkVerifier<E extends Error>(
+  verifier: OAuthVerifier,
+  toSdkError: (error: TokenError) => E,
+): { verifyAccessToken(token: string): Promise<VerifiedToken> } {
+  return {
+    verifyAccessToken: (token) =>
+      verifier.verifyAccessToken(token).catch((error: unknown) => {
+        throw toSdkError(error instanceof TokenError ? error : tokenErrorFrom(error));
+      }),
+  };
+}
