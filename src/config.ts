@@ -6,6 +6,8 @@ import { VERSION } from './version.js';
 export const DEFAULT_BASE_URL = 'https://api.stackone.com';
 /** StackOne gives a request 60 s before it answers 408; we wait a little longer so its answer, not ours, is the one seen. */
 export const DEFAULT_TIMEOUT_MS = 65_000;
+/** A few minutes: a chat that names several people reads the directory once; a change reaches it within that. */
+export const DEFAULT_DIRECTORY_TTL_MS = 5 * 60_000;
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -41,6 +43,8 @@ export interface Config {
   allowedAccountIds: string[];
   /** Misbehaviour for the sandbox's next requests (STACKONE_SANDBOX_FAULTS), for rehearsing failures. */
   sandboxFaults: SandboxFault[];
+  /** How long a tenant's cached directory answers lookups without asking StackOne; 0 keeps none. */
+  directoryTtlMs: number;
 }
 
 export type SandboxFault = Fault;
@@ -107,7 +111,11 @@ export const OPTIONS = [
     arg: '<level>',
     help: `${LOG_LEVELS.join('|')} on stderr (default info)`,
   },
-  { flag: '--read-only', env: 'STACKONE_READ_ONLY', help: 'register only list_user_assignments' },
+  {
+    flag: '--read-only',
+    env: 'STACKONE_READ_ONLY',
+    help: 'register only the reads: find_users, find_learning_objects, list_user_assignments',
+  },
   {
     flag: '--tools',
     env: 'STACKONE_TOOLS',
@@ -119,6 +127,12 @@ export const OPTIONS = [
     env: 'STACKONE_ALLOWED_ACCOUNT_IDS',
     arg: '<a,b>',
     help: 'refuse calls for any other account, before they reach StackOne',
+  },
+  {
+    flag: '--directory-ttl-ms',
+    env: 'STACKONE_DIRECTORY_TTL_MS',
+    arg: '<ms>',
+    help: `lookups reuse a tenant's directory this long, then ask for changes (default ${DEFAULT_DIRECTORY_TTL_MS}; 0 = no cache)`,
   },
   {
     flag: '--sandbox',
@@ -248,6 +262,13 @@ export function loadConfig(argv: readonly string[], env: Env): CliAction {
       tools,
       allowedAccountIds,
       sandboxFaults: faultSpec ? parseFaults(faultSpec) : [],
+      directoryTtlMs: int(
+        pick('--directory-ttl-ms'),
+        'STACKONE_DIRECTORY_TTL_MS',
+        DEFAULT_DIRECTORY_TTL_MS,
+        0,
+        86_400_000,
+      ),
     },
   };
 }

@@ -16,6 +16,7 @@ import { CredentialError, describeError } from './errors.js';
 import { type Logger, silentLogger } from './log.js';
 import { redactText, redactValue, secretForms } from './secrets.js';
 import type { Credentials, StackOneClient } from './stackone/client.js';
+import { type Directory, defaultDirectory } from './stackone/directory.js';
 import type { ToolContext } from './tools/define-tool.js';
 import { TOOLS, type Tool } from './tools/index.js';
 import { NAME, VERSION } from './version.js';
@@ -34,6 +35,8 @@ export interface ServerDeps {
   missingKeyHint?: string;
   /** When non-empty, calls for any other account are refused before they reach StackOne. */
   allowedAccountIds?: readonly string[];
+  /** The lookups' directory cache; one per process, so it outlives a stateless HTTP request. Default: per client. */
+  directory?: Directory;
 }
 
 /** MCP log levels, least to most severe (RFC 5424 order, as the spec lists them). */
@@ -71,7 +74,7 @@ export const SANDBOX_PREFIX = '[sandbox: demo data, not your LMS] ';
 
 export const INSTRUCTIONS = [
   "Tools for an organisation's LMS through StackOne's Unified LMS API.",
-  '`id` is always the StackOne user id. Learning objects are named by learning_object_external_reference.',
+  'Get `id` (the StackOne user id) from find_users; get learning_object_external_reference from find_learning_objects. Never guess either from a name or title.',
   'Dates are ISO 8601 date-times with a zone (2026-11-27T17:00:00Z); durations ISO 8601 (PT1H30M).',
   'The creates are not idempotent: when unsure whether a record exists, list_user_assignments first.',
 ].join('\n');
@@ -305,7 +308,8 @@ async function callTool(
   const secrets = secretForms(deps.apiKey);
   try {
     const credentials = resolveCredentials(args.account_id, deps);
-    const { summary, raw } = await tool.run(args, { stackone: deps.stackone, credentials, ...io });
+    const directory = deps.directory ?? defaultDirectory(deps.stackone);
+    const { summary, raw } = await tool.run(args, { stackone: deps.stackone, credentials, directory, ...io });
     logger.debug('tool call', { tool: tool.name, ok: true, ms: Math.round(performance.now() - started) });
     return success(`${deps.summaryPrefix ?? ''}${summary}`, raw, secrets);
   } catch (error) {

@@ -8,7 +8,7 @@ export default defineTool({
   name: 'create_user_assignment',
   title: 'Assign learning to a user',
   description: [
-    'Assign a course or content item to one LMS user through StackOne, optionally with a due date, status and progress. Use when someone asks to enrol, assign or schedule training for a person. Not idempotent: pass if_not_exists to skip users who already have it; dry_run to preview.',
+    'Assign a course or content item to one LMS user, optionally with a due date, status and progress. Use when someone asks to enrol, assign or schedule training for a person; `id` from find_users, the reference from find_learning_objects. Not idempotent: pass if_not_exists to skip users who already have it; dry_run to preview.',
     'Next: list_user_assignments to confirm; create_user_completion when they finish.',
   ].join('\n'),
   input: {

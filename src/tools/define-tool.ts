@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import type { Intent } from '../errors.js';
 import type { CallOptions, Credentials, StackOneClient } from '../stackone/client.js';
+import type { Directory } from '../stackone/directory.js';
 
 export interface ToolAnnotations {
   readOnlyHint: boolean;
@@ -13,6 +14,8 @@ export interface ToolAnnotations {
 export interface ToolContext {
   stackone: StackOneClient;
   credentials: Credentials;
+  /** The cached directories (users, courses, content) the lookups read; shared by every call of this process. */
+  directory: Directory;
   signal: AbortSignal;
   /** A log message to the MCP client (notifications/message), filtered by its logging/setLevel. */
   log: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;

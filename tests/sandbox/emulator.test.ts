@@ -34,7 +34,7 @@ describe('the emulator checks what StackOne checks', () => {
       ['no account header', { headers: { 'x-account-id': undefined } }, 400, /x-account-id/],
       ['an unknown account', { headers: { 'x-account-id': 'acct-x' } }, 404, /Account acct-x not found/],
       ['a user of another account', { headers: { 'x-account-id': 'globex-lms' } }, 404, /User emp-1001 not found/],
-      ['an unknown path', { url: '/unified/lms/courses' }, 404, /Cannot GET/],
+      ['an unknown path', { url: '/unified/lms/skills' }, 404, /Cannot GET/],
       ['a bad page_size', { url: '/unified/lms/users/emp-1001/assignments?page_size=0' }, 400, /page_size/],
       [
         'a bad status filter',
