@@ -4,7 +4,7 @@ import type { DirectoryKind, DirectoryRecord } from '../stackone/directory.js';
 import { AccountId, FindLearningObjectsResult, LearningObjectKind, LearningObjectQuery } from '../stackone/schemas.js';
 import { defineTool } from './define-tool.js';
 import { reader } from './find-users.js';
-import { isInactive, MAX_MATCHES, Rank, search, searchedText, str } from './lookup.js';
+import { isInactive, MAX_MATCHES, partialText, Rank, search, searchedText, str } from './lookup.js';
 
 type Found = DirectoryRecord & { type: 'course' | 'content' };
 
@@ -36,12 +36,8 @@ export default defineTool({
     }));
     const shown = found.slice(0, MAX_MATCHES);
     const noun = type === 'course' ? 'courses' : type === 'content' ? 'content items' : 'courses and content items';
-    const where = `${searchedText(records.length, noun, complete, cutShort)} in account ${clean(ctx.credentials.accountId, 80)}`;
-    const partial = complete
-      ? []
-      : [
-          'Call find_learning_objects again to read further, or give a more exact query (the external reference or id).',
-        ];
+    const where = `${searchedText(records.length, noun, complete)} in account ${clean(ctx.credentials.accountId, 80)}`;
+    const partial = complete ? [] : [partialText('find_learning_objects', cutShort, 'the external reference or id')];
     const quoted = JSON.stringify(clean(query, 80));
     let lines: string[];
     if (found.length === 0) {

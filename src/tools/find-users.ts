@@ -3,7 +3,7 @@ import { clean } from '../errors.js';
 import type { DirectoryRecord } from '../stackone/directory.js';
 import { AccountId, FindUsersResult, UserQuery } from '../stackone/schemas.js';
 import { defineTool, type ToolContext } from './define-tool.js';
-import { isInactive, MAX_MATCHES, Rank, type Ranked, search, searchedText, str } from './lookup.js';
+import { isInactive, MAX_MATCHES, partialText, Rank, type Ranked, search, searchedText, str } from './lookup.js';
 
 export default defineTool({
   name: 'find_users',
@@ -54,12 +54,8 @@ function summarize(
   cutShort: 'pages' | 'time' | undefined,
   account: string,
 ): string {
-  const where = `${searchedText(searched, 'people', complete, cutShort)} in account ${clean(account, 80)}`;
-  const partial = complete
-    ? []
-    : [
-        'Call find_users again to read further, or give a more exact query (the email, external reference or id) to confirm one person.',
-      ];
+  const where = `${searchedText(searched, 'people', complete)} in account ${clean(account, 80)}`;
+  const partial = complete ? [] : [partialText('find_users', cutShort, 'the email, external reference or id')];
   if (found.length === 0) {
     return [
       `No LMS user matches ${JSON.stringify(clean(query, 80))} (${where}).`,

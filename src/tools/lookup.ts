@@ -16,15 +16,19 @@ export function fold(text: string): string {
     .replace(/[øłđðþæœßı]/g, (c) => FOLD[c] ?? c);
 }
 
-/** The words of a text: runs of letters and digits, plus each whitespace-separated word with its punctuation dropped. */
-export function words(text: string): string[] {
+/**
+ * The words of a text: runs of letters and digits. With `joined`, also each whitespace-separated word with its
+ * punctuation dropped, so a record "O'Neil" is found by "oneil" as well as by "o'neil".
+ */
+export function words(text: string, joined = false): string[] {
   const folded = fold(text);
   const parts: string[] = folded.match(/[\p{L}\p{N}]+/gu) ?? [];
-  const joined = folded
+  if (!joined) return parts;
+  const whole = folded
     .split(/\s+/)
     .map((w) => w.replace(/[^\p{L}\p{N}]/gu, ''))
     .filter((w) => w && !parts.includes(w));
-  return [...parts, ...joined];
+  return [...parts, ...whole];
 }
 
 /**
@@ -52,9 +56,9 @@ export function rank(query: string, candidate: Candidate): Rank | undefined {
   if (label && fold(label).replace(/\s+/g, ' ') === q.replace(/\s+/g, ' ')) return Rank.Exact;
   const wanted = words(query);
   if (wanted.length === 0) return undefined;
-  const labelWords = words(label);
+  const labelWords = words(label, true);
   if (wanted.every((w) => labelWords.some((lw) => lw.startsWith(w)))) return Rank.Name;
-  const all = [...labelWords, ...candidate.extra.flatMap((e) => (e ? words(e) : []))];
+  const all = [...labelWords, ...candidate.extra.flatMap((e) => (e ? words(e, true) : []))];
   if (wanted.every((w) => all.some((aw) => aw.startsWith(w)))) return Rank.Other;
   return undefined;
 }
@@ -93,10 +97,15 @@ export function q(value: string, max = 120): string {
   return JSON.stringify(clean(value, max));
 }
 
-/** "searched 312 people" or "searched the first 20,000 people (the walk was cut short …)". */
-export function searchedText(count: number, noun: string, complete: boolean, cutShort?: 'pages' | 'time'): string {
+/** "searched 312 people", or "searched the first 200 people only" when the walk has not reached the end. */
+export function searchedText(count: number, noun: string, complete: boolean): string {
   const n = count.toLocaleString('en-US');
-  if (complete) return `searched ${n} ${noun}`;
-  const why = cutShort === 'time' ? 'time' : cutShort === 'pages' ? 'page' : '';
-  return `searched only the first ${n} ${noun}: the directory was not read to its end${why ? ` (this lookup's ${why} limit)` : ''}`;
+  return complete ? `searched ${n} ${noun}` : `searched the first ${n} ${noun} only`;
+}
+
+/** For a lookup that has not read the whole directory: why, and what to do. */
+export function partialText(tool: string, cutShort: 'pages' | 'time' | undefined, exact: string): string {
+  const why =
+    cutShort === 'time' ? " (this lookup's time limit)" : cutShort === 'pages' ? " (this lookup's page limit)" : '';
+  return `The directory was not read to its end${why}, so others may match too. Call ${tool} again to read further, or give a more exact query (${exact}).`;
 }
