@@ -57,12 +57,12 @@ export function people(count = 320, prefix = 'u'): Row[] {
     150,
     0,
     person(`${prefix}-dana-l`, 'Dana Li', 'd.li@corp.example'),
-    person(`${prefix}-zoe`, 'Zoë Lefèvre', 'zoe.lefevre@corp.example'),
-    person(`${prefix}-soren`, 'Søren Østergaard', 'soren@corp.example'),
+    person(`${prefix}-zoe`, 'Zoë Lefèvre', 'z.l@corp.example'),
+    person(`${prefix}-soren`, 'Søren Østergaard', 'so@corp.example'),
   );
   rows.push(
     person(`${prefix}-chris`, 'Chris Park', 'dana.whitaker.backup@corp.example'),
-    person(`${prefix}-nunez`, 'José Núñez', 'jose.nunez@corp.example'),
+    person(`${prefix}-nunez`, 'José Núñez', 'jn@corp.example'),
   );
   return rows;
 }

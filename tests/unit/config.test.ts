@@ -33,6 +33,14 @@ describe('loadConfig', () => {
     expect(fromFlags).toMatchObject({ accountId: 'acct-flag', timeoutMs: 2000, logLevel: 'warn' });
   });
 
+  test('the directory TTL: a few minutes by default, env then flag, 0 allowed, nonsense refused with the variable named', () => {
+    expect(serve([]).directoryTtlMs).toBe(300_000);
+    expect(serve([], { STACKONE_DIRECTORY_TTL_MS: '60000' }).directoryTtlMs).toBe(60_000);
+    expect(serve(['--directory-ttl-ms', '0'], { STACKONE_DIRECTORY_TTL_MS: '60000' }).directoryTtlMs).toBe(0);
+    expect(() => serve(['--directory-ttl-ms', '5m'])).toThrow(/STACKONE_DIRECTORY_TTL_MS must be a whole number/);
+    expect(() => serve([], { STACKONE_DIRECTORY_TTL_MS: '-1' })).toThrow(ConfigError);
+  });
+
   test('help and version', () => {
     expect(loadConfig(['--help'], {}).kind).toBe('help');
     expect(loadConfig(['-v'], {}).kind).toBe('version');
