@@ -68,7 +68,10 @@ export interface Ranked<T> {
   rank: Rank;
 }
 
-/** Matching records, best first, then by label; stable for equal labels. */
+/**
+ * Matching records, best first, then by label; stable for equal labels. Matches on email or reference alone are
+ * dropped when some record matches by name: "dana" means the Danas, not someone whose address mentions one.
+ */
 export function search<T>(query: string, records: readonly T[], toCandidate: (r: T) => Candidate): Ranked<T>[] {
   const out: Array<Ranked<T> & { label: string; i: number }> = [];
   records.forEach((record, i) => {
@@ -77,7 +80,10 @@ export function search<T>(query: string, records: readonly T[], toCandidate: (r:
     if (r !== undefined) out.push({ record, rank: r, label: fold(candidate.label ?? ''), i });
   });
   out.sort((a, b) => a.rank - b.rank || a.label.localeCompare(b.label) || a.i - b.i);
-  return out.map(({ record, rank: r }) => ({ record, rank: r }));
+  const best = out[0]?.rank ?? Rank.Other;
+  return out
+    .filter((m) => best === Rank.Other || m.rank !== Rank.Other)
+    .map(({ record, rank: r }) => ({ record, rank: r }));
 }
 
 /** Lines listed in a summary; the rest are counted. */

@@ -48,16 +48,23 @@ describe('find_users', () => {
     expect(pages.some((p) => p.query.has('filter[updated_after]'))).toBe(false);
   });
 
-  test('one line per person: both Danas by name first, then an email that holds the name, marked', async () => {
+  test('one line per person: both Danas, not someone whose email holds the name', async () => {
     const s = await setup();
     const out = lines(await find(s.w, 'DANA'));
-    expect(out[0]).toBe('3 LMS users match "DANA" (searched 320 people in account acct-42):');
+    expect(out[0]).toBe('2 LMS users match "DANA" (searched 320 people in account acct-42):');
     expect(out[1]).toBe('- Dana Li <d.li@corp.example>: id u-dana-l, external reference HR-u-dana-l');
     expect(out[2]).toBe('- Dana Whitaker <dana.whitaker@corp.example>: id u-dana-w, external reference HR-u-dana-w');
-    expect(out[3]).toBe(
-      '- Chris Park <dana.whitaker.backup@corp.example>: id u-chris, external reference HR-u-chris (matched on email or reference, not name)',
-    );
     expect(out).toContain('Several people match: ask which one is meant, or narrow the query (a surname, the email).');
+    expect(out.join('\n')).not.toContain('Chris Park');
+  });
+
+  test('with no match by name, a match on email or reference is listed and marked', async () => {
+    const s = await setup();
+    expect(lines(await find(s.w, 'whitaker backup'))).toEqual([
+      '1 LMS user matches "whitaker backup" (searched 320 people in account acct-42):',
+      '- Chris Park <dana.whitaker.backup@corp.example>: id u-chris, external reference HR-u-chris (matched on email or reference, not name)',
+      'Next: pass the id as `id` to list_user_assignments, create_user_assignment or create_user_completion.',
+    ]);
   });
 
   test('every word must match: "dana whitaker" never returns Dana Li; the whole name is an exact match', async () => {
@@ -69,7 +76,7 @@ describe('find_users', () => {
     expect(summary).not.toContain('Several people match');
     expect(summary).toMatch(/Next: pass the id as `id` to list_user_assignments/);
     const structured = result.structuredContent as { matches: Array<{ id: string }>; searched: number };
-    expect(structured.matches.map((m) => m.id)).toEqual(['u-dana-w', 'u-chris']);
+    expect(structured.matches.map((m) => m.id)).toEqual(['u-dana-w']);
     expect(structured).toMatchObject({ more: 0, searched: 320, complete: true });
     // Only the fields asked for are kept: no phone numbers or custom fields in results or memory.
     expect(Object.keys(structured.matches[0] ?? {}).sort()).toEqual(
@@ -175,7 +182,7 @@ describe('find_users', () => {
     const results = await Promise.all(calls);
     expect(directoryRequests(s.up.requests)).toHaveLength(4);
     expect(results.map((r) => lines(r)[0])).toEqual([
-      expect.stringMatching(/^3 LMS users match "dana"/),
+      expect.stringMatching(/^2 LMS users match "dana"/),
       expect.stringMatching(/^1 LMS user matches "jordan"/),
       expect.stringMatching(/^1 LMS user matches "zoe"/),
     ]);
@@ -199,7 +206,7 @@ describe('find_users', () => {
     const pages = directoryRequests(s.up.requests);
     expect(pages).toHaveLength(4);
     expect(pages[2]?.query.get('next')).toBe(Buffer.from('200').toString('base64url'));
-    expect(lines(second)[0]).toBe('3 LMS users match "dana" (searched 320 people in account acct-42):');
+    expect(lines(second)[0]).toBe('2 LMS users match "dana" (searched 320 people in account acct-42):');
   });
 
   test('a walk is bounded in time too', async () => {
@@ -237,7 +244,7 @@ describe('find_users', () => {
     await until(() => s.directory.readers === 1);
     // The other lookup still waits on the same walk: it goes on.
     held.release();
-    expect(await call).toMatch(/^3 LMS users match "dana" \(searched 320 people/);
+    expect(await call).toMatch(/^2 LMS users match "dana" \(searched 320 people/);
     expect(directoryRequests(s.up.requests)).toHaveLength(4);
 
     // Alone, a cancel stops the walk: the held page's socket is closed and nothing follows it.
@@ -254,7 +261,7 @@ describe('find_users', () => {
     const again = await find(t.w, 'dana');
     const pages = directoryRequests(t.up.requests);
     expect(pages[2]?.query.get('next')).toBe(Buffer.from('100').toString('base64url'));
-    expect(lines(again)[0]).toMatch(/^3 LMS users match "dana" \(searched 320 people/);
+    expect(lines(again)[0]).toMatch(/^2 LMS users match "dana" \(searched 320 people/);
   });
 
   test('an upstream refusal is an actionable error; account controls apply before any request', async () => {

@@ -27,13 +27,11 @@ describe('matching', () => {
     expect(rank('!!!', person('Dana Li'))).toBeUndefined();
   });
 
-  test('search orders by rank, then name', () => {
+  test('search orders by rank, then name; email-only matches only when no name matches', () => {
     const records = [person('Dana Whitaker'), person('Chris Park', 'dana@x'), person('Dana Li'), person('Sam')];
-    expect(search('dana', records, (r) => r).map((m) => m.record.label)).toEqual([
-      'Dana Li',
-      'Dana Whitaker',
-      'Chris Park',
-    ]);
+    expect(search('dana', records, (r) => r).map((m) => m.record.label)).toEqual(['Dana Li', 'Dana Whitaker']);
+    expect(search('dana@x', records, (r) => r).map((m) => m.record.label)).toEqual(['Chris Park']);
+    expect(search('dana x', records, (r) => r).map((m) => m.record.label)).toEqual(['Chris Park']);
   });
 });
 
