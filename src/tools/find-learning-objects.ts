@@ -4,9 +4,27 @@ import type { DirectoryKind, DirectoryRecord } from '../stackone/directory.js';
 import { AccountId, FindLearningObjectsResult, LearningObjectKind, LearningObjectQuery } from '../stackone/schemas.js';
 import { defineTool } from './define-tool.js';
 import { reader } from './find-users.js';
-import { isInactive, MAX_MATCHES, partialText, Rank, search, searchedText, str } from './lookup.js';
+import {
+  type Candidate,
+  isInactive,
+  MAX_MATCHES,
+  matches,
+  order,
+  partialText,
+  Rank,
+  searchedText,
+  str,
+} from './lookup.js';
 
 type Found = DirectoryRecord & { type: 'course' | 'content' };
+
+function candidate(lo: DirectoryRecord): Candidate {
+  return {
+    label: str(lo.title),
+    ids: [str(lo.external_reference), str(lo.id), str(lo.remote_id)],
+    extra: [str(lo.external_reference)],
+  };
+}
 
 export default defineTool({
   name: 'find_learning_objects',
@@ -24,19 +42,21 @@ export default defineTool({
     if (type !== 'content') kinds.push(['course', 'courses']);
     if (type !== 'course') kinds.push(['content', 'content']);
     const views = await Promise.all(kinds.map(([, kind]) => ctx.directory.read(kind, reader(ctx))));
-    const records: Found[] = views.flatMap((view, i) =>
-      view.records.map((r) => ({ type: (kinds[i] as [Found['type'], DirectoryKind])[0], ...r })),
-    );
     const complete = views.every((v) => v.complete);
     const cutShort = views.find((v) => v.cutShort)?.cutShort;
-    const found = search(query, records, (lo) => ({
-      label: str(lo.title),
-      ids: [str(lo.external_reference), str(lo.id), str(lo.remote_id)],
-      extra: [str(lo.external_reference)],
-    }));
+    const searched = views.reduce((n, v) => n + v.records.length, 0);
+    // Each kind's list is matched on its own, so its cached index is reused; the results are then ordered together.
+    const found = order(
+      views.flatMap((view, i) =>
+        matches(query, view.records, candidate).map((m) => ({
+          ...m,
+          record: { type: (kinds[i] as [Found['type'], DirectoryKind])[0], ...m.record } as Found,
+        })),
+      ),
+    );
     const shown = found.slice(0, MAX_MATCHES);
     const noun = type === 'course' ? 'courses' : type === 'content' ? 'content items' : 'courses and content items';
-    const where = `${searchedText(records.length, noun, complete)} in account ${clean(ctx.credentials.accountId, 80)}`;
+    const where = `${searchedText(searched, noun, complete)} in account ${clean(ctx.credentials.accountId, 80)}`;
     const partial = complete ? [] : [partialText('find_learning_objects', cutShort, 'the external reference or id')];
     const quoted = JSON.stringify(clean(query, 80));
     let lines: string[];
@@ -66,7 +86,7 @@ export default defineTool({
       raw: {
         matches: shown.map((m) => m.record),
         more: found.length - shown.length,
-        searched: records.length,
+        searched,
         complete,
       },
     };

@@ -48,42 +48,94 @@ export interface Candidate {
   extra: Array<string | undefined>;
 }
 
+/** A record's text, folded and split once, so a lookup over thousands of records is a scan of short strings. */
+interface Indexed<T> {
+  record: T;
+  label: string;
+  ids: Set<string>;
+  /** " word word …": a query word begins some word exactly when " " + it occurs here (one native search). */
+  labelWords: string;
+  allWords: string;
+}
+
+function indexOf<T>(record: T, candidate: Candidate): Indexed<T> {
+  const labelWords = words(candidate.label ?? '', true);
+  return {
+    record,
+    label: fold(candidate.label ?? '')
+      .replace(/\s+/g, ' ')
+      .trim(),
+    ids: new Set(candidate.ids.filter((id): id is string => id !== undefined).map((id) => fold(id.trim()))),
+    labelWords: ` ${labelWords.join(' ')}`,
+    allWords: ` ${[...labelWords, ...candidate.extra.flatMap((e) => (e ? words(e, true) : []))].join(' ')}`,
+  };
+}
+
+interface Query {
+  whole: string;
+  /** Each word with a leading space, ready for includes(). */
+  words: string[];
+}
+
+function queryOf(text: string): Query {
+  return { whole: fold(text.trim()).replace(/\s+/g, ' '), words: words(text).map((w) => ` ${w}`) };
+}
+
+function rankIndexed(q: Query, item: Indexed<unknown>): Rank | undefined {
+  if (item.ids.has(q.whole) || (item.label !== '' && item.label === q.whole)) return Rank.Exact;
+  if (q.words.length === 0) return undefined;
+  if (q.words.every((w) => item.labelWords.includes(w))) return Rank.Name;
+  if (q.words.every((w) => item.allWords.includes(w))) return Rank.Other;
+  return undefined;
+}
+
 /** The rank of a record for a query, or undefined when some word of the query matches nothing. */
 export function rank(query: string, candidate: Candidate): Rank | undefined {
-  const q = fold(query.trim());
-  if (candidate.ids.some((id) => id !== undefined && fold(id) === q)) return Rank.Exact;
-  const label = candidate.label ?? '';
-  if (label && fold(label).replace(/\s+/g, ' ') === q.replace(/\s+/g, ' ')) return Rank.Exact;
-  const wanted = words(query);
-  if (wanted.length === 0) return undefined;
-  const labelWords = words(label, true);
-  if (wanted.every((w) => labelWords.some((lw) => lw.startsWith(w)))) return Rank.Name;
-  const all = [...labelWords, ...candidate.extra.flatMap((e) => (e ? words(e, true) : []))];
-  if (wanted.every((w) => all.some((aw) => aw.startsWith(w)))) return Rank.Other;
-  return undefined;
+  return rankIndexed(queryOf(query), indexOf(undefined, candidate));
 }
 
 export interface Ranked<T> {
   record: T;
   rank: Rank;
+  /** The folded name or title, for ordering. */
+  label: string;
+}
+
+/** Indexes by records array: a cached directory hands out the same array until it changes. */
+const indexes = new WeakMap<readonly unknown[], Indexed<unknown>[]>();
+
+/** Matching records of one list, unordered; see order() for the order and the email-only rule. */
+export function matches<T>(query: string, records: readonly T[], toCandidate: (r: T) => Candidate): Ranked<T>[] {
+  let index = indexes.get(records) as Indexed<T>[] | undefined;
+  if (!index) {
+    index = records.map((r) => indexOf(r, toCandidate(r)));
+    indexes.set(records, index);
+  }
+  const q = queryOf(query);
+  const out: Ranked<T>[] = [];
+  for (const item of index) {
+    const r = rankIndexed(q, item);
+    if (r !== undefined) out.push({ record: item.record, rank: r, label: item.label });
+  }
+  return out;
 }
 
 /**
- * Matching records, best first, then by label; stable for equal labels. Matches on email or reference alone are
- * dropped when some record matches by name: "dana" means the Danas, not someone whose address mentions one.
+ * Best first, then by name or title, stable otherwise. Matches on email or reference alone are dropped when some
+ * record matches by name: "dana" means the Danas, not someone whose address mentions one.
  */
+export function order<T>(found: Ranked<T>[]): Ranked<T>[] {
+  const sorted = found
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => a.m.rank - b.m.rank || a.m.label.localeCompare(b.m.label) || a.i - b.i)
+    .map(({ m }) => m);
+  const best = sorted[0]?.rank ?? Rank.Other;
+  return best === Rank.Other ? sorted : sorted.filter((m) => m.rank !== Rank.Other);
+}
+
+/** matches() then order(), for one list. */
 export function search<T>(query: string, records: readonly T[], toCandidate: (r: T) => Candidate): Ranked<T>[] {
-  const out: Array<Ranked<T> & { label: string; i: number }> = [];
-  records.forEach((record, i) => {
-    const candidate = toCandidate(record);
-    const r = rank(query, candidate);
-    if (r !== undefined) out.push({ record, rank: r, label: fold(candidate.label ?? ''), i });
-  });
-  out.sort((a, b) => a.rank - b.rank || a.label.localeCompare(b.label) || a.i - b.i);
-  const best = out[0]?.rank ?? Rank.Other;
-  return out
-    .filter((m) => best === Rank.Other || m.rank !== Rank.Other)
-    .map(({ record, rank: r }) => ({ record, rank: r }));
+  return order(matches(query, records, toCandidate));
 }
 
 /** Lines listed in a summary; the rest are counted. */
