@@ -14,7 +14,6 @@ import { Pool } from 'undici';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = `${ROOT}dist/index.js`;
 const PEOPLE = 5_000;
-const PAGE = 100;
 const CALLS = Number(process.env.LOOKUP_BENCH_CALLS ?? 2_000);
 const WARMUP = Math.floor(CALLS / 4);
 const KEY = 'bench_key';

@@ -67,9 +67,10 @@ async function main() {
      * @param {string} field
      */
     const firstMatch = (result, field) => {
-      const matches = /** @type {{ matches?: Array<Record<string, unknown>> }} */ (result.structuredContent ?? {})
-        .matches;
-      const value = matches?.[0]?.[field];
+      const structured = /** @type {{ matches?: Array<Record<string, unknown>> } | undefined} */ (
+        result.structuredContent
+      );
+      const value = structured?.matches?.[0]?.[field];
       if (typeof value !== 'string') throw new Error(`the lookup found no ${field}`);
       return value;
     };
