@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DEFAULT_DIRECTORY_TTL_MS } from '../config.js';
-import { CancelledError } from '../errors.js';
+import { CancelledError, UpstreamError } from '../errors.js';
 import type { Credentials, StackOneClient } from './client.js';
 import { CONTENT_FIELDS, COURSE_FIELDS, type DirectoryListQuery, USER_FIELDS } from './schemas.js';
 
@@ -232,6 +232,12 @@ export class Directory {
     try {
       await this.walk(kind, reader, signal, emit, walk, { next: resume?.next, known: base.length });
     } catch (error) {
+      if (refused(error)) {
+        // StackOne refused a page (an expired cursor, say): resuming would repeat the refusal, so start over next time.
+        if (resume)
+          await this.save(key, { records: [], walkedAt, syncedAt: walkedAt, complete: false }).catch(() => {});
+        throw error;
+      }
       // Pages already read are kept, so the next lookup resumes rather than starting over.
       if (walk.pages > 0 && walk.next) {
         await this.save(key, {
@@ -337,6 +343,17 @@ function merge(known: readonly DirectoryRecord[], changed: readonly DirectoryRec
     else anonymous.push(record);
   }
   return [...byId.values(), ...anonymous];
+}
+
+/** A 4xx other than 408 and 429: asking again the same way gets the same answer. */
+function refused(error: unknown): boolean {
+  return (
+    error instanceof UpstreamError &&
+    error.status >= 400 &&
+    error.status < 500 &&
+    error.status !== 408 &&
+    error.status !== 429
+  );
 }
 
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

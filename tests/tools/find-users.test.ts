@@ -2,7 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, test } from 'vitest';
 import { Directory, type DirectoryOptions } from '../../src/stackone/directory.js';
 import { directoryRequests, type FakeDirectory, fakeDirectory, people, person, T0 } from '../helpers/directory.js';
-import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import { stackoneError, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { ACCOUNT, API_KEY, textOf, type Wired, wire } from '../helpers/wire.js';
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -262,6 +262,18 @@ describe('find_users', () => {
     const pages = directoryRequests(t.up.requests);
     expect(pages[2]?.query.get('next')).toBe(Buffer.from('100').toString('base64url'));
     expect(lines(again)[0]).toMatch(/^2 LMS users match "dana" \(searched 320 people/);
+  });
+
+  test('a refused resume (an expired cursor) is an actionable error, and the next lookup starts over', async () => {
+    const s = await setup({ maxPages: 1 });
+    expect((await find(s.w, 'dana')).structuredContent).toMatchObject({ complete: false, searched: 100 });
+    s.up.enqueue(stackoneError(400, 'Invalid cursor'));
+    const refused = await find(s.w, 'dana');
+    expect(directoryRequests(s.up.requests)[1]?.query.get('next')).toBe(Buffer.from('100').toString('base64url'));
+    expect(textOf(refused)).toMatch(/^StackOne answered HTTP 400: Invalid cursor\./);
+    const fresh = await find(s.w, 'dana');
+    expect(fresh.isError).toBeFalsy();
+    expect(directoryRequests(s.up.requests)[2]?.query.has('next')).toBe(false);
   });
 
   test('an upstream refusal is an actionable error; account controls apply before any request', async () => {
