@@ -58,7 +58,7 @@ run_all() {
   local label="$1" user="$2" surname="$3" listed="$4"
   inspect --method tools/list | check "$label tools/list" tools
   inspect --method tools/call --tool-name find_users --tool-arg "query=$surname" |
-    check "$label find_users" "1 LMS user matches .*: id $user,"
+    check "$label find_users" "1 LMS user matches [^]*: id $user,"
   inspect --method tools/call --tool-name find_learning_objects --tool-arg "query=leadership" |
     check "$label find_learning_objects" "learning_object_external_reference leadership-foundations"
   inspect --method tools/call --tool-name create_user_assignment \
