@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import type { Intent } from '../errors.js';
 import type { CallOptions, Credentials, StackOneClient } from '../stackone/client.js';
-import type { Directory } from '../stackone/directory.js';
+import type { Directory, DirectoryReader } from '../stackone/directory.js';
 
 export interface ToolAnnotations {
   readOnlyHint: boolean;
@@ -87,6 +87,17 @@ export function callOptions(ctx: ToolContext, timeoutMs?: number): CallOptions {
     credentials: ctx.credentials,
     signal: ctx.signal,
     timeoutMs,
+    onRetry: (message) => ctx.log('warning', message),
+  };
+}
+
+/** What a directory read needs from a call: its tenant, its cancellation, its progress and retry notes. */
+export function directoryReader(ctx: ToolContext): DirectoryReader {
+  return {
+    stackone: ctx.stackone,
+    credentials: ctx.credentials,
+    signal: ctx.signal,
+    progress: ctx.progress,
     onRetry: (message) => ctx.log('warning', message),
   };
 }

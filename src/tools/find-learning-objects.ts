@@ -2,8 +2,7 @@
 import { clean } from '../errors.js';
 import type { DirectoryKind, DirectoryRecord } from '../stackone/directory.js';
 import { AccountId, FindLearningObjectsResult, LearningObjectKind, LearningObjectQuery } from '../stackone/schemas.js';
-import { defineTool } from './define-tool.js';
-import { reader } from './find-users.js';
+import { defineTool, directoryReader } from './define-tool.js';
 import {
   type Candidate,
   isInactive,
@@ -41,7 +40,7 @@ export default defineTool({
     const kinds: Array<['course' | 'content', DirectoryKind]> = [];
     if (type !== 'content') kinds.push(['course', 'courses']);
     if (type !== 'course') kinds.push(['content', 'content']);
-    const views = await Promise.all(kinds.map(([, kind]) => ctx.directory.read(kind, reader(ctx))));
+    const views = await Promise.all(kinds.map(([, kind]) => ctx.directory.read(kind, directoryReader(ctx))));
     const complete = views.every((v) => v.complete);
     const cutShort = views.find((v) => v.cutShort)?.cutShort;
     const searched = views.reduce((n, v) => n + v.records.length, 0);

@@ -2,7 +2,7 @@
 import { clean } from '../errors.js';
 import type { DirectoryRecord } from '../stackone/directory.js';
 import { AccountId, FindUsersResult, UserQuery } from '../stackone/schemas.js';
-import { defineTool, type ToolContext } from './define-tool.js';
+import { defineTool, directoryReader } from './define-tool.js';
 import { isInactive, MAX_MATCHES, partialText, Rank, type Ranked, search, searchedText, str } from './lookup.js';
 
 export default defineTool({
@@ -17,7 +17,7 @@ export default defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   intent: 'read',
   async handler({ query }, ctx) {
-    const view = await ctx.directory.read('users', reader(ctx));
+    const view = await ctx.directory.read('users', directoryReader(ctx));
     const found = search(query, view.records, (u) => ({
       label: str(u.name),
       ids: [str(u.id), str(u.email), str(u.external_reference), str(u.remote_id)],
@@ -35,16 +35,6 @@ export default defineTool({
     };
   },
 });
-
-export function reader(ctx: ToolContext) {
-  return {
-    stackone: ctx.stackone,
-    credentials: ctx.credentials,
-    signal: ctx.signal,
-    progress: ctx.progress,
-    onRetry: (message: string) => ctx.log('warning', message),
-  };
-}
 
 function summarize(
   query: string,
