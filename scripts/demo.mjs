@@ -40,7 +40,9 @@ async function main() {
     const { tools } = await client.listTools();
     console.log(bold(`${info?.name} ${info?.version}: sandbox demo`));
     console.log(dim(`tools: ${tools.map((t) => t.name).join(', ')}`));
-    console.log(dim('An agent helps Dana Whitaker (emp-1001) with her training.\n'));
+    console.log(
+      dim("An agent helps a manager with Dana's training; it starts from her first name, as a chat would.\n"),
+    );
 
     /**
      * @param {string} say what the person asked
@@ -59,31 +61,52 @@ async function main() {
       console.log(`${text.replace(/^/gm, '  ').replace(/^ {2}/, result.isError ? red('  ✗ ') : '  ')}\n`);
       return result;
     };
+    /**
+     * The first match's field from a lookup's structuredContent, as an agent would read it.
+     * @param {import('@modelcontextprotocol/sdk/types.js').CallToolResult} result
+     * @param {string} field
+     */
+    const firstMatch = (result, field) => {
+      const structured = /** @type {{ matches?: Array<Record<string, unknown>> } | undefined} */ (
+        result.structuredContent
+      );
+      const value = structured?.matches?.[0]?.[field];
+      if (typeof value !== 'string') throw new Error(`the lookup found no ${field}`);
+      return value;
+    };
 
-    await call('What does Dana still have to do? (pending)', 'list_user_assignments', {
-      id: 'emp-1001',
+    const dana = firstMatch(await call('Who is Dana?', 'find_users', { query: 'Dana' }), 'id');
+    await call('What does she still have to do? (pending)', 'list_user_assignments', {
+      id: dana,
       filter: { status: 'pending' },
     });
-    await call('…and what is she in the middle of?', 'list_user_assignments', {
-      id: 'emp-1001',
-      filter: { status: 'in_progress' },
-    });
-    await call('Assign her First Aid Basics, due in two weeks', 'create_user_assignment', {
-      id: 'emp-1001',
-      learning_object_external_reference: 'first-aid-basics',
+    const firstAid = firstMatch(
+      await call('Is there a first aid course?', 'find_learning_objects', { query: 'first aid', type: 'course' }),
+      'external_reference',
+    );
+    await call('Assign it to her, due in two weeks', 'create_user_assignment', {
+      id: dana,
+      learning_object_external_reference: firstAid,
       due_date: daysFromNow(14),
       status: { value: 'pending' },
+      if_not_exists: true,
     });
-    await call('She just passed Security Awareness with 92%', 'create_user_completion', {
-      id: 'emp-1001',
-      learning_object_external_reference: 'sec-awareness-2026',
+    const security = firstMatch(
+      await call('She just passed security awareness 2026 with 92%: which course is that?', 'find_learning_objects', {
+        query: 'security awareness 2026',
+      }),
+      'external_reference',
+    );
+    await call('Record it', 'create_user_completion', {
+      id: dana,
+      learning_object_external_reference: security,
       result: { value: 'Pass' },
       score: { percentage: 92 },
       completed_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
       time_spent: 'PT45M',
     });
     await call('What has she completed?', 'list_user_assignments', {
-      id: 'emp-1001',
+      id: dana,
       filter: { status: 'completed' },
     });
     console.log(

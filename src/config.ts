@@ -10,6 +10,8 @@ export const DEFAULT_BASE_URL = 'https://api.stackone.com';
 export const DEFAULT_TIMEOUT_MS = 65_000;
 export const DEFAULT_READ_SCOPE = 'lms:read';
 export const DEFAULT_WRITE_SCOPE = 'lms:write';
+/** A few minutes: a chat that names several people reads the directory once; a change reaches it within that. */
+export const DEFAULT_DIRECTORY_TTL_MS = 5 * 60_000;
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 /** The only spellings a switch takes from the environment: anything else stops the server rather than guess. */
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'] as const;
@@ -90,6 +92,8 @@ export interface Config {
   warnings: string[];
   /** MCP_AUDIT_LOG: one line per write attempt and its outcome. */
   audit: AuditTarget;
+  /** How long a tenant's cached directory answers lookups without asking StackOne; 0 keeps none. */
+  directoryTtlMs: number;
 }
 
 export type SandboxFault = Fault;
@@ -156,7 +160,11 @@ export const OPTIONS = [
     arg: '<level>',
     help: `${LOG_LEVELS.join('|')} on stderr (default info)`,
   },
-  { flag: '--read-only', env: 'STACKONE_READ_ONLY', help: 'register only list_user_assignments' },
+  {
+    flag: '--read-only',
+    env: 'STACKONE_READ_ONLY',
+    help: 'register only the reads: find_users, find_learning_objects, list_user_assignments',
+  },
   {
     flag: '--tools',
     env: 'STACKONE_TOOLS',
@@ -168,6 +176,12 @@ export const OPTIONS = [
     env: 'STACKONE_ALLOWED_ACCOUNT_IDS',
     arg: '<a,b>',
     help: 'refuse calls for any other account, before they reach StackOne',
+  },
+  {
+    flag: '--directory-ttl-ms',
+    env: 'STACKONE_DIRECTORY_TTL_MS',
+    arg: '<ms>',
+    help: `lookups reuse a tenant's directory this long, then ask for changes (default ${DEFAULT_DIRECTORY_TTL_MS}; 0 = no cache)`,
   },
   {
     flag: '--sandbox',
@@ -366,6 +380,13 @@ export function loadConfig(argv: readonly string[], env: Env): CliAction {
       sandboxFaults: faultSpec ? faultsOf(faultSpec) : [],
       warnings,
       audit: parseAuditTarget(pick('--audit-log')),
+      directoryTtlMs: int(
+        pick('--directory-ttl-ms'),
+        nameOf('--directory-ttl-ms'),
+        DEFAULT_DIRECTORY_TTL_MS,
+        0,
+        86_400_000,
+      ),
     },
   };
 }

@@ -5,6 +5,7 @@ import { type Config, ConfigError, HELP, isLoopbackHost, loadConfig } from './co
 import { batchedWriter, createLogger, type Logger } from './log.js';
 import { buildServer, INSTRUCTIONS, SANDBOX_PREFIX, type ServerDeps } from './server.js';
 import { StackOneClient } from './stackone/client.js';
+import { Directory } from './stackone/directory.js';
 import { TOOLS } from './tools/index.js';
 import { serveStdio } from './transports/stdio.js';
 import { NAME, VERSION } from './version.js';
@@ -60,6 +61,8 @@ async function main(): Promise<void> {
   const controls = {
     tools: TOOLS.filter((t) => (config.tools as readonly string[]).includes(t.name)),
     allowedAccountIds: config.allowedAccountIds,
+    // One cache for the process: every stdio call and every stateless HTTP request shares it, keyed per tenant.
+    directory: new Directory({ ttlMs: config.directoryTtlMs }),
   };
   if (config.transport === 'stdio') {
     const deps: ServerDeps = { stackone, logger, ...controls, ...upstream.deps };

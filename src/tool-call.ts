@@ -7,6 +7,7 @@ import { CredentialError, describeError } from './errors.js';
 import { type Logger, silentLogger } from './log.js';
 import { redactText, redactValue, secretForms } from './secrets.js';
 import type { Credentials, StackOneClient } from './stackone/client.js';
+import { type Directory, defaultDirectory } from './stackone/directory.js';
 import type { Tool, ToolContext } from './tools/define-tool.js';
 import { NAME } from './version.js';
 
@@ -23,6 +24,8 @@ export interface CallDeps {
   missingKeyHint?: string;
   /** When non-empty, calls for any other account are refused before they reach StackOne. */
   allowedAccountIds?: readonly string[];
+  /** The lookups' directory cache; one per process, so it outlives a stateless HTTP request. Default: per client. */
+  directory?: Directory;
 }
 
 export const STDIO_KEY_HINT =
@@ -59,7 +62,8 @@ export async function runTool(
   const secrets = secretForms(deps.apiKey);
   try {
     const credentials = resolveCredentials(args.account_id, deps);
-    const { summary, raw } = await tool.run(args, { stackone: deps.stackone, credentials, ...io });
+    const directory = deps.directory ?? defaultDirectory(deps.stackone);
+    const { summary, raw } = await tool.run(args, { stackone: deps.stackone, credentials, directory, ...io });
     logger.debug('tool call', { tool: tool.name, ok: true, ms: Math.round(performance.now() - started) });
     return success(`${deps.summaryPrefix ?? ''}${summary}`, raw, secrets);
   } catch (error) {

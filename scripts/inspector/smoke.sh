@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A second client: the MCP Inspector's CLI (@modelcontextprotocol/inspector-cli) lists the tools and calls each one
-# on the sandbox, over stdio and over Streamable HTTP, and every answer is checked (the three tools listed; each call
+# on the sandbox, over stdio and over Streamable HTTP, and every answer is checked (the five tools listed; each call
 # a success with the sandbox's summary). Needs dist/ (npm run build) unless --command names another server.
 #   bash scripts/inspector/smoke.sh                                   # node dist/index.js
 #   bash scripts/inspector/smoke.sh --command "npx --prefix DIR --no-install stackone-lms-mcp"   # the packed tarball
@@ -40,7 +40,7 @@ check() {
       const fail = (why) => { console.error(`${label}: ${why}\n${out.slice(0, 2000)}`); process.exit(1); };
       if (expect === "tools") {
         const names = (result.tools ?? []).map((t) => t.name).join(",");
-        if (names !== "create_user_assignment,list_user_assignments,create_user_completion") fail(`tools were ${names}`);
+        if (names !== "find_users,find_learning_objects,create_user_assignment,list_user_assignments,create_user_completion") fail(`tools were ${names}`);
       } else {
         if (result.isError) fail("the call answered isError");
         const text = result.content?.[0]?.text ?? "";
@@ -52,10 +52,15 @@ check() {
     });' "$1" "$2"
 }
 
-# run_all <label> <user> <list expectation>: tools/list, then create, list, complete for one sandbox user.
+# run_all <label> <user> <surname> <list expectation>: tools/list, the lookups, then create, list, complete for one
+# sandbox user.
 run_all() {
-  local label="$1" user="$2" listed="$3"
+  local label="$1" user="$2" surname="$3" listed="$4"
   inspect --method tools/list | check "$label tools/list" tools
+  inspect --method tools/call --tool-name find_users --tool-arg "query=$surname" |
+    check "$label find_users" "1 LMS user matches [^]*: id $user,"
+  inspect --method tools/call --tool-name find_learning_objects --tool-arg "query=leadership" |
+    check "$label find_learning_objects" "learning_object_external_reference leadership-foundations"
   inspect --method tools/call --tool-name create_user_assignment \
     --tool-arg "id=$user" learning_object_external_reference=leadership-foundations due_date=2026-12-31T17:00:00Z |
     check "$label create_user_assignment" "Created assignment .* for user $user"
@@ -70,12 +75,12 @@ run_all() {
 echo "inspector: stdio (${server[*]} --sandbox)"
 pre=("${server[0]}")
 post=(-- "${server[@]:1}" --sandbox)
-run_all stdio emp-1002 "assignments? for user emp-1002"
+run_all stdio emp-1002 okafor "assignments? for user emp-1002"
 
 # HTTP: one server for all four runs, so the list must show the assignment just created.
 start_sandbox_http "$tmp/server.log" "${server[@]}"
 echo "inspector: Streamable HTTP ($SANDBOX_URL)"
 pre=("$SANDBOX_URL" --transport http)
 post=()
-run_all http emp-1003 "assignments for user emp-1003:[^]*leadership-foundations: pending, due 2026-12-31"
+run_all http emp-1003 raman "assignments for user emp-1003:[^]*leadership-foundations: pending, due 2026-12-31"
 echo "inspector: PASS"

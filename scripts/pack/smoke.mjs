@@ -23,7 +23,7 @@ const client = new Client({ name: 'pack-smoke', version: '1.0.0' });
 await client.connect(transport);
 try {
   const names = (await client.listTools()).tools.map((t) => t.name).join(',');
-  if (names !== 'create_user_assignment,list_user_assignments,create_user_completion')
+  if (names !== 'find_users,find_learning_objects,create_user_assignment,list_user_assignments,create_user_completion')
     throw new Error(`tools: ${names}`);
   const result = /** @type {import('@modelcontextprotocol/sdk/types.js').CallToolResult} */ (
     await client.callTool({ name: 'list_user_assignments', arguments: { id: 'emp-1001' } })

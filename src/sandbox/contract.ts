@@ -86,6 +86,72 @@ export const AssignmentsPaginatedContract = z.strictObject({
     .nullish(),
 });
 
+/** `active`: LmsUserActive / CourseActive / ContentActive, a boolean or the strings "true" and "false". */
+const ActiveContract = z.union([z.boolean(), z.enum(['true', 'false'])]).nullish();
+const Strings = z.array(z.string()).nullish();
+const Named = z.array(z.strictObject({ id: Str, name: Str })).nullish();
+
+/** LmsUser (stackone-client-typescript docs/sdk/models/shared/lmsuser.md). */
+export const LmsUserContract = z.strictObject({
+  id: Str,
+  remote_id: Str,
+  external_reference: Str,
+  active: ActiveContract,
+  email: Str,
+  phone_number: Str,
+  name: Str,
+  created_at: DateTime,
+  updated_at: DateTime,
+  unified_custom_fields: z.record(z.string(), z.unknown()).nullish(),
+});
+
+const learningObject = {
+  id: Str,
+  remote_id: Str,
+  external_reference: Str,
+  title: Str,
+  description: Str,
+  languages: z.array(z.strictObject({ value: Str, source_value: SourceValue })).nullish(),
+  cover_url: Str,
+  active: ActiveContract,
+  duration: Str,
+  categories: Named,
+  skills: Named,
+  updated_at: DateTime,
+  created_at: DateTime,
+  provider: Str,
+  unified_custom_fields: z.record(z.string(), z.unknown()).nullish(),
+  authors: Named,
+};
+
+/** Course (course.md). */
+export const CourseContract = z.strictObject({
+  ...learningObject,
+  content_ids: Strings,
+  remote_content_ids: Strings,
+  url: Str,
+});
+
+/** Content (content.md); content_type is ContentContentType, an open enum. */
+export const ContentContract = z.strictObject({
+  ...learningObject,
+  course_ids: Strings,
+  remote_course_ids: Strings,
+  content_url: Str,
+  mobile_launch_content_url: Str,
+  content_type: unifiedEnum(['video', 'quiz', 'document', 'audio', 'article', 'unmapped_value']),
+  order: z.number().nullish(),
+  tags: Strings,
+});
+
+const paginated = (item: z.ZodType) =>
+  z.strictObject({ next: Str, data: z.array(item), raw: z.array(z.unknown()).nullish() });
+const COLLECTIONS: Record<string, z.ZodType> = {
+  '/unified/lms/users': paginated(LmsUserContract),
+  '/unified/lms/courses': paginated(CourseContract),
+  '/unified/lms/content': paginated(ContentContract),
+};
+
 export const CreateResultContract = z.strictObject({
   statusCode: z.number(),
   message: z.string(),
@@ -126,7 +192,9 @@ export function contractViolations(exchanges: readonly Exchange[]): string[] {
     const where = `${request.method} ${request.url} -> ${response.status}`;
     const isList = request.method === 'GET';
     let schema: z.ZodType;
-    if (response.status === 200 && isList) schema = AssignmentsPaginatedContract;
+    const collection = COLLECTIONS[new URL(request.url, 'http://x.invalid').pathname];
+    if (response.status === 200 && isList && collection) schema = collection;
+    else if (response.status === 200 && isList) schema = AssignmentsPaginatedContract;
     else if (response.status === 201 && !isList) schema = CreateResultContract;
     // 503 and 504 are not in the OpenAPI but StackOne's gateway can answer them; they keep the error shape.
     else if (DOCUMENTED_ERRORS.has(response.status) || response.status === 503 || response.status === 504) {

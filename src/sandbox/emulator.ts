@@ -66,6 +66,7 @@ export interface EmulatorOptions {
 
 const DAY = 86_400_000;
 const USER_PATH = /^\/unified\/lms\/users\/([^/]+)\/(assignments|completions)$/;
+const COLLECTION_PATH = /^\/unified\/lms\/(users|courses|content)$/;
 const ASSIGNMENT_FIELDS = [
   'id',
   'remote_id',
@@ -100,6 +101,19 @@ const ListQuery = z.object({
   'filter[status]': z.enum(['pending', 'in_progress', 'completed']).optional(),
   'filter[updated_after]': z.iso.datetime({ offset: true }).optional(),
   updated_after: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** GET /unified/lms/users, /courses, /content: StackOne's documented list parameters (filters by email and
+ * external_reference for users, active for courses and content, updated_after for all). */
+const CollectionQuery = z.object({
+  page_size: z.coerce.number().int().min(1).max(100).optional(),
+  next: z.string().optional(),
+  fields: z.string().optional(),
+  raw: z.enum(['true', 'false']).optional(),
+  'filter[updated_after]': z.iso.datetime({ offset: true }).optional(),
+  'filter[email]': z.string().optional(),
+  'filter[external_reference]': z.string().optional(),
+  'filter[active]': z.enum(['true', 'false']).optional(),
 });
 
 // StackOne's documented request shapes, not the server's DTOs: a test through the sandbox must catch a DTO of ours
@@ -165,6 +179,15 @@ export class Emulator {
     const url = new URL(request.url, 'http://sandbox.invalid');
     const match = USER_PATH.exec(url.pathname);
     const method = request.method.toUpperCase();
+    const collection = COLLECTION_PATH.exec(url.pathname)?.[1] as Collection | undefined;
+    if (collection && method === 'GET') {
+      if (!this.authorized(request.headers.authorization)) return this.error(401, 'Unauthorized');
+      const accountId = request.headers['x-account-id'];
+      if (!accountId) return this.error(400, 'The x-account-id header is required');
+      const account = ACCOUNTS.find((a) => a.id === accountId);
+      if (!account) return this.error(404, `Account ${accountId} not found`);
+      return this.listCollection(collection, account.id, url);
+    }
     const route = match ? `${method} ${match[2]}` : '';
     if (route !== 'GET assignments' && route !== 'POST assignments' && route !== 'POST completions') {
       return this.error(404, `Cannot ${method} ${url.pathname}`);
@@ -250,6 +273,103 @@ export class Emulator {
       ];
     }
     return json(200, body);
+  }
+
+  /** Users of the account, or the catalogue (shared by every account): paged in seed order, filters applied. */
+  private listCollection(collection: Collection, accountId: string, url: URL): EmuResponse {
+    const params: Record<string, string> = {};
+    for (const [k, v] of url.searchParams) params[k] = v;
+    const parsed = CollectionQuery.safeParse(params);
+    if (!parsed.success) return this.validationError(parsed.error);
+    const q = parsed.data;
+    let after = 0;
+    if (q.next !== undefined) {
+      const decoded = decodeCursor(q.next);
+      if (decoded === undefined) return this.error(400, 'Invalid next cursor');
+      after = decoded;
+    }
+    const since = q['filter[updated_after]'] === undefined ? undefined : Date.parse(q['filter[updated_after]']);
+    const all = this.collection(collection, accountId);
+    const matching = all.filter((r) => {
+      if (since !== undefined && Date.parse(r.updated_at as string) <= since) return false;
+      if (q['filter[email]'] !== undefined && r.email !== q['filter[email]']) return false;
+      if (q['filter[external_reference]'] !== undefined && r.external_reference !== q['filter[external_reference]']) {
+        return false;
+      }
+      if (q['filter[active]'] !== undefined && String(r.active) !== q['filter[active]']) return false;
+      return true;
+    });
+    const pageSize = q.page_size ?? 25;
+    const positioned = matching.map((record) => ({ record, pos: all.indexOf(record) + 1 }));
+    const rest = positioned.filter((r) => r.pos > after);
+    const page = rest.slice(0, pageSize);
+    const last = page.at(-1);
+    const fields = q.fields
+      ?.split(',')
+      .map((f) => f.trim())
+      .filter(Boolean);
+    return json(200, {
+      next: rest.length > pageSize && last ? encodeCursor(last.pos) : null,
+      data: page.map((r) => pickFields(r.record, fields)),
+    });
+  }
+
+  private collection(collection: Collection, accountId: string): Record<string, unknown>[] {
+    const now = this.now();
+    // Dated so the seed order is also the update order: the oldest first, the newest a day ago.
+    const dated = (i: number, n: number) => this.iso(now - (n - i) * DAY, 9);
+    if (collection === 'users') {
+      const mine = USERS.filter((u) => u.account === accountId);
+      return mine.map((u, i) => ({
+        id: u.id,
+        remote_id: u.remoteId,
+        external_reference: u.externalReference,
+        active: !u.inactive,
+        email: u.email,
+        phone_number: null,
+        name: u.name,
+        created_at: dated(0, mine.length + 400),
+        updated_at: dated(i, mine.length),
+        unified_custom_fields: { job_title: u.role },
+      }));
+    }
+    const objects = CATALOGUE.filter((lo) => lo.type === (collection === 'courses' ? 'course' : 'content'));
+    return objects.map((lo, i) => {
+      const common = {
+        id: lo.id,
+        remote_id: `crs-${lo.id.slice(3)}`,
+        external_reference: lo.ref,
+        title: lo.title,
+        description: null,
+        languages: (lo.languages ?? ['en_GB']).map((value) => ({ value, source_value: value.replace('_', '-') })),
+        cover_url: null,
+        active: !lo.inactive,
+        duration: lo.duration ?? null,
+        categories: [],
+        skills: [],
+        updated_at: dated(i, objects.length),
+        created_at: dated(0, objects.length + 400),
+        provider: 'Sandbox Learning',
+        unified_custom_fields: null,
+      };
+      if (collection === 'courses') {
+        return {
+          ...common,
+          content_ids: [],
+          remote_content_ids: [],
+          url: `https://sandbox-lms.example/courses/${lo.ref}`,
+        };
+      }
+      return {
+        ...common,
+        course_ids: [],
+        remote_course_ids: [],
+        content_url: `https://sandbox-lms.example/content/${lo.ref}`,
+        content_type: lo.contentType ? { value: lo.contentType, source_value: lo.contentType.toUpperCase() } : null,
+        order: null,
+        tags: [],
+      };
+    });
   }
 
   private createAssignment(userId: string, raw: unknown): EmuResponse {
@@ -449,6 +569,14 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
     body: JSON.stringify(body),
     delivery: { kind: 'now' },
   };
+}
+
+type Collection = 'users' | 'courses' | 'content';
+
+/** `fields` on a directory list: only the named fields; unknown names are ignored. */
+function pickFields(record: Record<string, unknown>, fields: string[] | undefined): Record<string, unknown> {
+  if (!fields?.length) return structuredClone(record);
+  return Object.fromEntries(Object.entries(structuredClone(record)).filter(([k]) => fields.includes(k)));
 }
 
 /** `fields` keeps only the named fields; unknown names are ignored, as StackOne does. */

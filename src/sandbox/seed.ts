@@ -15,6 +15,11 @@ export interface SeedUser {
   name: string;
   role: string;
   remoteId: string;
+  email: string;
+  /** The HR system's employee number, as StackOne's LMS user external_reference. */
+  externalReference: string;
+  /** Left the company: still in the LMS, marked inactive. */
+  inactive?: boolean;
 }
 
 export interface LearningObject {
@@ -22,6 +27,11 @@ export interface LearningObject {
   title: string;
   type: 'course' | 'content';
   id: string;
+  /** ISO 8601, as StackOne gives it. */
+  duration?: string;
+  languages?: string[];
+  contentType?: 'video' | 'quiz' | 'document' | 'audio' | 'article';
+  inactive?: boolean;
 }
 
 export type SeedStatus = 'pending' | 'in_progress' | 'completed';
@@ -45,33 +55,57 @@ export const ACCOUNTS: SeedAccount[] = [
 ];
 
 export const USERS: SeedUser[] = [
-  { id: 'emp-1001', account: 'acme-lms', name: 'Dana Whitaker', role: 'Security Engineer', remoteId: 'dcb-u-48213' },
-  { id: 'emp-1002', account: 'acme-lms', name: 'Sam Okafor', role: 'Account Executive', remoteId: 'dcb-u-48214' },
-  { id: 'emp-1003', account: 'acme-lms', name: 'Priya Raman', role: 'People Partner', remoteId: 'dcb-u-48215' },
+  user('emp-1001', 'acme-lms', 'Dana Whitaker', 'Security Engineer', 'dcb-u-48213', 'dana.whitaker@acme.example'),
+  user('emp-1002', 'acme-lms', 'Sam Okafor', 'Account Executive', 'dcb-u-48214', 'sam.okafor@acme.example'),
+  user('emp-1003', 'acme-lms', 'Priya Raman', 'People Partner', 'dcb-u-48215', 'priya.raman@acme.example'),
+  user('emp-1004', 'acme-lms', 'Lee Chen', 'Support Engineer (new hire)', 'dcb-u-48290', 'lee.chen@acme.example'),
+  user('emp-1099', 'acme-lms', 'Morgan Ellis', 'Compliance Auditor', 'dcb-u-40001', 'morgan.ellis@acme.example'),
+  user('emp-1005', 'acme-lms', 'Zoë Lefèvre', 'Designer', 'dcb-u-48301', 'zoe.lefevre@acme.example'),
+  user('emp-1006', 'acme-lms', 'Chris Park', 'IT Operations', 'dcb-u-48302', 'it-ops-dana-backup@acme.example'),
   {
-    id: 'emp-1004',
-    account: 'acme-lms',
-    name: 'Lee Chen',
-    role: 'Support Engineer (new hire)',
-    remoteId: 'dcb-u-48290',
+    ...user('emp-0950', 'acme-lms', 'Jordan Reyes', 'Former Sales Manager', 'dcb-u-31877', 'jordan.reyes@acme.example'),
+    inactive: true,
   },
-  { id: 'emp-1099', account: 'acme-lms', name: 'Morgan Ellis', role: 'Compliance Auditor', remoteId: 'dcb-u-40001' },
-  { id: 'gx-2001', account: 'globex-lms', name: 'Maria Santos', role: 'Plant Manager', remoteId: 'csod-7781' },
-  { id: 'gx-2002', account: 'globex-lms', name: 'Tom Becker', role: 'Forklift Operator', remoteId: 'csod-7790' },
-  { id: 'in-3001', account: 'initech-lms', name: 'Peter Gibbons', role: 'Software Engineer', remoteId: 'mdl-12' },
+  user('gx-2001', 'globex-lms', 'Maria Santos', 'Plant Manager', 'csod-7781', 'maria.santos@globex.example'),
+  user('gx-2002', 'globex-lms', 'Tom Becker', 'Forklift Operator', 'csod-7790', 'tom.becker@globex.example'),
+  user('gx-2003', 'globex-lms', 'Dana Kowalski', 'Shift Lead', 'csod-7802', 'dana.kowalski@globex.example'),
+  user('in-3001', 'initech-lms', 'Peter Gibbons', 'Software Engineer', 'mdl-12', 'peter.gibbons@initech.example'),
 ];
 
+function user(id: string, account: string, name: string, role: string, remoteId: string, email: string): SeedUser {
+  return { id, account, name, role, remoteId, email, externalReference: `HR-${id.replace(/\D/g, '')}` };
+}
+
 const BASE_CATALOGUE: Omit<LearningObject, 'id'>[] = [
-  { ref: 'sec-awareness-2026', title: 'Security Awareness 2026', type: 'course' },
-  { ref: 'onboarding-101', title: 'Welcome to the Company', type: 'course' },
-  { ref: 'gdpr-essentials', title: 'GDPR Essentials', type: 'course' },
-  { ref: 'harassment-prevention', title: 'Harassment Prevention', type: 'course' },
-  { ref: 'code-of-conduct-2026', title: 'Code of Conduct 2026', type: 'course' },
-  { ref: 'first-aid-basics', title: 'First Aid Basics', type: 'course' },
-  { ref: 'forklift-safety', title: 'Forklift Safety Certification', type: 'course' },
-  { ref: 'leadership-foundations', title: 'Leadership Foundations', type: 'course' },
-  { ref: 'phishing-video-01', title: 'Spotting a Phishing Email (video)', type: 'content' },
-  { ref: 'data-retention-quiz', title: 'Data Retention Quiz', type: 'content' },
+  {
+    ref: 'sec-awareness-2026',
+    title: 'Security Awareness 2026',
+    type: 'course',
+    duration: 'PT45M',
+    languages: ['en_GB', 'de_DE'],
+  },
+  { ref: 'onboarding-101', title: 'Welcome to the Company', type: 'course', duration: 'PT2H', languages: ['en_GB'] },
+  {
+    ref: 'gdpr-essentials',
+    title: 'GDPR Essentials',
+    type: 'course',
+    duration: 'PT30M',
+    languages: ['en_GB', 'fr_FR'],
+  },
+  { ref: 'harassment-prevention', title: 'Harassment Prevention', type: 'course', duration: 'PT1H' },
+  { ref: 'code-of-conduct-2026', title: 'Code of Conduct 2026', type: 'course', duration: 'PT20M' },
+  { ref: 'first-aid-basics', title: 'First Aid Basics', type: 'course', duration: 'PT3H' },
+  { ref: 'forklift-safety', title: 'Forklift Safety Certification', type: 'course', duration: 'PT4H' },
+  { ref: 'leadership-foundations', title: 'Leadership Foundations', type: 'course', duration: 'P2D' },
+  { ref: 'security-awareness-2025', title: 'Security Awareness 2025', type: 'course', inactive: true },
+  {
+    ref: 'phishing-video-01',
+    title: 'Spotting a Phishing Email (video)',
+    type: 'content',
+    duration: 'PT8M',
+    contentType: 'video',
+  },
+  { ref: 'data-retention-quiz', title: 'Data Retention Quiz', type: 'content', duration: 'PT10M', contentType: 'quiz' },
 ];
 
 /** Morgan Ellis audits everything: 65 short compliance modules, enough for a three-page walk at 25 a page. */
@@ -83,6 +117,7 @@ export const CATALOGUE: LearningObject[] = [
     ref: `compliance-module-${String(i + 1).padStart(2, '0')}`,
     title: `Compliance Module ${i + 1}`,
     type: 'content' as const,
+    contentType: 'document' as const,
   })),
 ].map((lo, i) => ({ ...lo, id: `lo_${String(i + 1).padStart(4, '0')}` }));
 
@@ -225,16 +260,13 @@ export const ASSIGNMENTS: SeedAssignment[] = [
   }),
 ];
 
-/** What the server's MCP instructions say in sandbox mode, so an agent knows whom and what to ask about. */
+/**
+ * What the server's MCP instructions say in sandbox mode: that the data is made up, and which accounts exist. People
+ * and courses are not listed: find_users and find_learning_objects find them, as on a real account.
+ */
 export function sandboxInstructions(): string {
-  const people = USERS.map((u) => `${u.id} ${u.name} (${u.role}, account ${u.account})`).join('; ');
-  const courses = CATALOGUE.slice(0, 10)
-    .map((c) => `${c.ref} "${c.title}"`)
-    .join('; ');
   return [
     'SANDBOX MODE: every answer comes from an in-memory StackOne LMS emulator with made-up data, not a real LMS. Changes are lost when the server stops.',
     `Default account ${SANDBOX_DEFAULT_ACCOUNT} (Acme Corp); others: globex-lms, initech-lms (pass account_id).`,
-    `People: ${people}.`,
-    `Courses and content (learning_object_external_reference): ${courses}; plus compliance-module-01 … -${COMPLIANCE_MODULES}. Any other reference is accepted too.`,
   ].join('\n');
 }

@@ -17,7 +17,14 @@ import {
 } from '../errors.js';
 import { startUpstreamCall } from '../telemetry.js';
 import { type QueryValue, toQueryString } from './query.js';
-import { AssignmentsPaginated, CreateResult } from './schemas.js';
+import {
+  AssignmentsPaginated,
+  ContentPaginated,
+  CoursePaginated,
+  CreateResult,
+  type DirectoryListQuery,
+  UsersPaginated,
+} from './schemas.js';
 
 export interface Credentials {
   apiKey: string;
@@ -119,12 +126,7 @@ export class StackOneClient {
     payload: Record<string, unknown>,
   ): PreparedRequest {
     const userPath = `${this.basePath}/unified/lms/users/${encodeURIComponent(userId)}`;
-    const headers: Record<string, string> = {
-      authorization: `Basic ${Buffer.from(`${credentials.apiKey}:`).toString('base64')}`,
-      'x-account-id': credentials.accountId,
-      accept: 'application/json',
-      'user-agent': this.opts.userAgent,
-    };
+    const headers = this.headers(credentials);
     if (operation === 'list_user_assignments') {
       const query = toQueryString(payload as Record<string, QueryValue>);
       return { operation, method: 'GET', path: `${userPath}/assignments${query ? `?${query}` : ''}`, headers };
@@ -144,6 +146,44 @@ export class StackOneClient {
 
   createUserCompletion(id: string, body: Record<string, unknown>, call: CallOptions): Promise<CreateResult> {
     return this.send(this.prepare('create_user_completion', id, call.credentials, body), CreateResult, call);
+  }
+
+  /** GET /unified/lms/users: one page of the account's LMS users (cursor paging; filter[updated_after]). */
+  listUsers(query: DirectoryListQuery, call: CallOptions): Promise<UsersPaginated> {
+    return this.send(this.prepareList('users', call.credentials, query), UsersPaginated, call);
+  }
+
+  /** GET /unified/lms/courses: one page of the account's courses. */
+  listCourses(query: DirectoryListQuery, call: CallOptions): Promise<CoursePaginated> {
+    return this.send(this.prepareList('courses', call.credentials, query), CoursePaginated, call);
+  }
+
+  /** GET /unified/lms/content: one page of the account's content items. */
+  listContent(query: DirectoryListQuery, call: CallOptions): Promise<ContentPaginated> {
+    return this.send(this.prepareList('content', call.credentials, query), ContentPaginated, call);
+  }
+
+  private prepareList(
+    collection: 'users' | 'courses' | 'content',
+    credentials: Credentials,
+    query: DirectoryListQuery,
+  ): PreparedRequest {
+    const qs = toQueryString(query as Record<string, QueryValue>);
+    return {
+      operation: `list_${collection}`,
+      method: 'GET',
+      path: `${this.basePath}/unified/lms/${collection}${qs ? `?${qs}` : ''}`,
+      headers: this.headers(credentials),
+    };
+  }
+
+  private headers(credentials: Credentials): Record<string, string> {
+    return {
+      authorization: `Basic ${Buffer.from(`${credentials.apiKey}:`).toString('base64')}`,
+      'x-account-id': credentials.accountId,
+      accept: 'application/json',
+      'user-agent': this.opts.userAgent,
+    };
   }
 
   async close(): Promise<void> {

@@ -119,7 +119,7 @@ export const UserId = z
   .refine((v) => v !== '.' && v !== '..', { error: 'id must be a user id, not "." or ".."' })
   // Echoed in every summary: a newline there could forge a line of the answer a model reads.
   .refine((v) => !hasControlChars(v), { error: 'id must not contain control characters such as CR or LF' })
-  .meta({ description: 'The StackOne user id (path parameter).', examples: ['c28xyrc55866bvuv'] });
+  .meta({ description: 'The StackOne user id, from find_users (never a name or email).' });
 
 export const AccountId = z
   .string({ error: 'account_id must be a string' })
@@ -128,7 +128,7 @@ export const AccountId = z
   .refine((v) => !hasControlChars(v), {
     error: 'account_id must not contain control characters such as CR or LF',
   })
-  .meta({ description: 'StackOne linked account id (x-account-id); defaults to STACKONE_ACCOUNT_ID.' });
+  .meta({ description: 'Linked account id (x-account-id); default STACKONE_ACCOUNT_ID.' });
 
 /** A new assignment is pending or in progress (the seeds); a finished one is a completion, with its own tool. */
 export const AssignmentStatusValue = z.enum(['pending', 'in_progress'] as const, {
@@ -231,8 +231,7 @@ export const DryRun = z
   .meta({ description: 'Validate and show the exact request (key masked) without sending it.' });
 
 export const IfNotExists = z.boolean({ error: 'if_not_exists must be true or false' }).meta({
-  description:
-    'Stricter than the default check: create nothing if the user has this learning object in any status, completed included.',
+  description: 'Create nothing if the user has this learning object in any status, completed included.',
 });
 
 export const AllowDuplicate = z.boolean({ error: 'allow_duplicate must be true or false' }).meta({
@@ -353,3 +352,138 @@ export const ErrorBody = z.looseObject({
   data: z.looseObject({ statusCode: z.number().nullish(), message: Str, headers: z.unknown().optional() }).nullish(),
   provider_errors: z.array(ProviderError).nullish(),
 });
+
+// ---------------------------------------------------------------- directory: LMS users, courses, content
+// Mirrored from StackOne's published client docs (stackone-client-typescript, docs/sdk/models/shared/lmsuser.md,
+// course.md, content.md, userspaginated.md, coursepaginated.md, contentpaginated.md; operations/lmslistusersrequest.md,
+// lmslistcoursesrequest.md, lmslistcontentrequest.md and their *queryparamfilter.md): every field optional.
+
+/** `active` is documented as a boolean or the strings "true"/"false" (LmsUserActive, CourseActive, ContentActive). */
+const Active = z.union([z.boolean(), z.enum(['true', 'false'])]).nullish();
+const Strings = z.array(z.string()).nullish();
+
+export const LmsUser = z.looseObject({
+  id: Str,
+  remote_id: Str,
+  external_reference: Str,
+  active: Active,
+  email: Str,
+  phone_number: Str,
+  name: Str,
+  created_at: Str,
+  updated_at: Str,
+  unified_custom_fields: z.record(z.string(), z.unknown()).nullish(),
+});
+export type LmsUser = z.infer<typeof LmsUser>;
+
+/** LanguageEnum: `value` a unified locale code such as en_GB, `source_value` the provider's own. */
+const Language = z.looseObject({ value: Str, source_value: z.unknown().optional() });
+
+/** The fields Course and Content share; each adds a few of its own. */
+const learningObjectFields = {
+  id: Str,
+  remote_id: Str,
+  external_reference: Str,
+  title: Str,
+  description: Str,
+  active: Active,
+  duration: Str,
+  languages: z.array(Language).nullish(),
+  provider: Str,
+  created_at: Str,
+  updated_at: Str,
+  unified_custom_fields: z.record(z.string(), z.unknown()).nullish(),
+};
+
+export const Course = z.looseObject({
+  ...learningObjectFields,
+  content_ids: Strings,
+  remote_content_ids: Strings,
+  url: Str,
+  cover_url: Str,
+});
+export type Course = z.infer<typeof Course>;
+
+export const Content = z.looseObject({
+  ...learningObjectFields,
+  content_type: UnifiedEnum.nullish(),
+  content_url: Str,
+  course_ids: Strings,
+  remote_course_ids: Strings,
+  order: z.number().nullish(),
+  tags: Strings,
+});
+export type Content = z.infer<typeof Content>;
+
+export const UsersPaginated = z.looseObject({ next: Str, data: z.array(LmsUser), raw: z.array(RawResponse).nullish() });
+export type UsersPaginated = z.infer<typeof UsersPaginated>;
+export const CoursePaginated = z.looseObject({ next: Str, data: z.array(Course), raw: z.array(RawResponse).nullish() });
+export type CoursePaginated = z.infer<typeof CoursePaginated>;
+export const ContentPaginated = z.looseObject({
+  next: Str,
+  data: z.array(Content),
+  raw: z.array(RawResponse).nullish(),
+});
+export type ContentPaginated = z.infer<typeof ContentPaginated>;
+
+/**
+ * The list requests as this server sends them (LmsListUsersRequest, LmsListCoursesRequest, LmsListContentRequest):
+ * `fields`, `filter[updated_after]`, `next`, `page_size`. The documented filters by email, external_reference and
+ * active are not used: a lookup matches on this side, so a provider that ignores a filter cannot skew it.
+ */
+export interface DirectoryListQuery {
+  fields?: string;
+  filter?: { updated_after?: string };
+  next?: string;
+  page_size?: number;
+}
+
+/** The fields a lookup asks for and keeps: what it matches on and shows, nothing more (memory, privacy). */
+export const USER_FIELDS = ['id', 'remote_id', 'external_reference', 'active', 'email', 'name', 'updated_at'] as const;
+export const COURSE_FIELDS = [
+  'id',
+  'remote_id',
+  'external_reference',
+  'title',
+  'active',
+  'duration',
+  'languages',
+  'updated_at',
+] as const;
+export const CONTENT_FIELDS = [...COURSE_FIELDS, 'content_type'] as const;
+
+// ---------------------------------------------------------------- lookups: inputs and results
+
+function lookupQuery(description: string) {
+  return z
+    .string({ error: (iss) => (iss.input === undefined ? 'query is required' : 'query must be a string') })
+    .trim()
+    .min(1, { error: 'query must not be empty' })
+    .max(200, { error: 'query is longer than 200 characters' })
+    .meta({ description });
+}
+export const UserQuery = lookupQuery('Name or part of one, email, external reference or id.');
+export const LearningObjectQuery = lookupQuery('Title or part of one, external reference or id.');
+
+export const LearningObjectKind = enumOf('type', ['course', 'content'] as const).meta({
+  description: 'Only courses or only content (default both).',
+});
+
+/** What a lookup returns as structuredContent: the matching records as StackOne gave them, and how far it looked. */
+const lookupResult = <T extends z.ZodType>(match: T) =>
+  z.object({
+    matches: z.array(match),
+    /** Matches beyond those listed. */
+    more: z.number(),
+    searched: z.number(),
+    /** False when the walk of the directory was cut short: people or items not read yet may match too. */
+    complete: z.boolean(),
+  });
+
+/** Each match is StackOne's LmsUser as read (id, name, email, external_reference, active). */
+export const FindUsersResult = lookupResult(z.looseObject({}));
+export type FindUsersResult = z.infer<typeof FindUsersResult>;
+
+/** Each match is StackOne's Course or Content as read, with `type` (course or content) added. */
+export const FindLearningObjectsResult = lookupResult(z.looseObject({}));
+export type FindLearningObjectsResult = z.infer<typeof FindLearningObjectsResult>;

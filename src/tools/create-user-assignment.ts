@@ -25,8 +25,8 @@ export default defineTool({
   name: 'create_user_assignment',
   title: 'Assign learning to a user',
   description: [
-    'Assign a course or content item to one LMS user through StackOne, optionally with a due date, status and progress. Use when someone asks to enrol, assign or schedule training for a person. Duplicate-safe: creates nothing if the user already has an open (pending or in progress) assignment of it; allow_duplicate to override; dry_run to preview.',
-    'Next: list_user_assignments to confirm; create_user_completion when they finish.',
+    'Assign a course or content item to one LMS user, optionally with a due date, status and progress. Use when someone asks to enrol, assign or schedule training for a person; `id` from find_users, the reference from find_learning_objects. Creates nothing if the user has an open (pending/in progress) assignment of it; allow_duplicate overrides; dry_run previews.',
+    'Next: list_user_assignments to confirm; create_user_completion when done.',
   ].join('\n'),
   input: {
     id: UserId,

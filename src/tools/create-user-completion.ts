@@ -8,7 +8,7 @@ export default defineTool({
   name: 'create_user_completion',
   title: 'Record a completion',
   description: [
-    'Record that one LMS user completed a course or content item through StackOne, with result (Pass/Fail), score, completion date and time spent. Use when someone says a person finished, passed or failed training. Not idempotent: check with list_user_assignments (filter.status completed) if unsure; dry_run to preview.',
+    'Record that one LMS user completed a course or content item, with result (Pass/Fail), score, completion date and time spent. Use when someone says a person finished, passed or failed training; `id` from find_users, the reference from find_learning_objects. Not idempotent: check with list_user_assignments (filter.status completed) if unsure; dry_run to preview.',
     'Next: list_user_assignments with filter.status "completed" to confirm.',
   ].join('\n'),
   input: {

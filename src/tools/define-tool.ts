@@ -3,6 +3,7 @@ import type { Context } from '@opentelemetry/api';
 import * as z from 'zod';
 import type { Intent } from '../errors.js';
 import type { CallOptions, Credentials, StackOneClient } from '../stackone/client.js';
+import type { Directory, DirectoryReader } from '../stackone/directory.js';
 
 export interface ToolAnnotations {
   readOnlyHint: boolean;
@@ -14,6 +15,8 @@ export interface ToolAnnotations {
 export interface ToolContext {
   stackone: StackOneClient;
   credentials: Credentials;
+  /** The cached directories (users, courses, content) the lookups read; shared by every call of this process. */
+  directory: Directory;
   signal: AbortSignal;
   /** A log message to the MCP client (notifications/message), filtered by its logging/setLevel. */
   log: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
@@ -94,6 +97,17 @@ export function callOptions(ctx: ToolContext, timeoutMs?: number): CallOptions {
     timeoutMs,
     onRetry: (message) => ctx.log('warning', message),
     traceContext: ctx.traceContext,
+  };
+}
+
+/** What a directory read needs from a call: its tenant, its cancellation, its progress and retry notes. */
+export function directoryReader(ctx: ToolContext): DirectoryReader {
+  return {
+    stackone: ctx.stackone,
+    credentials: ctx.credentials,
+    signal: ctx.signal,
+    progress: ctx.progress,
+    onRetry: (message) => ctx.log('warning', message),
   };
 }
 

@@ -2,7 +2,15 @@
 import createUserAssignment from './create-user-assignment.js';
 import createUserCompletion from './create-user-completion.js';
 import type { Tool } from './define-tool.js';
+import findLearningObjects from './find-learning-objects.js';
+import findUsers from './find-users.js';
 import listUserAssignments from './list-user-assignments.js';
 
-export const TOOLS: readonly Tool[] = [createUserAssignment, listUserAssignments, createUserCompletion];
+export const TOOLS: readonly Tool[] = [
+  findUsers,
+  findLearningObjects,
+  createUserAssignment,
+  listUserAssignments,
+  createUserCompletion,
+];
 export type { Tool } from './define-tool.js';

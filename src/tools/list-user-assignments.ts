@@ -19,7 +19,7 @@ export default defineTool({
   name: 'list_user_assignments',
   title: "List a user's assignments",
   description: [
-    "List one LMS user's assignments (learning object, status, progress, due date, completion, result) through StackOne. Use to see what someone must do, who is overdue, what they finished, or to check before creating an assignment or completion.",
+    "List one LMS user's assignments (learning object, status, progress, due date, completion, result). Use to see what someone must do, who is overdue, what they finished, or to check before creating an assignment or completion. Get `id` from find_users.",
     'Next: pass the returned next cursor (or max_pages) for more; create_user_assignment or create_user_completion to act.',
   ].join('\n'),
   input: { id: UserId, account_id: optional(AccountId), ...ListAssignmentsQuery, max_pages: optional(MaxPages) },

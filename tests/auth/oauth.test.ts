@@ -193,7 +193,11 @@ describe('scopes', () => {
   test('a read-only token sees the reads and is challenged on a create', async () => {
     const token = await issuer.mint({ audience: RESOURCE, scopes: [READ] });
     const { scopes } = await verifierFor().verifyAccessToken(token);
-    expect(toolsAllowed(scopes, TOOL_NAMES, policy)).toEqual(['list_user_assignments']);
+    expect(toolsAllowed(scopes, TOOL_NAMES, policy)).toEqual([
+      'find_users',
+      'find_learning_objects',
+      'list_user_assignments',
+    ]);
     expect(scopeChallenge('list_user_assignments', scopes, policy)).toBeUndefined();
     const challenge = scopeChallenge('create_user_assignment', scopes, policy);
     expect(challenge).toEqual({

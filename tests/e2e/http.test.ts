@@ -27,6 +27,8 @@ describe('Streamable HTTP', () => {
     try {
       const { tools } = await c.client.listTools();
       expect(tools.map((t) => t.name)).toEqual([
+        'find_users',
+        'find_learning_objects',
         'create_user_assignment',
         'list_user_assignments',
         'create_user_completion',
@@ -84,7 +86,7 @@ describe('Streamable HTTP', () => {
     srv = await startHttp(up.url, { apiKey: KEY, accountId: 'a' });
     const listed = rpcOf(await raw(srv.url, { body: rpc('tools/list', {}, 9) }));
     expect(listed.id).toBe(9);
-    expect(listed.result.tools).toHaveLength(3);
+    expect(listed.result.tools).toHaveLength(5);
     // An unknown tool is a JSON-RPC error -32602, not a tool result.
     const unknown = rpcOf(await raw(srv.url, { body: rpc('tools/call', { name: 'nope', arguments: {} }, 3) }));
     expect(unknown).toMatchObject({ id: 3, error: { code: -32602, message: expect.stringMatching(/nope not found/) } });

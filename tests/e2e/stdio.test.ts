@@ -66,6 +66,8 @@ describe('the real binary over stdio', () => {
       expect(client.getServerVersion()?.name).toBe('stackone-lms-mcp');
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toEqual([
+        'find_users',
+        'find_learning_objects',
         'create_user_assignment',
         'list_user_assignments',
         'create_user_completion',
@@ -160,7 +162,7 @@ describe('the real binary over stdio', () => {
     expect(byId(1)[0].result.protocolVersion).toBe('2025-06-18');
     expect(byId(3)).toEqual([{ jsonrpc: '2.0', id: 3, error: { code: -32600, message: expect.any(String) } }]);
     expect(byId(4)[0].error).toMatchObject({ code: -32602, message: expect.stringMatching(/nope not found/) });
-    expect(byId(5)[0].result.tools).toHaveLength(3);
+    expect(byId(5)[0].result.tools).toHaveLength(5);
     // null, 42, [] are invalid requests and `not json` / the long line are parse errors, all with id null;
     // the malformed notification gets no answer at all.
     const anonymous = byId(null).map((r) => r.error.code);

@@ -11,6 +11,7 @@ import { ConfigError } from '../../src/config.js';
 import { CredentialError, UpstreamError } from '../../src/errors.js';
 import { secretForms } from '../../src/secrets.js';
 import { StackOneClient } from '../../src/stackone/client.js';
+import { defaultDirectory } from '../../src/stackone/directory.js';
 import type { ToolContext } from '../../src/tools/define-tool.js';
 import { TOOLS } from '../../src/tools/index.js';
 import { CREATED, json, type Responder, stackoneError, startUpstream, type Upstream } from '../helpers/upstream.js';
@@ -61,6 +62,7 @@ async function attempt(
   const ctx: ToolContext = {
     stackone: client,
     credentials: { apiKey: KEY, accountId: ACCOUNT },
+    directory: defaultDirectory(client),
     signal: new AbortController().signal,
     log: () => {},
     progress: undefined,

@@ -34,7 +34,7 @@ describe('the emulator checks what StackOne checks', () => {
       ['no account header', { headers: { 'x-account-id': undefined } }, 400, /x-account-id/],
       ['an unknown account', { headers: { 'x-account-id': 'acct-x' } }, 404, /Account acct-x not found/],
       ['a user of another account', { headers: { 'x-account-id': 'globex-lms' } }, 404, /User emp-1001 not found/],
-      ['an unknown path', { url: '/unified/lms/courses' }, 404, /Cannot GET/],
+      ['an unknown path', { url: '/unified/lms/skills' }, 404, /Cannot GET/],
       ['a bad page_size', { url: '/unified/lms/users/emp-1001/assignments?page_size=0' }, 400, /page_size/],
       [
         'a bad status filter',
@@ -134,6 +134,47 @@ describe('seed data', () => {
       );
     }
     expect(exchanges).toHaveLength(USERS.length);
+    expect(contractViolations(exchanges)).toEqual([]);
+  });
+
+  test('users, courses and content: every page meets the contract, cursors walk them all, filters apply', () => {
+    const exchanges: Exchange[] = [];
+    const emu = new Emulator({ now: () => NOW, observe: (e) => exchanges.push(e) });
+    const walk = (path: string, account = 'acme-lms') => {
+      const rows: Array<Record<string, unknown>> = [];
+      let next: string | null = null;
+      do {
+        const res = emu.handle(
+          request({
+            url: `${path}${path.includes('?') ? '&' : '?'}page_size=3${next ? `&next=${next}` : ''}`,
+            headers: { 'x-account-id': account },
+          }),
+        );
+        expect(res.status).toBe(200);
+        const body = JSON.parse(res.body) as { next: string | null; data: Array<Record<string, unknown>> };
+        rows.push(...body.data);
+        next = body.next;
+      } while (next);
+      return rows;
+    };
+    const acme = walk('/unified/lms/users');
+    expect(acme.map((u) => u.name)).toContain('Dana Whitaker');
+    expect(acme.map((u) => u.name)).not.toContain('Maria Santos');
+    expect(acme.find((u) => u.name === 'Jordan Reyes')?.active).toBe(false);
+    expect(walk('/unified/lms/users', 'globex-lms').map((u) => u.name)).toContain('Dana Kowalski');
+    const courses = walk('/unified/lms/courses');
+    expect(courses.find((c) => c.external_reference === 'sec-awareness-2026')).toMatchObject({
+      title: 'Security Awareness 2026',
+      active: true,
+      duration: 'PT45M',
+    });
+    expect(walk('/unified/lms/content').length).toBeGreaterThan(60);
+    // updated_after: only what changed after the date; fields: only the fields named.
+    const since = new Date(NOW - 3 * 86_400_000).toISOString();
+    const recent = walk(`/unified/lms/users?filter[updated_after]=${since}&fields=id,name`);
+    expect(recent.length).toBeGreaterThan(0);
+    expect(recent.length).toBeLessThan(acme.length);
+    expect(Object.keys(recent[0] ?? {})).toEqual(['id', 'name']);
     expect(contractViolations(exchanges)).toEqual([]);
   });
 

@@ -17,7 +17,42 @@ afterEach(async () => {
 
 const page = (r: Awaited<ReturnType<Wired['call']>>) => r.structuredContent as AssignmentsPaginated;
 
-describe('the three tools against the sandbox emulator', () => {
+describe('the tools against the sandbox emulator', () => {
+  test('from a name and a title to an assignment, as a chat goes', async () => {
+    const dana = await w.call('find_users', { query: 'Dana' });
+    expect(textOf(dana)).toBe(
+      [
+        '1 LMS user matches "Dana" (searched 8 people in account acme-lms):',
+        '- Dana Whitaker <dana.whitaker@acme.example>: id emp-1001, external reference HR-1001',
+        'Next: pass the id as `id` to list_user_assignments, create_user_assignment or create_user_completion.',
+      ].join('\n'),
+    );
+    // Chris Park's email names Dana, but "Dana" by name is one person.
+    const course = await w.call('find_learning_objects', { query: 'security awareness' });
+    const lines = textOf(course).split('\n');
+    expect(lines[0]).toBe(
+      '2 learning objects match "security awareness" (searched 76 courses and content items in account acme-lms):',
+    );
+    expect(lines[1]).toBe(
+      '- "Security Awareness 2025" (course): learning_object_external_reference security-awareness-2025, inactive, en_GB',
+    );
+    expect(lines[2]).toBe(
+      '- "Security Awareness 2026" (course): learning_object_external_reference sec-awareness-2026, active, PT45M, en_GB de_DE',
+    );
+    const created = await w.call('create_user_assignment', {
+      id: 'emp-1001',
+      learning_object_external_reference: 'sec-awareness-2026',
+      if_not_exists: true,
+    });
+    expect(textOf(created)).toMatch(
+      /Not created: user emp-1001 already has an (open )?assignment for sec-awareness-2026/,
+    );
+    // Another account's Dana is another directory.
+    const globex = await w.call('find_users', { query: 'dana', account_id: 'globex-lms' });
+    expect(textOf(globex)).toContain('Dana Kowalski');
+    expect(textOf(globex)).not.toContain('Whitaker');
+  });
+
   test('create for emp-1001, see it listed, complete it, see it with filter.status = completed', async () => {
     const created = await w.call('create_user_assignment', {
       id: 'emp-1001',

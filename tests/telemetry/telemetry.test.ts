@@ -20,6 +20,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { StackOneClient } from '../../src/stackone/client.js';
+import { defaultDirectory } from '../../src/stackone/directory.js';
 import { parentContext, withMcpSpan } from '../../src/telemetry.js';
 import type { ToolContext } from '../../src/tools/define-tool.js';
 import { TOOLS } from '../../src/tools/index.js';
@@ -74,6 +75,7 @@ function callTool(name: string, args: Record<string, unknown>, meta?: Record<str
     const ctx: ToolContext = {
       stackone: client,
       credentials: { apiKey: KEY, accountId: 'acct-1' },
+      directory: defaultDirectory(client),
       signal: new AbortController().signal,
       log: () => {},
       progress: undefined,
@@ -152,7 +154,11 @@ describe('spans', () => {
 
   test('a failed call: the request span carries the error class, and so does the upstream call', async () => {
     up.enqueue(stackoneError(422, 'no such course'));
-    const result = await callTool('create_user_assignment', { id: 'emp-1', learning_object_external_reference: 'x', allow_duplicate: true });
+    const result = await callTool('create_user_assignment', {
+      id: 'emp-1',
+      learning_object_external_reference: 'x',
+      allow_duplicate: true,
+    });
     expect(result.ok).toBe(false);
     const [request] = named('tools/call create_user_assignment');
     expect(request!.status).toMatchObject({ code: SpanStatusCode.ERROR, message: 'UpstreamError' });

@@ -45,10 +45,12 @@ async function startFails(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('operator controls', () => {
-  test('--read-only and STACKONE_READ_ONLY register only list_user_assignments', async () => {
+  test('--read-only and STACKONE_READ_ONLY register only the reads: both lookups and the list', async () => {
     assertBuilt();
-    expect(await binTools(['--read-only'])).toEqual(['list_user_assignments']);
-    expect(await binTools([], { STACKONE_READ_ONLY: '1' })).toEqual(['list_user_assignments']);
+    const reads = ['find_users', 'find_learning_objects', 'list_user_assignments'];
+    expect(await binTools(['--read-only'])).toEqual(reads);
+    expect(await binTools([], { STACKONE_READ_ONLY: '1' })).toEqual(reads);
+    expect(await binTools(['--read-only', '--tools', 'find_users'])).toEqual(['find_users']);
   });
 
   test('--tools and STACKONE_TOOLS register only the named tools; an unknown name fails at start', async () => {
@@ -58,10 +60,14 @@ describe('operator controls', () => {
       'create_user_completion',
     ]);
     expect(await binTools([], { STACKONE_TOOLS: 'create_user_assignment' })).toEqual(['create_user_assignment']);
+    expect(await binTools(['--tools', 'find_learning_objects,create_user_assignment'])).toEqual([
+      'find_learning_objects',
+      'create_user_assignment',
+    ]);
     const bad = await startFails(['--tools', 'list_user_assignments,delete_everything']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(
-      /Unknown tool in --tools: delete_everything\. Valid tools: create_user_assignment, list_user_assignments, create_user_completion/,
+      /Unknown tool in --tools: delete_everything\. Valid tools: find_users, find_learning_objects, create_user_assignment, list_user_assignments, create_user_completion/,
     );
     const conflict = await startFails(['--read-only', '--tools', 'create_user_assignment']);
     expect(conflict.code).toBe(2);

@@ -37,21 +37,26 @@ function sortKeys(value: unknown): unknown {
 }
 
 describe('the tool registry as agents see it', () => {
-  test('exactly the three tools, in order', () => {
+  test('exactly the five tools, in order: the lookups first, where ids come from', () => {
     expect(tools.map((t) => t.name)).toEqual([
+      'find_users',
+      'find_learning_objects',
       'create_user_assignment',
       'list_user_assignments',
       'create_user_completion',
     ]);
   });
 
-  test('explicit annotations: the list is read-only and idempotent; creates are neither, nor destructive', () => {
+  test('explicit annotations: lookups and the list are read-only and idempotent; creates are neither, nor destructive', () => {
     const byName = Object.fromEntries(tools.map((t) => [t.name, t.annotations]));
-    expect(byName.list_user_assignments).toMatchObject({
-      readOnlyHint: true,
-      idempotentHint: true,
-      openWorldHint: true,
-    });
+    for (const name of ['find_users', 'find_learning_objects', 'list_user_assignments']) {
+      expect(byName[name]).toMatchObject({
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: true,
+      });
+    }
     for (const name of ['create_user_assignment', 'create_user_completion']) {
       expect(byName[name]).toMatchObject({
         readOnlyHint: false,
@@ -101,6 +106,12 @@ describe('the tool registry as agents see it', () => {
     // A new assignment is pending or in progress; a finished one is create_user_completion (issue 12, item 9).
     expect(JSON.stringify(assign.properties.status)).toContain('"enum":["pending","in_progress"]');
 
+    expect(Object.keys(props('find_users').properties)).toEqual(['query', 'account_id']);
+    expect(props('find_users').required).toEqual(['query']);
+    const findLo = props('find_learning_objects');
+    expect(Object.keys(findLo.properties)).toEqual(['query', 'type', 'account_id']);
+    expect(JSON.stringify(findLo.properties.type)).toContain('"enum":["course","content"]');
+
     const list = props('list_user_assignments');
     expect(Object.keys(list.properties)).toEqual([
       'id',
@@ -141,8 +152,18 @@ describe('the tool registry as agents see it', () => {
     for (const tool of tools) expect(tool.outputSchema?.type).toBe('object');
   });
 
-  test('the whole tools/list stays under 12,000 characters (about 3,000 tokens)', () => {
-    expect(listJson.length).toBeLessThan(12_000);
+  test('the whole tools/list stays under 14,000 characters (about 3,500 tokens)', () => {
+    expect(listJson.length).toBeLessThan(14_000);
+  });
+
+  test('the tools that take an id or a reference say where it comes from', () => {
+    for (const tool of tools.filter((t) => t.name.startsWith('create_') || t.name === 'list_user_assignments')) {
+      expect(tool.description, tool.name).toContain('find_users');
+      expect(JSON.stringify(tool.inputSchema), tool.name).toContain('from find_users');
+    }
+    for (const tool of tools.filter((t) => t.name.startsWith('create_'))) {
+      expect(tool.description, tool.name).toContain('find_learning_objects');
+    }
   });
 
   test('the wire schema of each tool matches its snapshot in tests/__toolsnaps__', () => {

@@ -34,6 +34,17 @@ describe('loadConfig', () => {
     expect(fromFlags).toMatchObject({ accountId: 'acct-flag', timeoutMs: 2000, logLevel: 'warn' });
   });
 
+  test('the directory TTL: a few minutes by default, env then flag, 0 allowed, nonsense refused with the variable named', () => {
+    expect(serve([]).directoryTtlMs).toBe(300_000);
+    expect(serve([], { STACKONE_DIRECTORY_TTL_MS: '60000' }).directoryTtlMs).toBe(60_000);
+    expect(serve(['--directory-ttl-ms', '0'], { STACKONE_DIRECTORY_TTL_MS: '60000' }).directoryTtlMs).toBe(0);
+    expect(() => serve(['--directory-ttl-ms', '5m'])).toThrow(/--directory-ttl-ms must be a whole number/);
+    expect(() => serve([], { STACKONE_DIRECTORY_TTL_MS: '5m' })).toThrow(
+      /STACKONE_DIRECTORY_TTL_MS must be a whole number/,
+    );
+    expect(() => serve([], { STACKONE_DIRECTORY_TTL_MS: '-1' })).toThrow(ConfigError);
+  });
+
   test('help and version', () => {
     expect(loadConfig(['--help'], {}).kind).toBe('help');
     expect(loadConfig(['-v'], {}).kind).toBe('version');
@@ -144,7 +155,7 @@ describe('fail closed', () => {
     for (const no of ['0', 'false', 'False', 'no', 'off', '']) {
       const config = serve([], { [name]: no });
       expect(config.sandbox).toBe(false);
-      expect(config.tools).toHaveLength(3);
+      expect(config.tools).toHaveLength(5);
     }
     for (const bad of ['maybe', '2', 'enabled', 'y', 'tru']) {
       expect(() => loadConfig([], { [name]: bad })).toThrow(ConfigError);
@@ -152,7 +163,11 @@ describe('fail closed', () => {
         new RegExp(`${name} must be one of 1, true, yes, on or 0, false, no, off \\(got "${bad}"\\)`),
       );
     }
-    expect(serve([], { STACKONE_READ_ONLY: 'yes' }).tools).toEqual(['list_user_assignments']);
+    expect(serve([], { STACKONE_READ_ONLY: 'yes' }).tools).toEqual([
+      'find_users',
+      'find_learning_objects',
+      'list_user_assignments',
+    ]);
   });
 
   test.each([

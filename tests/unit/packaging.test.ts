@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { ENV_ONLY, loadConfig, OPTIONS } from '../../src/config.js';
-import { TOOL_NAMES } from '../../src/tools/names.js';
+import { READ_ONLY_TOOLS, TOOL_NAMES } from '../../src/tools/names.js';
 import { VERSION } from '../../src/version.js';
 
 const read = (file: string) => readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
@@ -68,6 +68,10 @@ describe('packaging metadata', () => {
     expect(manifest.user_config.api_key).toMatchObject({ type: 'string', sensitive: true, required: true });
     expect(manifest.user_config.account_id).toMatchObject({ type: 'string' });
     expect(manifest.tools.map((t: { name: string }) => t.name)).toEqual([...TOOL_NAMES]);
+    const readOnly = serverJson.packages[0].environmentVariables.find(
+      (v: { name: string }) => v.name === 'STACKONE_READ_ONLY',
+    );
+    for (const name of READ_ONLY_TOOLS) expect(readOnly.description, name).toContain(name);
     expect(serverJson.remotes[0].type).toBe('streamable-http');
   });
 
@@ -92,6 +96,8 @@ describe('packaging metadata', () => {
     for (const flag of flags) expect(FLAGS.has(flag), `README mentions ${flag}`).toBe(true);
     const vars = new Set(readme.match(/\b(?:STACKONE|MCP)_[A-Z_]+\b/g) ?? []);
     for (const name of vars) expect(ENVS.has(name), `README mentions ${name}`).toBe(true);
+    // Every tool has a row in the README's tools table.
+    for (const name of TOOL_NAMES) expect(readme, name).toMatch(new RegExp(`^\\| \`${name}\` +\\|`, 'm'));
     // Every option is documented.
     for (const o of OPTIONS) {
       expect(readme, o.flag).toContain(o.flag);

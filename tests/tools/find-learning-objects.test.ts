@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { Directory } from '../../src/stackone/directory.js';
+import { catalogue, directoryRequests, fakeDirectory, T0 } from '../helpers/directory.js';
+import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import { ACCOUNT, API_KEY, textOf, type Wired, wire } from '../helpers/wire.js';
+
+let up: Upstream;
+let w: Wired;
+afterEach(async () => {
+  await w.close();
+  await up.close();
+});
+
+async function setup() {
+  const fake = fakeDirectory({ [`${API_KEY} ${ACCOUNT}`]: { users: [], ...catalogue() } });
+  up = await startUpstream(fake.responder);
+  w = await wire(up.url, { deps: { directory: new Directory({ now: () => T0 }) } });
+}
+
+describe('find_learning_objects', () => {
+  test('reads courses and content by cursor, and lists title, type, the reference to pass, active, duration, languages', async () => {
+    await setup();
+    const result = await w.call('find_learning_objects', { query: 'security awareness' });
+    expect(result.isError).toBeFalsy();
+    expect(directoryRequests(up.requests, 'courses')).toHaveLength(2);
+    expect(directoryRequests(up.requests, 'content')).toHaveLength(1);
+    expect(directoryRequests(up.requests, 'courses')[0]?.query.get('fields')).toBe(
+      'id,remote_id,external_reference,title,active,duration,languages,updated_at',
+    );
+    expect(directoryRequests(up.requests, 'content')[0]?.query.get('fields')).toBe(
+      'id,remote_id,external_reference,title,active,duration,languages,updated_at,content_type',
+    );
+    expect(textOf(result)).toBe(
+      [
+        '2 learning objects match "security awareness" (searched 135 courses and content items in account acct-42):',
+        '- "Security Awareness 2025" (course): learning_object_external_reference sec-awareness-2025, inactive, PT45M, en_GB',
+        '- "Security Awareness 2026" (course): learning_object_external_reference sec-awareness-2026, active, PT45M, en_GB de_DE',
+        'Several match: ask which one is meant, or narrow the query.',
+        'Next: pass the learning_object_external_reference to create_user_assignment or create_user_completion.',
+      ].join('\n'),
+    );
+    expect(result.structuredContent).toMatchObject({
+      matches: [
+        { type: 'course', external_reference: 'sec-awareness-2025' },
+        { type: 'course', external_reference: 'sec-awareness-2026' },
+      ],
+      more: 0,
+      searched: 135,
+      complete: true,
+    });
+  });
+
+  test('content shows its type; accents are ignored; an exact reference comes first', async () => {
+    await setup();
+    expect(textOf(await w.call('find_learning_objects', { query: 'phishing' }))).toContain(
+      '- "Spotting a Phishing Email" (content: video): learning_object_external_reference phishing-video-01, active, PT8M, en_GB',
+    );
+    expect(textOf(await w.call('find_learning_objects', { query: 'cafe' }))).toContain('"Café Etiquette"');
+    const exact = await w.call('find_learning_objects', { query: 'sec-awareness-2026' });
+    expect(textOf(exact).split('\n')[1]).toContain('sec-awareness-2026');
+    expect(textOf(exact)).not.toContain('Several match');
+  });
+
+  test('type narrows the reads: only courses asks nothing of /content', async () => {
+    await setup();
+    const result = await w.call('find_learning_objects', { query: 'gdpr', type: 'course' });
+    expect(textOf(result)).toMatch(/^1 learning object matches "gdpr" \(searched 133 courses in account acct-42\)/);
+    expect(directoryRequests(up.requests, 'content')).toHaveLength(0);
+  });
+
+  test('none found says what was searched and what to try; many are bounded with a count', async () => {
+    await setup();
+    const none = await w.call('find_learning_objects', { query: 'underwater basket weaving', type: 'content' });
+    expect(textOf(none)).toBe(
+      [
+        'No content matches "underwater basket weaving" (searched 2 content items in account acct-42).',
+        'Try one distinctive word of the title, or the external reference, or leave out type; check account_id.',
+      ].join('\n'),
+    );
+    const many = await w.call('find_learning_objects', { query: 'elective' });
+    expect(textOf(many)).toContain('…and 110 more not listed: add a word of the title to narrow.');
+    // Both lookups came from the cache the first call filled.
+    expect(directoryRequests(up.requests, 'courses')).toHaveLength(2);
+  });
+
+  test('an unknown type is refused before any request', async () => {
+    await setup();
+    const result = await w.call('find_learning_objects', { query: 'x', type: 'video' });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/type must be one of course, content/);
+    expect(up.requests).toHaveLength(0);
+  });
+});
