@@ -100,21 +100,27 @@ function resolveCredentials(accountArg: unknown, deps: CallDeps): Credentials {
   return { apiKey: deps.apiKey, accountId };
 }
 
-/** Summary first, then the raw JSON as text for clients that ignore structuredContent. */
+/**
+ * The summary first, everywhere a client may show its model: content[0], and the first field of structuredContent
+ * (clients that hand the model only JSON.stringify(structuredContent) never show it the text blocks). Then the raw
+ * upstream JSON: in structuredContent, and as a second text block for clients that read only `content` (the
+ * specification's SHOULD for structured results; it carries the fields the summary leaves out, so we keep it).
+ */
 function success(summary: string, raw: unknown, secrets: readonly string[]): CallToolResult {
   let json = JSON.stringify(raw);
-  let structured = raw as Record<string, unknown>;
+  let record = raw as Record<string, unknown>;
   if (secrets.some((s) => json.includes(s) || summary.includes(s))) {
     // An upstream that echoes the key back must not get it into the result.
-    structured = redactValue(raw, secrets) as Record<string, unknown>;
-    json = JSON.stringify(structured);
+    record = redactValue(raw, secrets) as Record<string, unknown>;
+    json = JSON.stringify(record);
     summary = redactText(summary, secrets);
   }
+  const { summary: _upstreamSummary, ...rest } = record;
   return {
     content: [
       { type: 'text', text: summary },
       { type: 'text', text: json },
     ],
-    structuredContent: structured,
+    structuredContent: { summary, ...rest },
   };
 }

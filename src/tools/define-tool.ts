@@ -33,7 +33,7 @@ export interface ToolOutput<Raw> {
   raw: Raw;
 }
 
-interface ToolSpec<Shape extends z.ZodRawShape, Out extends z.ZodType> {
+interface ToolSpec<Shape extends z.ZodRawShape, Out extends z.ZodObject> {
   name: string;
   title: string;
   description: string;
@@ -60,7 +60,7 @@ export interface Tool {
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolOutput<unknown>>;
 }
 
-export function defineTool<Shape extends z.ZodRawShape, Out extends z.ZodType>(spec: ToolSpec<Shape, Out>): Tool {
+export function defineTool<Shape extends z.ZodRawShape, Out extends z.ZodObject>(spec: ToolSpec<Shape, Out>): Tool {
   // Strict: a misspelt field (say `due` for `due_date`) is an error the agent can fix, not a silently lost value.
   const known = Object.keys(spec.input).join(', ');
   const inputSchema = z.strictObject(spec.input, {
@@ -75,7 +75,7 @@ export function defineTool<Shape extends z.ZodRawShape, Out extends z.ZodType>(s
     title: spec.title,
     description: spec.description,
     inputSchema: jsonSchemaOnce(inputSchema),
-    outputSchema: jsonSchemaOnce(spec.output),
+    outputSchema: jsonSchemaOnce(withSummary(spec.output)),
     annotations: spec.annotations,
     intent: spec.intent,
     // The SDK has already parsed `args` with `inputSchema`, so this cast restates a checked fact.
@@ -112,6 +112,19 @@ export function directoryReader(ctx: ToolContext): DirectoryReader {
 }
 
 /**
+ * structuredContent is the summary first, then the upstream JSON. Some clients hand their model only
+ * JSON.stringify(structuredContent) (Claude Code), others only the text content (Claude Desktop): either way the
+ * model reads the summary first. Declared in the output schema, first among its properties.
+ */
+function withSummary(output: z.ZodObject): z.ZodObject {
+  const shape = { summary: SUMMARY, ...output.shape };
+  const { catchall } = output.def;
+  return catchall === undefined ? z.object(shape) : z.object(shape).catchall(catchall);
+}
+
+const SUMMARY = z.string().meta({ description: 'What happened, written for a model: read this first.' });
+
+/**
  * The SDK converts a tool's schemas to JSON Schema once per McpServer (for tools/list, and the output schema again on
  * every call, to check structuredContent), and stateless HTTP builds an McpServer per request: that conversion was
  * 6.8% of the HTTP server's CPU under load (npm run bench with --cpu-prof). Here it happens once per process, behind
@@ -127,7 +140,12 @@ export function jsonSchemaOnce<T extends z.ZodType>(schema: T): T {
       const key = `${io} ${options.target}`;
       let json = made.get(key);
       if (json === undefined) {
-        json = deepFreeze(standard.jsonSchema[io](options as Parameters<typeof standard.jsonSchema.input>[0]));
+        // No `$schema`: MCP schemas without one are JSON Schema 2020-12 (SEP-1613), which is what zod emits; the
+        // declaration cost about 50 characters of every tool's input and output schema in tools/list.
+        const { $schema: _dialect, ...converted } = standard.jsonSchema[io](
+          options as Parameters<typeof standard.jsonSchema.input>[0],
+        );
+        json = deepFreeze(converted);
         made.set(key, json);
       }
       return json;

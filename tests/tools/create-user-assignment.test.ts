@@ -69,7 +69,7 @@ describe('create_user_assignment', () => {
     expect(summary).toContain('sec-awareness-2026');
     expect(summary).toContain('pending');
     expect(summary).toContain('2026-11-27T17:00:00Z');
-    expect(result.structuredContent).toEqual(CREATED);
+    expect(result.structuredContent).toEqual({ summary: expect.any(String), ...CREATED });
     expect(JSON.parse(textOf(result, 1))).toEqual(CREATED);
     expect(w.errors).toEqual([]);
   });

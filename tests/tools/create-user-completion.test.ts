@@ -50,7 +50,7 @@ describe('create_user_completion', () => {
     ]) {
       expect(summary).toContain(part);
     }
-    expect(result.structuredContent).toEqual(CREATED);
+    expect(result.structuredContent).toEqual({ summary: expect.any(String), ...CREATED });
   });
 
   test.each([

@@ -133,7 +133,13 @@ describe('find_users', () => {
         'Try part of the name (a first name or surname alone), the email, or the external reference; check the spelling and account_id.',
       ].join('\n'),
     );
-    expect(result.structuredContent).toEqual({ matches: [], more: 0, searched: 320, complete: true });
+    expect(result.structuredContent).toEqual({
+      summary: expect.any(String),
+      matches: [],
+      more: 0,
+      searched: 320,
+      complete: true,
+    });
   });
 
   test('a repeat inside the TTL makes no request; after it, one delta with filter[updated_after]', async () => {
