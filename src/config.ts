@@ -2,6 +2,7 @@
 import type { Fault } from './sandbox/emulator.js';
 import { parseFaults } from './sandbox/faults.js';
 import { hasControlChars } from './text.js';
+import { checkBudgetMs, createBudgetMs } from './tools/budget.js';
 import { READ_ONLY_TOOLS, TOOL_NAMES, type ToolName } from './tools/names.js';
 import { VERSION } from './version.js';
 
@@ -19,23 +20,7 @@ const FALSE_WORDS = ['0', 'false', 'no', 'off'] as const;
 /** A bearer token shorter than this can be guessed from a network; `openssl rand -hex 32` makes a 64-character one. */
 export const MIN_AUTH_TOKEN_LENGTH = 32;
 
-/**
- * Each list a write makes around its create (the duplicate check before, the follow-up check after a lost reply)
- * gets at most this long in all, and never more than the whole-call timeout itself.
- */
-export const CHECK_BUDGET_MAX_MS = 15_000;
-export function checkBudgetMs(timeoutMs: number): number {
-  return Math.min(CHECK_BUDGET_MAX_MS, timeoutMs);
-}
-
-/**
- * The longest a create tool can take: its duplicate check, the create itself (STACKONE_TIMEOUT_MS), and the
- * follow-up check after a reply that was lost. An HTTP per-request timeout shorter than this could cut a create
- * off after it reached the LMS and before the check could say whether it did.
- */
-export function createBudgetMs(timeoutMs: number): number {
-  return timeoutMs + 2 * checkBudgetMs(timeoutMs);
-}
+export { CHECK_BUDGET_MAX_MS, checkBudgetMs, createBudgetMs } from './tools/budget.js';
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type Transport = 'stdio' | 'http';

@@ -1,10 +1,11 @@
-/** The tool names, light enough for config validation at start; the registry test keeps it equal to TOOLS. */
-export const TOOL_NAMES = [
-  'find_users',
-  'find_learning_objects',
-  'create_user_assignment',
-  'list_user_assignments',
-  'create_user_completion',
-] as const;
-export type ToolName = (typeof TOOL_NAMES)[number];
-export const READ_ONLY_TOOLS: readonly ToolName[] = ['find_users', 'find_learning_objects', 'list_user_assignments'];
+/**
+ * The registry's names, as configuration and the scope policy read them: derived from TOOLS, so adding a tool is its
+ * file, its test and one line in tools/index.ts. Read-only means the tool's own readOnlyHint annotation.
+ */
+import { TOOLS } from './index.js';
+
+export type ToolName = string;
+export const TOOL_NAMES: readonly ToolName[] = TOOLS.map((tool) => tool.name);
+export const READ_ONLY_TOOLS: readonly ToolName[] = TOOLS.filter((tool) => tool.annotations.readOnlyHint).map(
+  (tool) => tool.name,
+);

@@ -4,11 +4,12 @@
  * A duplicate assignment or a lost completion is worse than a slow answer. Provider timestamps are never trusted
  * to rule a record out: they are often absent, stale, rounded, in another zone, or the provider's own.
  */
-import { checkBudgetMs } from '../config.js';
+
 import { LmsError } from '../errors.js';
 import { MASK } from '../secrets.js';
 import type { PreparedRequest } from '../stackone/client.js';
 import type { Assignment, CreateResult } from '../stackone/schemas.js';
+import { checkBudgetMs } from './budget.js';
 import { callOptions, type ToolContext } from './define-tool.js';
 import { describeAssignment } from './summaries.js';
 
