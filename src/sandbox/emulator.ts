@@ -221,18 +221,24 @@ export class Emulator {
     return Buffer.from(match[1], 'base64').toString('utf8') === `${SANDBOX_API_KEY}:`;
   }
 
-  private list(userId: string, url: URL, provider: string): EmuResponse {
+  /** A list request's query, checked against its schema, with its cursor decoded; or StackOne's error answer. */
+  private readQuery<T extends { next?: string | undefined }>(
+    url: URL,
+    schema: z.ZodType<T>,
+  ): { q: T; after: number } | { refused: EmuResponse } {
     const params: Record<string, string> = {};
     for (const [k, v] of url.searchParams) params[k] = v;
-    const parsed = ListQuery.safeParse(params);
-    if (!parsed.success) return this.validationError(parsed.error);
-    const q = parsed.data;
-    let after = 0;
-    if (q.next !== undefined) {
-      const decoded = decodeCursor(q.next);
-      if (decoded === undefined) return this.error(400, 'Invalid next cursor');
-      after = decoded;
-    }
+    const parsed = schema.safeParse(params);
+    if (!parsed.success) return { refused: this.validationError(parsed.error) };
+    if (parsed.data.next === undefined) return { q: parsed.data, after: 0 };
+    const after = decodeCursor(parsed.data.next);
+    return after === undefined ? { refused: this.error(400, 'Invalid next cursor') } : { q: parsed.data, after };
+  }
+
+  private list(userId: string, url: URL, provider: string): EmuResponse {
+    const read = this.readQuery(url, ListQuery);
+    if ('refused' in read) return read.refused;
+    const { q, after } = read;
     const updatedAfter = q['filter[updated_after]'] ?? q.updated_after;
     const since = updatedAfter === undefined ? undefined : Date.parse(updatedAfter);
     const matching = this.assignments.filter((a) => {
@@ -277,17 +283,9 @@ export class Emulator {
 
   /** Users of the account, or the catalogue (shared by every account): paged in seed order, filters applied. */
   private listCollection(collection: Collection, accountId: string, url: URL): EmuResponse {
-    const params: Record<string, string> = {};
-    for (const [k, v] of url.searchParams) params[k] = v;
-    const parsed = CollectionQuery.safeParse(params);
-    if (!parsed.success) return this.validationError(parsed.error);
-    const q = parsed.data;
-    let after = 0;
-    if (q.next !== undefined) {
-      const decoded = decodeCursor(q.next);
-      if (decoded === undefined) return this.error(400, 'Invalid next cursor');
-      after = decoded;
-    }
+    const read = this.readQuery(url, CollectionQuery);
+    if ('refused' in read) return read.refused;
+    const { q, after } = read;
     const since = q['filter[updated_after]'] === undefined ? undefined : Date.parse(q['filter[updated_after]']);
     const all = this.collection(collection, accountId);
     const matching = all.filter((r) => {
