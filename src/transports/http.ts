@@ -28,7 +28,9 @@ import {
 } from '../auth/oauth.js';
 import { scopeChallenge, scopesFor, toolsAllowed } from '../auth/scopes.js';
 import type { HttpConfig } from '../config.js';
+import { CredentialError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { secretForms } from '../secrets.js';
 import { buildServer, type ServerDeps } from '../server.js';
 import type { Tool } from '../tools/define-tool.js';
 import { TOOLS } from '../tools/index.js';
@@ -223,6 +225,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
         if (!tools.some((t) => t.name === name)) continue;
         const challenge = scopeChallenge(name, token.scopes, oauth);
         if (!challenge) continue;
+        auditRefusal(scope, name, parsed, challenge.errorDescription ?? 'insufficient scope');
         res.setHeader(
           'www-authenticate',
           insufficientScopeChallenge({
@@ -267,6 +270,29 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** A write refused for its scope never reaches the tool boundary, so its audit line is written here. */
+  function auditRefusal(scope: RequestScope, name: string, message: unknown, why: string): void {
+    const tool = tools.find((t) => t.name === name);
+    const deps = options.depsFor(scope.tenant);
+    if (tool?.intent !== 'write' || !deps.audit) return;
+    const calls = Array.isArray(message) ? message : [message];
+    const call = calls.find((m) => (m as { params?: { name?: unknown } } | null)?.params?.name === name) as
+      | { params?: { arguments?: unknown } }
+      | undefined;
+    const args = call?.params?.arguments;
+    deps.audit.write(
+      {
+        caller: scope.caller,
+        tool: name,
+        args: typeof args === 'object' && args !== null ? (args as Record<string, unknown>) : {},
+        accountId: scope.token?.accountId ?? deps.accountId,
+        durationMs: 0,
+      },
+      { error: new CredentialError(`Forbidden: ${why}`) },
+      [...secretForms(deps.apiKey), ...(scope.token ? [scope.token.token] : [])],
+    );
   }
 
   await new Promise<void>((resolve, reject) => {
