@@ -438,3 +438,36 @@ describe("whose StackOne account: the operator's key, the token's account", () =
     }
   });
 });
+
+describe('who the audit line names without OAuth', () => {
+  test('"token" behind MCP_AUTH_TOKEN, "http" on an open loopback server', async () => {
+    for (const [authToken, who] of [
+      ['shared-token-0123456789', 'token'],
+      [undefined, 'http'],
+    ] as const) {
+      const lines: AuditLine[] = [];
+      const s = await startHttp(sandbox.url, {
+        authToken,
+        apiKey: SANDBOX_API_KEY,
+        accountId: SANDBOX_DEFAULT_ACCOUNT,
+        audit: createAuditLog(
+          { kind: 'stderr' },
+          { secrets: [], stderr: (l) => lines.push(JSON.parse(l) as AuditLine) },
+        ),
+      });
+      try {
+        const reply = await raw(s.url, {
+          headers: authToken ? bearer(authToken) : {},
+          body: rpc('tools/call', {
+            name: 'create_user_assignment',
+            arguments: { id: 'emp-1005', learning_object_external_reference: 'first-aid-basics', dry_run: true },
+          }),
+        });
+        expect(reply.status).toBe(200);
+        expect(lines).toMatchObject([{ who, auth: who, outcome: 'dry_run', tool: 'create_user_assignment' }]);
+      } finally {
+        await s.close();
+      }
+    }
+  });
+});
