@@ -139,6 +139,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
     if (entry.path === '/readyz' && (req.method === 'GET' || req.method === 'HEAD')) {
       return draining ? plain(res, 503, { status: 'draining' }) : plain(res, 200, { status: 'ready' });
     }
+    // Public by design (RFC 9728), like the health endpoints: a client reads it before it has any token.
     if (metadataPaths.has(entry.path)) return metadataDocument(req, res, metadataBody);
     if (entry.path !== '/mcp') return plain(res, 404, { error: 'not found; MCP is served at /mcp' });
 

@@ -4,6 +4,7 @@
  * 9728 document. Client credentials and authorization code with PKCE each reach every tool; the ways a token is
  * refused; a read-only token's list and its step-up; the account taken from the token, never from a header.
  */
+import { spawn } from 'node:child_process';
 import {
   type CallToolResult,
   Client,
@@ -23,7 +24,8 @@ import { DEFAULT_READ_SCOPE, DEFAULT_WRITE_SCOPE, type OAuthConfig } from '../..
 import { SANDBOX_API_KEY, SANDBOX_DEFAULT_ACCOUNT } from '../../src/sandbox/seed.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/serve.js';
 import { TOOL_NAMES } from '../../src/tools/names.js';
-import { freePort, type HttpServerUnderTest, raw, rpc, rpcOf, startHttp } from '../helpers/http.js';
+import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
+import { freePort, type HttpServerUnderTest, raw, rpc, rpcOf, startHttp, waitForOutput } from '../helpers/http.js';
 import { PUBLIC_CLIENT, READ, SERVICE_CLIENT, startIssuer, type TestIssuer, WRITE } from '../helpers/oidc.js';
 
 interface OAuthServer extends HttpServerUnderTest {
@@ -468,6 +470,43 @@ describe('who the audit line names without OAuth', () => {
       } finally {
         await s.close();
       }
+    }
+  });
+});
+
+describe('the bin in OAuth mode', () => {
+  test('checks the issuer at start: a wrong MCP_OAUTH_ISSUER exits 2 naming it; a right one logs auth "oauth"', async () => {
+    assertBuilt();
+    const start = (issuerUrl: string) => {
+      const child = spawn(process.execPath, [BIN, '--transport', 'http', '--port', '0'], {
+        env: childEnv({
+          STACKONE_API_KEY: SANDBOX_API_KEY,
+          STACKONE_BASE_URL: sandbox.url,
+          MCP_OAUTH_ISSUER: issuerUrl,
+          MCP_RESOURCE_URL: 'http://127.0.0.1:1/mcp',
+        }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      return { child, exited };
+    };
+    const wrong = start(`${issuer.url}/not-the-issuer`);
+    try {
+      const stderr = waitForOutput(wrong.child.stderr, /not-the-issuer/, 10_000);
+      expect(await wrong.exited).toBe(2);
+      expect(await stderr).toMatch(/MCP_OAUTH_ISSUER/);
+    } finally {
+      // Only when the check above failed is it still running.
+      wrong.child.kill('SIGTERM');
+    }
+
+    const right = start(issuer.url);
+    try {
+      const line = await waitForOutput(right.child.stderr, /"listening"/, 10_000);
+      expect(line).toMatch(/"auth":"oauth"/);
+    } finally {
+      right.child.kill('SIGTERM');
+      await right.exited;
     }
   });
 });
