@@ -5,6 +5,12 @@
  * succeeded, that the replicas together served exactly the calls that were made, and that each replica took
  * a share. Run after a build: `npm run build && node scripts/scale-test.mjs`. Exit 0 on success, 1 on failure.
  *
+ * Two modes, both run by default (`--mode plain` or `--mode oauth` for one): plain, and OAuth, where a real
+ * authorization server (oidc-provider, in this process) issues tokens by client credentials, each client signs in
+ * through the SDK's own discovery, and every replica must accept every client's token with nothing shared between
+ * them but the issuer's published keys. The issuer is tests/helpers/oidc.ts, compiled here with esbuild, so this
+ * script runs on Node 20 (no --experimental-strip-types).
+ *
  * Installs nginx with apt-get if it is not there (root, Debian/Ubuntu). All traffic stays on 127.0.0.1.
  */
 import { spawn } from 'node:child_process';
@@ -13,9 +19,8 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Client, ClientCredentialsProvider, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
 const REPLICAS = 3;
 const CLIENTS = 8;
@@ -27,6 +32,10 @@ const WATCHDOG_MS = 5 * 60_000;
 const READY_TIMEOUT_MS = 20_000;
 
 const BIN = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const OIDC_HELPER = fileURLToPath(new URL('../tests/helpers/oidc.ts', import.meta.url));
+// Inside node_modules so the compiled helper's own imports (jose, oidc-provider) resolve from this package.
+const OIDC_COMPILED = fileURLToPath(new URL('../node_modules/.cache/stackone-lms-mcp/oidc.mjs', import.meta.url));
+const MODES = /** @type {const} */ (['plain', 'oauth']);
 const SANDBOX_SERVE = new URL('../dist/sandbox/serve.js', import.meta.url).href;
 const SANDBOX_SEED = new URL('../dist/sandbox/seed.js', import.meta.url).href;
 
@@ -39,7 +48,7 @@ const log = (msg) => console.log(`[scale-test +${((performance.now() - t0) / 100
  * @property {number} index
  * @property {import('node:child_process').ChildProcess} proc
  * @property {number} port
- * @property {number} toolCalls access-log lines with "rpc":"tools/call"
+ * @property {number} toolCalls access-log lines with "rpc":"tools/call" answered 200
  * @property {number} httpLines all access-log lines
  * @property {Record<string, number>} statuses access-log lines per HTTP status
  * @property {number} aborted access-log lines marked aborted
@@ -266,7 +275,7 @@ function startReplica(index, env) {
         const status = String(entry.status);
         replica.statuses[status] = (replica.statuses[status] ?? 0) + 1;
         if (entry.aborted) replica.aborted++;
-        if (entry.rpc === 'tools/call') replica.toolCalls++;
+        if (entry.rpc === 'tools/call' && entry.status === 200) replica.toolCalls++;
       }
       if (entry.level === 'warn' || entry.level === 'error') replica.problems.push(line);
     };
@@ -413,12 +422,13 @@ function daysFromNow(days) {
 
 /**
  * The n-th call of client c: list, assign and complete in turn; every create has its own reference.
+ * @param {string} mode
  * @param {number} c
  * @param {number} n
  * @returns {{ name: string, arguments: Record<string, unknown> }}
  */
-function callFor(c, n) {
-  const ref = `scale-c${c}-n${n}`;
+function callFor(mode, c, n) {
+  const ref = `scale-${mode}-c${c}-n${n}`;
   switch ((c + n) % 3) {
     case 0:
       return { name: 'list_user_assignments', arguments: { id: USER } };
@@ -436,22 +446,29 @@ function callFor(c, n) {
 }
 
 /**
+ * @param {string} mode
  * @param {string} mcpUrl
  * @param {number} c
  * @param {CallRecord[]} records
+ * @param {import('@modelcontextprotocol/client').ClientCredentialsProviderOptions} [credentials]
  */
-async function runClient(mcpUrl, c, records) {
+async function runClient(mode, mcpUrl, c, records, credentials) {
   const client = new Client({ name: `scale-test-${c}`, version: '1.0.0' });
-  const transport = new StreamableHTTPClientTransport(new URL(mcpUrl));
+  // OAuth: the client's first request is refused (401), it finds the issuer through the server's metadata document,
+  // gets a token by client credentials, and sends it on every later request, to whichever replica nginx picks.
+  const transport = new StreamableHTTPClientTransport(
+    new URL(mcpUrl),
+    credentials ? { authProvider: new ClientCredentialsProvider(credentials) } : {},
+  );
   await client.connect(transport);
   try {
     for (let n = 0; n < CALLS_PER_CLIENT; n++) {
-      const call = callFor(c, n);
+      const call = callFor(mode, c, n);
       const started = performance.now();
       /** @type {CallRecord} */
       const record = { tool: call.name, ms: 0 };
       try {
-        const result = /** @type {import('@modelcontextprotocol/sdk/types.js').CallToolResult} */ (
+        const result = /** @type {import('@modelcontextprotocol/client').CallToolResult} */ (
           await client.callTool(call)
         );
         if (result.isError) {
@@ -472,9 +489,30 @@ async function runClient(mcpUrl, c, records) {
 
 // ---------------------------------------------------------------- main
 
+/**
+ * The issuer helper, compiled from TypeScript once per run (esbuild is a dev dependency already).
+ * @returns {Promise<{ startIssuer: () => Promise<{ url: string, close(): Promise<void> }>, SERVICE_CLIENT: { id: string, secret: string } }>}
+ */
+async function loadIssuerHelper() {
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [OIDC_HELPER],
+    outfile: OIDC_COMPILED,
+    format: 'esm',
+    platform: 'node',
+    logLevel: 'error',
+  });
+  return import(pathToFileURL(OIDC_COMPILED).href);
+}
+
 /** @returns {Promise<boolean>} */
 async function main() {
-  log(`scale test: ${REPLICAS} replicas behind nginx, ${CLIENTS} clients x ${CALLS_PER_CLIENT} tools/call`);
+  const asked = process.argv.includes('--mode') ? process.argv[process.argv.indexOf('--mode') + 1] : undefined;
+  const modes = MODES.filter((m) => asked === undefined || m === asked);
+  if (modes.length === 0) throw new Error(`--mode takes ${MODES.join(' or ')}`);
+  log(
+    `scale test: ${REPLICAS} replicas behind nginx, ${CLIENTS} clients x ${CALLS_PER_CLIENT} tools/call; ${modes.join(', then ')}`,
+  );
   const nginxBin = await ensureNginx();
 
   /** @type {{ startSandbox: (o?: { port?: number, host?: '127.0.0.1' }) => Promise<{ url: string, emulator: { assignmentsOf(u: string): Record<string, unknown>[] }, close(): Promise<void> }> }} */
@@ -496,10 +534,39 @@ async function main() {
     STACKONE_ACCOUNT_ID: 'acme-lms',
     STACKONE_LOG_LEVEL: 'info',
   });
+  let ok = true;
+  for (const mode of modes) ok = (await runMode(mode, nginxBin, sandbox, env)) && ok;
+  return ok;
+}
+
+/**
+ * One mode: its own replicas and nginx, the same sandbox.
+ * @param {'plain' | 'oauth'} mode
+ * @param {string} nginxBin
+ * @param {{ url: string, emulator: { assignmentsOf(u: string): Record<string, unknown>[] } }} sandbox
+ * @param {Record<string, string>} baseEnv
+ * @returns {Promise<boolean>}
+ */
+async function runMode(mode, nginxBin, sandbox, baseEnv) {
+  log(`---- ${mode} mode`);
+  // The replicas must know their public URL (the token audience) before they start: nginx's port comes first.
+  const nginxPort = await freePort();
+  const mcpUrl = `http://${HOST}:${nginxPort}/mcp`;
+  const env = { ...baseEnv };
+  /** @type {import('@modelcontextprotocol/client').ClientCredentialsProviderOptions | undefined} */
+  let credentials;
+  if (mode === 'oauth') {
+    const { startIssuer, SERVICE_CLIENT } = await loadIssuerHelper();
+    const issuer = await startIssuer();
+    cleanups.push(() => issuer.close());
+    log(`authorization server (oidc-provider) at ${issuer.url}`);
+    Object.assign(env, { MCP_OAUTH_ISSUER: issuer.url, MCP_RESOURCE_URL: mcpUrl, MCP_AUDIT_LOG: 'off' });
+    credentials = { clientId: SERVICE_CLIENT.id, clientSecret: SERVICE_CLIENT.secret, expectedIssuer: issuer.url };
+  }
   const replicas = await Promise.all(Array.from({ length: REPLICAS }, (_, i) => startReplica(i, env)));
   for (const r of replicas) log(`replica ${r.index} (pid ${r.proc.pid}) listening on ${HOST}:${r.port}`);
 
-  const dir = await mkdtemp(join(tmpdir(), 'scale-test-nginx-'));
+  const dir = await mkdtemp(join(tmpdir(), `scale-test-nginx-${mode}-`));
   // nginx workers may run as an unprivileged user (www-data) when we are root: they must reach the temp dirs.
   await chmod(dir, 0o755);
   let keepDir = false;
@@ -507,7 +574,6 @@ async function main() {
     if (!keepDir) await rm(dir, { recursive: true, force: true });
     else log(`nginx files kept in ${dir}`);
   });
-  const nginxPort = await freePort();
   await writeFile(
     join(dir, 'nginx.conf'),
     nginxConfig(
@@ -517,7 +583,6 @@ async function main() {
     ),
   );
   const nginx = await startNginx(nginxBin, dir, nginxPort);
-  const mcpUrl = `${nginx.url}/mcp`;
   log(`nginx (pid ${nginx.proc.pid}) proxying ${mcpUrl} to replicas ${replicas.map((r) => r.port).join(', ')}`);
 
   const baseline = replicas.map((r) => r.toolCalls);
@@ -525,7 +590,9 @@ async function main() {
   const records = [];
   log(`running ${CLIENTS} clients x ${CALLS_PER_CLIENT} calls = ${EXPECTED_CALLS} tools/call through nginx`);
   const loadStarted = performance.now();
-  const outcomes = await Promise.allSettled(Array.from({ length: CLIENTS }, (_, c) => runClient(mcpUrl, c, records)));
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: CLIENTS }, (_, c) => runClient(mode, mcpUrl, c, records, credentials)),
+  );
   const loadMs = performance.now() - loadStarted;
   log(`load finished in ${(loadMs / 1000).toFixed(2)} s`);
 
@@ -552,13 +619,21 @@ async function main() {
   replicas.forEach((r, i) => {
     if (r.toolCalls - (baseline[i] ?? 0) < 1) failures.push(`replica ${r.index} served no tools/call`);
   });
+  if (mode === 'oauth') {
+    // Each client is refused once, before it has a token; after that every replica accepted every token.
+    const refused = replicas.reduce((sum, r) => sum + (r.statuses['401'] ?? 0) + (r.statuses['403'] ?? 0), 0);
+    if (refused !== CLIENTS)
+      failures.push(`replicas answered ${refused} 401/403, expected ${CLIENTS} (one per client)`);
+  } else if (replicas.some((r) => r.statuses['401'])) {
+    failures.push('a replica answered 401 without OAuth');
+  }
   // The shared upstream: every create landed once, whichever replica carried it.
   const stored = sandbox.emulator.assignmentsOf(USER);
   /** @type {Map<string, number>} */
   const perRef = new Map();
   for (const a of stored) {
     const ref = String(a.learning_object_external_reference);
-    if (ref.startsWith('scale-')) perRef.set(ref, (perRef.get(ref) ?? 0) + 1);
+    if (ref.startsWith(`scale-${mode}-`)) perRef.set(ref, (perRef.get(ref) ?? 0) + 1);
   }
   const creates = records.filter((r) => r.tool !== 'list_user_assignments').length;
   const duplicated = [...perRef.values()].filter((count) => count > 1).length;
@@ -619,7 +694,7 @@ async function main() {
     for (const r of replicas) log(`replica ${r.index} stderr tail:\n  ${r.tail.slice(-5).join('\n  ')}`);
     return false;
   }
-  log(`all ${EXPECTED_CALLS} calls succeeded; every replica served a share`);
+  log(`${mode}: all ${EXPECTED_CALLS} calls succeeded; every replica served a share`);
   return true;
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /** The bin: loadConfig(argv, env) -> (sandbox?) -> buildServer -> stdio. The only module that reads process.* or exits. */
 import v8 from 'node:v8';
+import { type AuditLog, createAuditLog } from './audit.js';
 import { type Config, ConfigError, HELP, isLoopbackHost, loadConfig } from './config.js';
 import { batchedWriter, createLogger, type Logger } from './log.js';
+import { secretForms } from './secrets.js';
 import { buildServer, INSTRUCTIONS, SANDBOX_PREFIX, type ServerDeps } from './server.js';
 import { StackOneClient } from './stackone/client.js';
 import { Directory } from './stackone/directory.js';
@@ -41,6 +43,20 @@ async function main(): Promise<void> {
     batchedWriter((chunk) => process.stderr.write(chunk)),
   );
   for (const warning of config.warnings) logger.warn(warning);
+  let audit: AuditLog;
+  try {
+    // Audit lines go straight to stderr, not through the batched logger: a line that reached the OS survives a crash.
+    audit = createAuditLog(config.audit, {
+      secrets: [...secretForms(config.apiKey), ...(config.http.authToken ? [config.http.authToken] : [])],
+      stderr: (line) => process.stderr.write(line),
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${NAME}: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
   // A stray error must not take the server down with calls in flight: log it (stderr) and keep serving.
   process.on('uncaughtException', (error) => logger.error('uncaught exception', { error: error.message }));
   process.on('unhandledRejection', (reason) =>
@@ -57,15 +73,17 @@ async function main(): Promise<void> {
   const closeAll = async () => {
     await stackone.close();
     await upstream.close();
+    audit.close();
   };
   const controls = {
     tools: TOOLS.filter((t) => (config.tools as readonly string[]).includes(t.name)),
     allowedAccountIds: config.allowedAccountIds,
     // One cache for the process: every stdio call and every stateless HTTP request shares it, keyed per tenant.
     directory: new Directory({ ttlMs: config.directoryTtlMs }),
+    audit,
   };
   if (config.transport === 'stdio') {
-    const deps: ServerDeps = { stackone, logger, ...controls, ...upstream.deps };
+    const deps: ServerDeps = { stackone, logger, ...controls, ...upstream.deps, caller: { kind: 'stdio' } };
     // Calls still running when the client closes stdin get their own time limit, twice over (a create's follow-up
     // check runs on its own budget), to finish and be answered.
     serveStdio(() => buildServer(deps), logger, { drainMs: 2 * config.timeoutMs + 5_000 }, closeAll);
@@ -73,9 +91,24 @@ async function main(): Promise<void> {
   }
 
   const { boundAddress, serveHttp } = await import('./transports/http.js');
+  const oauth = config.http.oauth;
+  let verifier: import('./auth/oauth.js').OAuthVerifier | undefined;
+  if (oauth) {
+    const { createOAuthVerifier } = await import('./auth/oauth.js');
+    verifier = createOAuthVerifier(oauth);
+    // Fail fast on a wrong MCP_OAUTH_ISSUER: otherwise every request would answer 500 until someone looked.
+    try {
+      await verifier.metadata();
+    } catch (error) {
+      process.stderr.write(`${NAME}: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(2);
+    }
+  }
   const http = await serveHttp({
     ...config.http,
     logger,
+    tools: controls.tools,
+    ...(verifier ? { verifier } : {}),
     // Each request runs with only its own credentials: nothing is shared between tenants.
     depsFor: (tenant) => ({
       stackone,
@@ -91,7 +124,8 @@ async function main(): Promise<void> {
   logger.info('listening', {
     bound: boundAddress(http),
     url: `${http.url}/mcp`,
-    auth: config.http.authToken ? 'bearer' : 'none',
+    auth: oauth ? 'oauth' : config.http.authToken ? 'bearer' : 'none',
+    ...(oauth ? { issuer: oauth.issuer, resource: oauth.resourceUrl.href } : {}),
   });
   let stopping = false;
   const stop = async (why: string) => {

@@ -1,13 +1,17 @@
 /**
- * One tool call, start to finish: the caller's credentials, the tool's own work, and the one place a failure becomes
- * an isError result a model can act on. Results carry the summary first and the raw upstream JSON; no key leaves.
+ * One tool call, start to finish: the caller's credentials, the tool's own work, its span and its audit line, and the
+ * one place a failure becomes an isError result a model can act on. Results carry the summary first and the raw
+ * upstream JSON; no key leaves.
  */
 import type { CallToolResult, ServerContext } from '@modelcontextprotocol/server';
+import type { AuditLog, Caller } from './audit.js';
+import { accountForCall } from './auth/oauth.js';
 import { CredentialError, describeError } from './errors.js';
 import { type Logger, silentLogger } from './log.js';
 import { redactText, redactValue, secretForms } from './secrets.js';
 import type { Credentials, StackOneClient } from './stackone/client.js';
 import { type Directory, defaultDirectory } from './stackone/directory.js';
+import { withMcpSpan } from './telemetry.js';
 import type { Tool, ToolContext } from './tools/define-tool.js';
 import { NAME } from './version.js';
 
@@ -26,15 +30,32 @@ export interface CallDeps {
   allowedAccountIds?: readonly string[];
   /** The lookups' directory cache; one per process, so it outlives a stateless HTTP request. Default: per client. */
   directory?: Directory;
+  /** Where every write attempt and its outcome is recorded; absent, nothing is (tests of other things). */
+  audit?: AuditLog;
+  /** Who makes the calls, for the audit line: the token's subject, "token", "stdio" or "http". */
+  caller?: Caller;
+  /** The OAuth access token this request carried: kept out of the audit line like the key. */
+  bearerToken?: string;
+  /** The StackOne account the OAuth token is linked to (MCP_OAUTH_ACCOUNT_CLAIM); then no other may be asked for. */
+  tokenAccountId?: string;
 }
+
+/** What a tool call takes from its MCP request: cancellation, client logging and progress, and trace context. */
+export type ToolIo = Pick<ToolContext, 'signal' | 'log' | 'progress'> & {
+  /** The request's `_meta`, where a caller's traceparent travels. */
+  meta?: unknown;
+  requestId?: string | number;
+};
 
 export const STDIO_KEY_HINT =
   'Set STACKONE_API_KEY in this server\'s environment (the "env" block of your MCP client config) and restart the server.';
 
 /** The request-scoped parts of a handler's context that a tool uses: cancellation, progress, client logging. */
-export function toolIo(ctx: ServerContext): Pick<ToolContext, 'signal' | 'log' | 'progress'> {
+export function toolIo(ctx: ServerContext): ToolIo {
   const progressToken = ctx.mcpReq._meta?.progressToken;
   return {
+    meta: ctx.mcpReq._meta,
+    requestId: ctx.mcpReq.id,
     signal: ctx.mcpReq.signal,
     // The SDK filters by the client's level (logging/setLevel, or the request's own logLevel on 2026-07-28) and
     // sends it on the request's own stream; a client that went away is not an error worth more than silence.
@@ -50,42 +71,73 @@ export function toolIo(ctx: ServerContext): Pick<ToolContext, 'signal' | 'log' |
   };
 }
 
-/** Runs a tool whose arguments the SDK has already checked against its input schema. Never throws. */
-export async function runTool(
+/**
+ * Runs a tool whose arguments the SDK has already checked against its input schema, inside the request's span, and
+ * audits it when it writes (whatever the outcome, refusals included). Never throws.
+ */
+export function runTool(
   tool: Tool,
   args: Record<string, unknown>,
   deps: CallDeps,
-  io: Pick<ToolContext, 'signal' | 'log' | 'progress'>,
+  io: ToolIo,
 ): Promise<CallToolResult> {
-  const logger = deps.logger ?? silentLogger;
-  const started = performance.now();
-  const secrets = secretForms(deps.apiKey);
-  try {
-    const credentials = resolveCredentials(args.account_id, deps);
-    const directory = deps.directory ?? defaultDirectory(deps.stackone);
-    const { summary, raw } = await tool.run(args, { stackone: deps.stackone, credentials, directory, ...io });
-    logger.debug('tool call', { tool: tool.name, ok: true, ms: Math.round(performance.now() - started) });
-    return success(`${deps.summaryPrefix ?? ''}${summary}`, raw, secrets);
-  } catch (error) {
-    const message = describeError(error, { intent: tool.intent, what: tool.target(args) });
-    logger.debug('tool call', {
-      tool: tool.name,
-      ok: false,
-      error: error instanceof Error ? error.name : 'unknown',
-      ms: Math.round(performance.now() - started),
-    });
-    return {
-      isError: true,
-      content: [{ type: 'text', text: redactText(`${deps.summaryPrefix ?? ''}${message}`, secrets) }],
+  const { meta, requestId, ...toolIo } = io;
+  return withMcpSpan({ method: 'tools/call', tool: tool.name, meta, requestId }, async (span) => {
+    const logger = deps.logger ?? silentLogger;
+    const started = performance.now();
+    const secrets = secretForms(deps.apiKey);
+    let accountId: string | undefined = typeof args.account_id === 'string' ? args.account_id : undefined;
+    const audit = (end: { result: unknown } | { error: unknown }) => {
+      if (tool.intent !== 'write' || !deps.audit) return;
+      deps.audit.write(
+        {
+          caller: deps.caller ?? { kind: 'stdio' },
+          tool: tool.name,
+          args,
+          accountId,
+          durationMs: performance.now() - started,
+        },
+        end,
+        // This call's own key (a tenant's, on HTTP) and token: an upstream that echoes them must not get them in.
+        deps.bearerToken ? [...secrets, deps.bearerToken] : secrets,
+      );
     };
-  }
+    try {
+      accountId = accountForCall(deps.tokenAccountId, args.account_id, deps.accountId);
+      const credentials = checkCredentials(accountId, deps);
+      const directory = deps.directory ?? defaultDirectory(deps.stackone);
+      const { summary, raw } = await tool.run(args, {
+        stackone: deps.stackone,
+        credentials,
+        directory,
+        ...toolIo,
+        traceContext: span.context,
+      });
+      audit({ result: raw });
+      logger.debug('tool call', { tool: tool.name, ok: true, ms: Math.round(performance.now() - started) });
+      return success(`${deps.summaryPrefix ?? ''}${summary}`, raw, secrets);
+    } catch (error) {
+      span.fail(error);
+      audit({ error });
+      const message = describeError(error, { intent: tool.intent, what: tool.target(args) });
+      logger.debug('tool call', {
+        tool: tool.name,
+        ok: false,
+        error: error instanceof Error ? error.name : 'unknown',
+        ms: Math.round(performance.now() - started),
+      });
+      return {
+        isError: true,
+        content: [{ type: 'text', text: redactText(`${deps.summaryPrefix ?? ''}${message}`, secrets) }],
+      };
+    }
+  });
 }
 
-function resolveCredentials(accountArg: unknown, deps: CallDeps): Credentials {
+function checkCredentials(accountId: string | undefined, deps: CallDeps): Credentials {
   if (!deps.apiKey) {
     throw new CredentialError(`No StackOne API key. ${deps.missingKeyHint ?? STDIO_KEY_HINT} Nothing was sent.`);
   }
-  const accountId = typeof accountArg === 'string' ? accountArg : deps.accountId;
   if (!accountId) {
     throw new CredentialError(
       "No StackOne account id: pass account_id in the call, or set STACKONE_ACCOUNT_ID in the server's environment. Nothing was sent.",

@@ -2,8 +2,9 @@
  * Streamable HTTP, stateless: nothing is kept between POSTs to /mcp, so any replica can answer any request. Every
  * MCP message goes to the SDK's createMcpHandler (both protocol eras: 2026-07-28 per request, 2025-era through its
  * stateless legacy leg), which builds one McpServer per request from the factory.
- * Around it, on node:http: health endpoints, Host/Origin checks, bearer auth, per-request tenant credentials, a body
- * cap, a per-request time limit, graceful shutdown and one access-log line per request.
+ * Around it, on node:http: health endpoints, Host/Origin checks, bearer auth (MCP_AUTH_TOKEN, or OAuth access tokens
+ * with the RFC 9728 metadata document and per-tool scopes), per-request tenant credentials, a body cap, a per-request
+ * time limit, graceful shutdown and one access-log line per request.
  *
  * A thin adapter of our own instead of @modelcontextprotocol/node's toNodeHandler: we read the body ourselves (for
  * the cap and the access log), so the adapter hands the parsed body on rather than serialising it again into the
@@ -14,9 +15,24 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { type AuthInfo, createMcpHandler } from '@modelcontextprotocol/server';
+import type { Caller } from '../audit.js';
+import {
+  createOAuthVerifier,
+  insufficientScopeChallenge,
+  type OAuthVerifier,
+  protectedResourceMetadata,
+  protectedResourceMetadataPaths,
+  TokenError,
+  unauthorizedChallenge,
+  type VerifiedToken,
+} from '../auth/oauth.js';
+import { scopeChallenge, scopesFor, toolsAllowed } from '../auth/scopes.js';
 import type { HttpConfig } from '../config.js';
+import { CredentialError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { secretForms } from '../secrets.js';
 import { buildServer, type ServerDeps } from '../server.js';
+import type { Tool } from '../tools/define-tool.js';
 import { TOOLS } from '../tools/index.js';
 import { bearerMatches, digest, hostAllowed, originAllowed } from './guards.js';
 import { type Tenant, tenantOf } from './tenant.js';
@@ -27,6 +43,10 @@ export interface HttpOptions extends HttpConfig {
   /** What a request's server runs with: its tenant's credentials, nothing shared with other requests. */
   depsFor(tenant: Tenant): ServerDeps;
   logger: Logger;
+  /** The tools this server offers (default: all): what scopes are advertised and checked against. */
+  tools?: readonly Tool[];
+  /** In OAuth mode, the token verifier (made from `oauth` when absent); the bin makes it to check the issuer first. */
+  verifier?: OAuthVerifier;
 }
 
 export interface HttpHandle {
@@ -37,8 +57,17 @@ export interface HttpHandle {
   shutdown(graceMs: number): Promise<void>;
 }
 
-/** The tenant travels to the factory in the handler's pass-through authInfo, the SDK's channel for per-caller data. */
+/** The request's scope travels to the factory in the handler's pass-through authInfo, the SDK's channel for it. */
 const TENANT = 'stackone-lms-mcp/tenant';
+
+/** What one request runs as: its own credentials, who it is, and what its token allows. */
+interface RequestScope {
+  tenant: Tenant;
+  caller: Caller;
+  /** OAuth: the access token (kept out of audit lines), its linked account, and the tools its scopes allow. */
+  token?: VerifiedToken;
+  tools?: readonly Tool[];
+}
 
 export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
   const { logger } = options;
@@ -46,8 +75,25 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
   let inFlight = 0;
   let idle: (() => void) | undefined;
   const tokenDigest = options.authToken ? digest(options.authToken) : undefined;
+  const tools = options.tools ?? TOOLS;
+  const oauth = options.oauth;
+  const verifier = oauth ? (options.verifier ?? createOAuthVerifier(oauth)) : undefined;
+  const metadataPaths = new Set(oauth ? protectedResourceMetadataPaths(oauth.resourceUrl) : []);
+  const metadataBody = oauth ? JSON.stringify(protectedResourceMetadata(oauth, tools)) : '';
+  const signInScopes = oauth ? scopesFor(tools, oauth) : [];
   const mcp = createMcpHandler(
-    ({ authInfo }) => buildServer(options.depsFor((authInfo?.extra?.[TENANT] as Tenant | undefined) ?? {})),
+    ({ authInfo }) => {
+      const scope = authInfo?.extra?.[TENANT] as RequestScope | undefined;
+      const deps = options.depsFor(scope?.tenant ?? {});
+      if (!scope) return buildServer(deps);
+      const token = scope.token;
+      return buildServer({
+        ...deps,
+        caller: scope.caller,
+        ...(scope.tools ? { tools: scope.tools } : {}),
+        ...(token ? { bearerToken: token.token, tokenAccountId: token.accountId } : {}),
+      });
+    },
     {
       legacy: 'stateless',
       maxRequestBodySize: options.maxBodyBytes,
@@ -93,6 +139,8 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
     if (entry.path === '/readyz' && (req.method === 'GET' || req.method === 'HEAD')) {
       return draining ? plain(res, 503, { status: 'draining' }) : plain(res, 200, { status: 'ready' });
     }
+    // Public by design (RFC 9728), like the health endpoints: a client reads it before it has any token.
+    if (metadataPaths.has(entry.path)) return metadataDocument(req, res, metadataBody);
     if (entry.path !== '/mcp') return plain(res, 404, { error: 'not found; MCP is served at /mcp' });
 
     // DNS rebinding: a page on another site must not be able to reach this server through a name it controls.
@@ -107,10 +155,39 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
       res.setHeader('www-authenticate', 'Bearer');
       return rpcError(res, 401, -32001, 'Unauthorized: send Authorization: Bearer <MCP_AUTH_TOKEN>');
     }
+    let token: VerifiedToken | undefined;
+    if (oauth && verifier) {
+      const authorization = req.headersDistinct.authorization ?? [];
+      const presented = authorization.length === 1 ? /^Bearer +(\S+) *$/i.exec(authorization[0] ?? '')?.[1] : undefined;
+      const resourceMetadataUrl = verifier.resourceMetadataUrl;
+      if (presented === undefined) {
+        // RFC 6750 §3.1: a request with no usable token gets the challenge without an error code; it names where
+        // to find the authorization server and the scopes that cover every tool.
+        res.setHeader('www-authenticate', unauthorizedChallenge({ resourceMetadataUrl, scopes: signInScopes }));
+        return rpcError(res, 401, -32001, 'Unauthorized: sign in with OAuth and send Authorization: Bearer <token>');
+      }
+      try {
+        token = await verifier.verifyAccessToken(presented);
+      } catch (error) {
+        const refusal =
+          error instanceof TokenError ? error : new TokenError('server_error', 'The access token could not be checked');
+        if (refusal.code === 'server_error') {
+          logger.warn('oauth: token check failed on our side', { error: refusal.message });
+          return rpcError(res, 500, -32603, `Internal error: ${refusal.message}`);
+        }
+        res.setHeader(
+          'www-authenticate',
+          unauthorizedChallenge({ resourceMetadataUrl, scopes: signInScopes, error: refusal }),
+        );
+        return rpcError(res, 401, -32001, `Unauthorized: ${refusal.message}`);
+      }
+    }
     // While draining, a request that still arrives on an open connection is served, then its connection closed:
     // refusing it would fail a call that a balancer cannot safely resend (a POST).
     if (draining) res.setHeader('connection', 'close');
-    const tenant = tenantOf(req.headersDistinct, tokenDigest !== undefined);
+    // In OAuth mode the StackOne key is the operator's and the account is the token's: a request's own key or
+    // x-account-id headers are not looked at, so nothing unauthenticated chooses whose LMS a call reaches.
+    const tenant = oauth ? {} : tenantOf(req.headersDistinct, tokenDigest !== undefined);
     if ('error' in tenant) {
       // A 401 names the scheme that would be accepted (RFC 9110): Basic carries the key unless our bearer token
       // already holds the Authorization header.
@@ -137,6 +214,31 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
       }
     }
 
+    const scope: RequestScope = { tenant, caller: tokenDigest ? { kind: 'token' } : { kind: 'http' } };
+    if (oauth && verifier && token) {
+      scope.caller = { kind: 'oauth', subject: token.subject, clientId: token.clientId };
+      scope.token = token;
+      // tools/list shows only what the token allows; the same array per standing keeps the SDK's list cache warm.
+      scope.tools = toolsAllowed(token.scopes, tools, oauth);
+      // A call beyond the token's scopes is answered here, before the SDK, with the challenge that lets a client
+      // step up (RFC 6750 §3.1, MCP scope challenges): the scopes it holds plus the one the tool needs.
+      for (const name of toolCalls(parsed)) {
+        if (!tools.some((t) => t.name === name)) continue;
+        const challenge = scopeChallenge(name, token.scopes, oauth);
+        if (!challenge) continue;
+        auditRefusal(scope, name, parsed, challenge.errorDescription ?? 'insufficient scope');
+        res.setHeader(
+          'www-authenticate',
+          insufficientScopeChallenge({
+            resourceMetadataUrl: verifier.resourceMetadataUrl,
+            scopes: challenge.scopes,
+            ...(challenge.errorDescription ? { description: challenge.errorDescription } : {}),
+          }),
+        );
+        return rpcError(res, 403, -32001, `Forbidden: ${challenge.errorDescription ?? 'insufficient scope'}`, entry.id);
+      }
+    }
+
     // The response closing (the client went away, or the time limit below answered) aborts the request, which
     // aborts the tool call and closes its upstream request.
     const abort = new AbortController();
@@ -155,7 +257,9 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
         signal: abort.signal,
         ...(body !== undefined ? { body } : {}),
       });
-      const authInfo: AuthInfo = { token: '', clientId: 'http', scopes: [], extra: { [TENANT]: tenant } };
+      const authInfo: AuthInfo = token
+        ? { ...token, resourceMetadataUrl: verifier?.resourceMetadataUrl, extra: { ...token.extra, [TENANT]: scope } }
+        : { token: '', clientId: 'http', scopes: [], extra: { [TENANT]: scope } };
       const response = await mcp.fetch(request, { authInfo, ...(parsed !== undefined ? { parsedBody: parsed } : {}) });
       if (res.headersSent || res.destroyed) {
         await response.body?.cancel();
@@ -167,6 +271,29 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** A write refused for its scope never reaches the tool boundary, so its audit line is written here. */
+  function auditRefusal(scope: RequestScope, name: string, message: unknown, why: string): void {
+    const tool = tools.find((t) => t.name === name);
+    const deps = options.depsFor(scope.tenant);
+    if (tool?.intent !== 'write' || !deps.audit) return;
+    const calls = Array.isArray(message) ? message : [message];
+    const call = calls.find((m) => (m as { params?: { name?: unknown } } | null)?.params?.name === name) as
+      | { params?: { arguments?: unknown } }
+      | undefined;
+    const args = call?.params?.arguments;
+    deps.audit.write(
+      {
+        caller: scope.caller,
+        tool: name,
+        args: typeof args === 'object' && args !== null ? (args as Record<string, unknown>) : {},
+        accountId: scope.token?.accountId ?? deps.accountId,
+        durationMs: 0,
+      },
+      { error: new CredentialError(`Forbidden: ${why}`) },
+      [...secretForms(deps.apiKey), ...(scope.token ? [scope.token.token] : [])],
+    );
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -300,6 +427,39 @@ function describe(message: unknown, entry: AccessEntry): void {
   if (typeof method === 'string') entry.rpc = method.slice(0, 64);
   if (method === 'tools/call' && typeof params?.name === 'string') entry.tool = params.name.slice(0, 64);
   if (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) entry.id = id;
+}
+
+/** The tool names of every tools/call in a message or a batch of them. */
+function toolCalls(message: unknown): string[] {
+  const messages = Array.isArray(message) ? message : [message];
+  const names: string[] = [];
+  for (const m of messages) {
+    if (typeof m !== 'object' || m === null) continue;
+    const { method, params } = m as { method?: unknown; params?: { name?: unknown } | null };
+    if (method === 'tools/call' && typeof params?.name === 'string') names.push(params.name);
+  }
+  return names;
+}
+
+/** RFC 9728: public, and readable from a browser-based client's origin. */
+function metadataDocument(req: IncomingMessage, res: ServerResponse, body: string): void {
+  const cors = {
+    'access-control-allow-origin': '*',
+    'access-control-allow-methods': 'GET, OPTIONS',
+    'access-control-allow-headers': 'mcp-protocol-version',
+  };
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, cors);
+    res.end();
+    return;
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { ...cors, allow: 'GET, OPTIONS', 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: 'method not allowed' }));
+    return;
+  }
+  res.writeHead(200, { ...cors, 'content-type': 'application/json', 'cache-control': 'public, max-age=3600' });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -1,8 +1,11 @@
 /** Our HTTP transport in-process, with the real buildServer per request, against a loopback upstream. */
 import { request as httpRequest } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { AuditLog } from '../../src/audit.js';
+import type { OAuthVerifier } from '../../src/auth/oauth.js';
 import type { HttpConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { StackOneClient } from '../../src/stackone/client.js';
@@ -17,12 +20,18 @@ export interface HttpServerUnderTest {
 
 export async function startHttp(
   upstreamUrl: string,
-  opts: Partial<HttpConfig> & { apiKey?: string; accountId?: string } = {},
+  opts: Partial<HttpConfig> & {
+    apiKey?: string;
+    accountId?: string;
+    audit?: AuditLog;
+    verifier?: OAuthVerifier;
+    allowedAccountIds?: readonly string[];
+  } = {},
 ): Promise<HttpServerUnderTest> {
   const logs: string[] = [];
   const logger = createLogger('debug', (line) => logs.push(line));
   const stackone = new StackOneClient({ baseUrl: new URL(upstreamUrl), timeoutMs: 5_000, userAgent: 'test' });
-  const { apiKey, accountId, ...http } = opts;
+  const { apiKey, accountId, audit, allowedAccountIds, ...http } = opts;
   const handle = await serveHttp({
     host: '127.0.0.1',
     port: 0,
@@ -36,6 +45,8 @@ export async function startHttp(
     depsFor: (tenant) => ({
       stackone,
       logger,
+      ...(audit ? { audit } : {}),
+      ...(allowedAccountIds ? { allowedAccountIds } : {}),
       apiKey: tenant.apiKey ?? apiKey,
       accountId: tenant.accountId ?? accountId,
       missingKeyHint: 'Send your StackOne key as Authorization: Basic base64(<key>:).',
@@ -50,6 +61,19 @@ export async function startHttp(
       await stackone.close();
     },
   };
+}
+
+/** A port that was free on 127.0.0.1 a moment ago: for a server whose own URL (MCP_RESOURCE_URL) must be known first. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
+    });
+  });
 }
 
 /** An SDK client over Streamable HTTP with the given extra headers. */
