@@ -287,8 +287,9 @@ export class Emulator {
     if ('refused' in read) return read.refused;
     const { q, after } = read;
     const since = q['filter[updated_after]'] === undefined ? undefined : Date.parse(q['filter[updated_after]']);
-    const all = this.collection(collection, accountId);
-    const matching = all.filter((r) => {
+    // Positions in seed order are the cursor; counted once, not looked up per record (a 5,000-person directory).
+    const all = this.collection(collection, accountId).map((record, i) => ({ record, pos: i + 1 }));
+    const positioned = all.filter(({ record: r }) => {
       if (since !== undefined && Date.parse(r.updated_at as string) <= since) return false;
       if (q['filter[email]'] !== undefined && r.email !== q['filter[email]']) return false;
       if (q['filter[external_reference]'] !== undefined && r.external_reference !== q['filter[external_reference]']) {
@@ -298,7 +299,6 @@ export class Emulator {
       return true;
     });
     const pageSize = q.page_size ?? 25;
-    const positioned = matching.map((record) => ({ record, pos: all.indexOf(record) + 1 }));
     const rest = positioned.filter((r) => r.pos > after);
     const page = rest.slice(0, pageSize);
     const last = page.at(-1);
