@@ -183,7 +183,11 @@ export class Directory {
     } finally {
       flight.waiters--;
       if (reader.progress) flight.listeners.delete(reader.progress);
-      if (flight.waiters === 0) flight.controller.abort();
+      if (flight.waiters === 0) {
+        flight.controller.abort();
+        // A reader that arrives now starts a walk of its own rather than joining one that is being stopped.
+        if (this.flights.get(key) === flight) this.flights.delete(key);
+      }
     }
   }
 

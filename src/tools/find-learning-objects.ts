@@ -1,7 +1,13 @@
 /** find_learning_objects: turn a course or content title from the chat into its learning_object_external_reference. */
 import { clean } from '../errors.js';
 import type { DirectoryKind, DirectoryRecord } from '../stackone/directory.js';
-import { AccountId, FindLearningObjectsResult, LearningObjectKind, LearningObjectQuery } from '../stackone/schemas.js';
+import {
+  AccountId,
+  FindLearningObjectsResult,
+  LearningObjectKind,
+  LearningObjectQuery,
+  optional,
+} from '../stackone/schemas.js';
 import { defineTool, directoryReader } from './define-tool.js';
 import {
   type Candidate,
@@ -13,6 +19,7 @@ import {
   Rank,
   searchedText,
   str,
+  verbatim,
 } from './lookup.js';
 
 type Found = DirectoryRecord & { type: 'course' | 'content' };
@@ -32,7 +39,7 @@ export default defineTool({
     'Find courses and content by title (or part of one), external reference or id: the learning_object_external_reference that assignments and completions need. Use whenever training is named; never pass a title as the reference.',
     'Next: pass it to create_user_assignment or create_user_completion.',
   ].join('\n'),
-  input: { query: LearningObjectQuery, type: LearningObjectKind.optional(), account_id: AccountId.optional() },
+  input: { query: LearningObjectQuery, type: optional(LearningObjectKind), account_id: optional(AccountId) },
   output: FindLearningObjectsResult,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   intent: 'read',
@@ -99,8 +106,8 @@ function objectLine(lo: Found): string {
   const ref = str(lo.external_reference);
   const parts = [
     ref
-      ? `learning_object_external_reference ${clean(ref, 120)}`
-      : `no external reference (id ${str(lo.id) ? clean(str(lo.id) as string, 120) : 'unknown'})`,
+      ? `learning_object_external_reference ${verbatim(ref)}`
+      : `no external reference (id ${str(lo.id) ? verbatim(str(lo.id) as string) : 'unknown'})`,
   ];
   if (isInactive(lo.active)) parts.push('inactive');
   else if (lo.active === true || lo.active === 'true') parts.push('active');

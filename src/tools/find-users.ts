@@ -1,9 +1,19 @@
 /** find_users: turn a name, email or reference from the chat into the StackOne user id every other tool needs. */
 import { clean } from '../errors.js';
 import type { DirectoryRecord } from '../stackone/directory.js';
-import { AccountId, FindUsersResult, UserQuery } from '../stackone/schemas.js';
+import { AccountId, FindUsersResult, optional, UserQuery } from '../stackone/schemas.js';
 import { defineTool, directoryReader } from './define-tool.js';
-import { isInactive, MAX_MATCHES, partialText, Rank, type Ranked, search, searchedText, str } from './lookup.js';
+import {
+  isInactive,
+  MAX_MATCHES,
+  partialText,
+  Rank,
+  type Ranked,
+  search,
+  searchedText,
+  str,
+  verbatim,
+} from './lookup.js';
 
 export default defineTool({
   name: 'find_users',
@@ -12,7 +22,7 @@ export default defineTool({
     'Find LMS users by name (or part of one), email, external reference or id: the `id` the other tools need. Use whenever a person is named; never guess an id. Ignores case and accents; every word must match.',
     'Next: pass the id as `id` to the other tools.',
   ].join('\n'),
-  input: { query: UserQuery, account_id: AccountId.optional() },
+  input: { query: UserQuery, account_id: optional(AccountId) },
   output: FindUsersResult,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   intent: 'read',
@@ -77,8 +87,8 @@ function summarize(
 function userLine(u: DirectoryRecord): string {
   const name = str(u.name) ? clean(str(u.name) as string, 80) : '(no name)';
   const email = str(u.email) ? ` <${clean(str(u.email) as string, 120)}>` : '';
-  const parts = [`id ${str(u.id) ? clean(str(u.id) as string, 120) : '(none)'}`];
-  if (str(u.external_reference)) parts.push(`external reference ${clean(str(u.external_reference) as string, 120)}`);
+  const parts = [`id ${str(u.id) ? verbatim(str(u.id) as string) : '(none)'}`];
+  if (str(u.external_reference)) parts.push(`external reference ${verbatim(str(u.external_reference) as string)}`);
   if (isInactive(u.active)) parts.push('inactive');
   return `${name}${email}: ${parts.join(', ')}`;
 }

@@ -167,3 +167,11 @@ export function partialText(tool: string, cutShort: 'pages' | 'time' | undefined
     cutShort === 'time' ? " (this lookup's time limit)" : cutShort === 'pages' ? " (this lookup's page limit)" : '';
   return `The directory was not read to its end${why}, so others may match too. Call ${tool} again to read further, or give a more exact query (${exact}).`;
 }
+
+/**
+ * An id or reference as a model must pass it back: never cut or normalised. Bare when it is plainly a token, else
+ * JSON-quoted whole (escaping any control or line-separator character rather than showing it).
+ */
+export function verbatim(value: string): string {
+  return /^[A-Za-z0-9._:@/+=-]+$/.test(value) ? value : JSON.stringify(value);
+}

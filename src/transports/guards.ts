@@ -13,7 +13,11 @@ const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 export function hostAllowed(hostHeader: string | undefined, allowed: readonly string[]): boolean {
   if (!hostHeader) return false;
   const host = hostHeader.toLowerCase();
-  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '');
+  // A name or a bracketed IPv6 address, then at most a numeric port: anything else (`localhost:abc`,
+  // `localhost:1@evil.com`) is not a Host header we can build a URL from, let alone trust.
+  const parsed = /^(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::\d{1,5})?$/.exec(host);
+  if (!parsed) return false;
+  const name = parsed[1] ?? '';
   if (LOOPBACK_NAMES.has(name)) return true;
   return allowed.some((entry) => entry === host || entry === name);
 }

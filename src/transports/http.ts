@@ -14,7 +14,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { type AuthInfo, createMcpHandler } from '@modelcontextprotocol/server';
+import { type AuthInfo, createMcpHandler, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
 import type { Caller } from '../audit.js';
 import {
   createOAuthVerifier,
@@ -205,6 +205,9 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
         return rpcError(res, 413, -32600, `Request body over ${options.maxBodyBytes} bytes`);
       }
       body = read.toString('utf8');
+      // A leading byte-order mark: the SDK's parser skips it, so ours must too, or the scope gate and the access log
+      // would see a different request from the one the SDK serves.
+      if (body.charCodeAt(0) === 0xfeff) body = body.slice(1);
       try {
         parsed = JSON.parse(body);
         describe(parsed, entry);
@@ -352,7 +355,12 @@ function cutOff(entry: AccessEntry, limitMs: number): CutOff {
   const text = `This server stopped ${what} after ${limitMs} ms (--request-timeout-ms). ${advice}`;
   return {
     status: 200,
-    body: { jsonrpc: '2.0', id: entry.id, result: { isError: true, content: [{ type: 'text', text }] } },
+    body: {
+      jsonrpc: '2.0',
+      id: entry.id,
+      // 2026-07-28 results name their kind; a 2026 client refuses a result without it.
+      result: { isError: true, content: [{ type: 'text', text }], ...(entry.modern ? { resultType: 'complete' } : {}) },
+    },
   };
 }
 
@@ -413,6 +421,8 @@ interface AccessEntry {
   tool?: string;
   /** The JSON-RPC request's id, for errors answered before the SDK sees the request. */
   id?: string | number;
+  /** The request carries the 2026-07-28 envelope: an answer of ours must then carry what that revision requires. */
+  modern?: boolean;
 }
 
 function pathOf(url: string | undefined): string {
@@ -423,8 +433,13 @@ function pathOf(url: string | undefined): string {
 /** The JSON-RPC method, tool name and id, for the access log and early errors; nothing else of the body is kept. */
 function describe(message: unknown, entry: AccessEntry): void {
   if (typeof message !== 'object' || message === null || Array.isArray(message)) return;
-  const { method, params, id } = message as { method?: unknown; params?: { name?: unknown } | null; id?: unknown };
+  const { method, params, id } = message as {
+    method?: unknown;
+    params?: { name?: unknown; _meta?: Record<string, unknown> } | null;
+    id?: unknown;
+  };
   if (typeof method === 'string') entry.rpc = method.slice(0, 64);
+  entry.modern = params?._meta?.[PROTOCOL_VERSION_META_KEY] !== undefined;
   if (method === 'tools/call' && typeof params?.name === 'string') entry.tool = params.name.slice(0, 64);
   if (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) entry.id = id;
 }

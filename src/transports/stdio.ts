@@ -146,8 +146,10 @@ export class StdioLines implements Transport {
       this.refuse(value);
       return;
     }
-    if ('method' in message && 'id' in message) this.inFlight.add(message.id);
-    else if ('method' in message && message.method === 'notifications/cancelled') {
+    // A subscriptions/listen stream (2026-07-28) stays open by design: it is not a call to wait for at EOF.
+    if ('method' in message && 'id' in message && message.method !== 'subscriptions/listen') {
+      this.inFlight.add(message.id);
+    } else if ('method' in message && message.method === 'notifications/cancelled') {
       // The SDK answers nothing for a cancelled request, so it no longer holds the connection open at EOF.
       const id = (message.params as { requestId?: RequestId } | undefined)?.requestId;
       if (id !== undefined) this.forget(id);

@@ -94,6 +94,21 @@ describe.each(Object.entries(MODES))('SDK v2 client, %s', (_label, { mode, era }
   });
 });
 
+describe('a call cut off by the HTTP time limit, in each era', () => {
+  test.each(Object.entries(MODES))(
+    '%s: a tool result the client accepts, with what to do',
+    async (_label, { mode }) => {
+      up = await startUpstream(() => new Promise<void>(() => {}));
+      srv = await startHttp(up.url, { apiKey: KEY, accountId: 'acct', requestTimeoutMs: 400 });
+      client = new Client({ name: 'eras', version: '1' }, { versionNegotiation: { mode } });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${srv.url}/mcp`)));
+      const result = await client.callTool({ name: 'list_user_assignments', arguments: { id: 'u1' } });
+      expect(result.isError).toBe(true);
+      expect(result.content[0]).toMatchObject({ text: expect.stringMatching(/after 400 ms .*Nothing was changed/) });
+    },
+  );
+});
+
 describe('the 2026-07-28 wire over HTTP', () => {
   const envelope = {
     'io.modelcontextprotocol/protocolVersion': '2026-07-28',

@@ -6,7 +6,18 @@ describe('Host and Origin checks', () => {
     for (const host of ['localhost', 'localhost:3000', '127.0.0.1:1', '[::1]:3000', 'LOCALHOST']) {
       expect(hostAllowed(host, [])).toBe(true);
     }
-    for (const host of ['evil.com', 'localhost.evil.com', '127.0.0.1.nip.io', '', undefined]) {
+    // Malformed Host headers are refused too: a port that is not a number, or anything after it.
+    for (const host of [
+      'evil.com',
+      'localhost.evil.com',
+      '127.0.0.1.nip.io',
+      '',
+      undefined,
+      'localhost:abc',
+      'localhost:1@evil.com',
+      '[::1]x',
+      'localhost:3000/x',
+    ]) {
       expect(hostAllowed(host, [])).toBe(false);
     }
     expect(hostAllowed('mcp.example.com:8443', ['mcp.example.com'])).toBe(true);
