@@ -207,6 +207,12 @@ export function describeError(error: unknown, ctx: DescribeContext): string {
     lines.push(
       `A follow-up list_user_assignments found an existing ${ctx.what ?? 'record'} for this user: ${check.record}. This create may or may not be what made it; retrying would make a duplicate, so do not retry. Report this record, or call list_user_assignments to look at it.`,
     );
+  } else if (ctx.intent === 'write' && check?.outcome === 'absent' && stillWorking(error)) {
+    // The request timed out or its connection dropped after it was sent: StackOne or the LMS may still be working
+    // on it, and a list made straight away cannot see what is not written yet.
+    lines.push(
+      `A follow-up list_user_assignments found no ${ctx.what ?? 'record'} yet, but the create timed out or was cut off after it was sent, so StackOne or the LMS may still be working on it. Wait a minute and call list_user_assignments again; retry only if it is still absent.`,
+    );
   } else if (ctx.intent === 'write' && check?.outcome === 'absent') {
     lines.push(
       `A follow-up list_user_assignments found no ${ctx.what ?? 'record'}: it was not created, and it is safe to retry.`,
@@ -220,6 +226,13 @@ export function describeError(error: unknown, ctx: DescribeContext): string {
     lines.push('Nothing was written; it is safe to try again.');
   }
   return lines.join('\n');
+}
+
+/** A failure after which the provider may still be writing: our deadline, StackOne's 408/504, a dropped connection. */
+function stillWorking(error: unknown): boolean {
+  if (error instanceof TimeoutError) return true;
+  if (error instanceof UpstreamError) return error.status === 408 || error.status === 504;
+  return error instanceof NetworkError && error.reached;
 }
 
 function serverHint(status: number): string {

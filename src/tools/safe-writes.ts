@@ -68,7 +68,9 @@ export async function findAssignments(
 
 /** Pending or in progress: what a second plain assignment would duplicate. Completed ones may be assigned again. */
 export function isOpen(a: Assignment): boolean {
-  return a.status?.value === 'pending' || a.status?.value === 'in_progress';
+  // Fail closed: only an assignment the LMS says is completed may be assigned again. A status the provider could not
+  // map (unmapped_value), or none at all, counts as open, so a plain create never duplicates it.
+  return a.status?.value !== 'completed';
 }
 
 /**

@@ -49,9 +49,16 @@ export function summarizeCreatedAssignment(
 
 /** The duplicate check found one: say which, and what to do instead of assigning twice. */
 export function summarizeExisting(userId: string, ref: string, existing: Assignment): string {
-  const open = existing.status?.value === 'pending' || existing.status?.value === 'in_progress';
+  const open = existing.status?.value !== 'completed';
+  const marked = existing.status?.value === 'pending' || existing.status?.value === 'in_progress';
+  // An unmapped or missing status counts as open (safe-writes.ts, isOpen): say so rather than call it open.
+  const what = !open
+    ? 'an assignment'
+    : marked
+      ? 'an open assignment'
+      : 'an assignment not marked completed (treated as open)';
   return [
-    `Not created: user ${userId} already has ${open ? 'an open' : 'an'} assignment for ${ref} (${describeAssignment(existing)}).`,
+    `Not created: user ${userId} already has ${what} for ${ref} (${describeAssignment(existing)}).`,
     'Nothing was sent to StackOne to create a duplicate.',
     open
       ? 'Next: report this one; create_user_completion when they finish; change its due date or progress in the LMS itself; or call again with allow_duplicate: true to assign it a second time anyway.'

@@ -208,6 +208,24 @@ describe('duplicate-safe by default', () => {
     up = undefined;
   });
 
+  test('a status the provider could not map, or none at all, counts as open: nothing is created', async () => {
+    for (const status of [{ value: 'unmapped_value', source_value: 'Enrolled' }, null, undefined]) {
+      const { status: _, ...rest } = openOne;
+      up = await startUpstream(json(200, { data: [{ ...rest, ...(status === undefined ? {} : { status }) }] }));
+      w = await wire(up.url);
+      const result = await w.call('create_user_assignment', plain);
+      expect(result.isError).toBeFalsy();
+      expect(up.requests.map((r) => r.method)).toEqual(['GET']);
+      expect(textOf(result)).toMatch(
+        /^Not created: user emp-1 already has an assignment not marked completed \(treated as open\) for sec-101/,
+      );
+      await w.close();
+      await up.close();
+    }
+    w = undefined;
+    up = undefined;
+  });
+
   test('a completed one may be assigned again (recertification)', async () => {
     up = await startUpstream(json(201, CREATED));
     up.enqueue(json(200, { data: [completedOne] }));
