@@ -91,7 +91,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
         ...deps,
         caller: scope.caller,
         ...(scope.tools ? { tools: scope.tools } : {}),
-        ...(token ? { bearerToken: token.token, tokenAccountId: token.accountId } : {}),
+        ...(token ? { bearerToken: token.token, tokenAccountId: token.accountId, signedIn: true } : {}),
       });
     },
     {

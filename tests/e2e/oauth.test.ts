@@ -441,6 +441,44 @@ describe("whose StackOne account: the operator's key, the token's account", () =
   });
 });
 
+describe('OAuth with no account claim: the operator decides which accounts signed-in callers reach', () => {
+  test('an account_id other than STACKONE_ACCOUNT_ID is refused, unless STACKONE_ALLOWED_ACCOUNT_IDS names it', async () => {
+    const token = await issuer.mint({ audience: server.resource, scopes: [READ] });
+    const before = upstreamSeen.length;
+    const other = await raw(server.url, {
+      headers: bearer(token),
+      body: rpc('tools/call', {
+        name: 'list_user_assignments',
+        arguments: { id: 'emp-1001', account_id: 'globex-lms' },
+      }),
+    });
+    expect(rpcOf(other).result.isError).toBe(true);
+    expect(rpcOf(other).result.content[0].text).toMatch(/"globex-lms" is not served to signed-in users here/);
+    expect(upstreamSeen.length).toBe(before);
+    // The operator's own account is served, named or not.
+    const own = await raw(server.url, {
+      headers: bearer(token),
+      body: rpc('tools/call', {
+        name: 'list_user_assignments',
+        arguments: { id: 'emp-1001', account_id: SANDBOX_DEFAULT_ACCOUNT },
+      }),
+    });
+    expect(rpcOf(own).result.isError).toBeFalsy();
+    // With an explicit allow-list, the accounts on it are served.
+    const s = await startOAuthServer(issuer, { allowedAccountIds: [SANDBOX_DEFAULT_ACCOUNT, 'globex-lms'] });
+    try {
+      const allowed = await issuer.mint({ audience: s.resource, scopes: [READ] });
+      const reply = await raw(s.url, {
+        headers: bearer(allowed),
+        body: rpc('tools/call', { name: 'find_users', arguments: { query: 'Dana', account_id: 'globex-lms' } }),
+      });
+      expect(rpcOf(reply).result.isError).toBeFalsy();
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('who the audit line names without OAuth', () => {
   test('"token" behind MCP_AUTH_TOKEN, "http" on an open loopback server', async () => {
     for (const [authToken, who] of [
