@@ -219,16 +219,28 @@ export class Directory {
     if (snapshot?.complete && started - snapshot.syncedAt < this.ttlMs) {
       return { records: snapshot.records, complete: true, pages: 0 };
     }
-    const walk: Walk = { records: [], pages: 0, next: undefined };
+    let walk: Walk = { records: [], pages: 0, next: undefined };
     if (snapshot?.complete && started - snapshot.walkedAt < this.fullWalkEveryMs) {
       // A delta: only what changed since the last sync (less the skew), merged over what is known.
       const since = new Date(snapshot.syncedAt - SKEW_MS).toISOString();
-      await this.walk(kind, reader, signal, emit, walk, { since });
-      const records = merge(snapshot.records, walk.records);
-      // A delta cut short has not seen every change: the next one starts from the same point again.
-      const syncedAt = walk.next ? snapshot.syncedAt : started;
-      await this.save(key, { records, walkedAt: snapshot.walkedAt, syncedAt, complete: true });
-      return { records, complete: true, pages: walk.pages };
+      let deltaRefused = false;
+      try {
+        await this.walk(kind, reader, signal, emit, walk, { since });
+      } catch (error) {
+        if (signal.aborted || error instanceof CancelledError) throw error;
+        // A passing failure: answer from what is known; the next lookup asks for the changes again.
+        if (!refused(error)) return { records: snapshot.records, complete: true, pages: walk.pages };
+        // StackOne refused the delta (a provider without filter[updated_after], say): walk in full instead.
+        deltaRefused = true;
+      }
+      if (!deltaRefused) {
+        const records = merge(snapshot.records, walk.records);
+        // A delta cut short has not seen every change: the next one starts from the same point again.
+        const syncedAt = walk.next ? snapshot.syncedAt : started;
+        await this.save(key, { records, walkedAt: snapshot.walkedAt, syncedAt, complete: true });
+        return { records, complete: true, pages: walk.pages };
+      }
+      walk = { records: [], pages: 0, next: undefined };
     }
     const resume = snapshot && !snapshot.complete && snapshot.next ? snapshot : undefined;
     const base = resume?.records ?? [];

@@ -1,5 +1,5 @@
 /** find_learning_objects: turn a course or content title from the chat into its learning_object_external_reference. */
-import { clean } from '../errors.js';
+import { CancelledError, clean } from '../errors.js';
 import type { DirectoryKind, DirectoryRecord } from '../stackone/directory.js';
 import {
   AccountId,
@@ -44,10 +44,21 @@ export default defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   intent: 'read',
   async handler({ query, type }, ctx) {
-    const kinds: Array<['course' | 'content', DirectoryKind]> = [];
-    if (type !== 'content') kinds.push(['course', 'courses']);
-    if (type !== 'course') kinds.push(['content', 'content']);
-    const views = await Promise.all(kinds.map(([, kind]) => ctx.directory.read(kind, directoryReader(ctx))));
+    const asked: Array<['course' | 'content', DirectoryKind]> = [];
+    if (type !== 'content') asked.push(['course', 'courses']);
+    if (type !== 'course') asked.push(['content', 'content']);
+    const settled = await Promise.allSettled(asked.map(([, kind]) => ctx.directory.read(kind, directoryReader(ctx))));
+    // A provider that cannot list one kind (a 501 for content, say) still has the other searched; a cancel, or
+    // both failing, is the call's own failure.
+    const failures = settled.flatMap((r, i) => (r.status === 'rejected' ? [{ kind: asked[i], error: r.reason }] : []));
+    const cancelled = failures.find((f) => f.error instanceof CancelledError);
+    if (cancelled || failures.length === settled.length) throw (cancelled ?? failures[0])?.error;
+    const kinds = asked.filter((_, i) => settled[i]?.status === 'fulfilled');
+    const views = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const unread = failures.map(
+      (f) =>
+        `The ${f.kind?.[1] === 'courses' ? 'courses' : 'content items'} could not be read (${clean(f.error instanceof Error ? f.error.message : String(f.error), 120)}); only the ${f.kind?.[1] === 'courses' ? 'content items' : 'courses'} were searched.`,
+    );
     const complete = views.every((v) => v.complete);
     const cutShort = views.find((v) => v.cutShort)?.cutShort;
     const searched = views.reduce((n, v) => n + v.records.length, 0);
@@ -63,7 +74,10 @@ export default defineTool({
     const shown = found.slice(0, MAX_MATCHES);
     const noun = type === 'course' ? 'courses' : type === 'content' ? 'content items' : 'courses and content items';
     const where = `${searchedText(searched, noun, complete)} in account ${clean(ctx.credentials.accountId, 80)}`;
-    const partial = complete ? [] : [partialText('find_learning_objects', cutShort, 'the external reference or id')];
+    const partial = [
+      ...unread,
+      ...(complete ? [] : [partialText('find_learning_objects', cutShort, 'the external reference or id')]),
+    ];
     const quoted = JSON.stringify(clean(query, 80));
     let lines: string[];
     if (found.length === 0) {

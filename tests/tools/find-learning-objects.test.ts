@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { Directory } from '../../src/stackone/directory.js';
 import { catalogue, directoryRequests, fakeDirectory, T0 } from '../helpers/directory.js';
-import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import { stackoneError, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { ACCOUNT, API_KEY, textOf, type Wired, wire } from '../helpers/wire.js';
 
 let up: Upstream;
@@ -18,6 +18,23 @@ async function setup() {
 }
 
 describe('find_learning_objects', () => {
+  test('a provider that cannot list content still has its courses searched, and the answer says so', async () => {
+    const fake = fakeDirectory({ [`${API_KEY} ${ACCOUNT}`]: { users: [], ...catalogue() } });
+    up = await startUpstream((req, res, raw) =>
+      req.path === '/unified/lms/content'
+        ? stackoneError(501, 'Not implemented for this provider')(req, res)
+        : fake.responder(req, res, raw),
+    );
+    w = await wire(up.url, { deps: { directory: new Directory({ now: () => T0 }) } });
+    const result = await w.call('find_learning_objects', { query: 'security awareness' });
+    expect(result.isError).toBeFalsy();
+    expect(textOf(result)).toMatch(/^2 learning objects match "security awareness"/);
+    expect(textOf(result)).toMatch(/The content items could not be read \(.*501.*\); only the courses were searched\./);
+    // Asked for content alone, the failure is the call's.
+    const only = await w.call('find_learning_objects', { query: 'security awareness', type: 'content' });
+    expect(only.isError).toBe(true);
+  });
+
   test('reads courses and content by cursor, and lists title, type, the reference to pass, active, duration, languages', async () => {
     await setup();
     const result = await w.call('find_learning_objects', { query: 'security awareness' });

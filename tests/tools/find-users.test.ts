@@ -172,6 +172,26 @@ describe('find_users', () => {
     expect(directoryRequests(s.up.requests)).toHaveLength(5);
   });
 
+  test('a delta StackOne refuses means a full walk; a delta that fails in passing answers from what is known', async () => {
+    const s = await setup({ ttlMs: 60_000 });
+    await find(s.w, 'dana');
+    expect(directoryRequests(s.up.requests)).toHaveLength(4);
+    // A provider without filter[updated_after]: the delta is refused, so the lookup walks the directory again.
+    s.clock.now += 61_000;
+    s.up.enqueue(stackoneError(400, 'filter[updated_after] is not supported'));
+    const walked = await find(s.w, 'dana');
+    expect(walked.isError).toBeFalsy();
+    expect(textOf(walked)).toMatch(/^2 LMS users match "dana" \(searched 320 people/);
+    expect(directoryRequests(s.up.requests)).toHaveLength(4 + 1 + 4);
+    // StackOne failing for a moment: the answer comes from the cached directory, and the next lookup asks again.
+    s.clock.now += 61_000;
+    s.up.enqueue(stackoneError(503, 'busy'), stackoneError(503, 'busy'), stackoneError(503, 'busy'));
+    const cached = await find(s.w, 'dana');
+    expect(cached.isError).toBeFalsy();
+    expect(textOf(cached)).toMatch(/^2 LMS users match "dana" \(searched 320 people/);
+    expect(directoryRequests(s.up.requests)).toHaveLength(9 + 3);
+  });
+
   test('with a TTL of 0 nothing is kept: each lookup walks', async () => {
     const s = await setup({ ttlMs: 0 });
     await find(s.w, 'dana');
