@@ -250,17 +250,10 @@ export class Emulator {
       if (q.remote_user_id && r.remote_user_id !== q.remote_user_id) return false;
       return true;
     });
-    const pageSize = q.page_size ?? 25;
-    const rest = matching.filter((a) => a.seq > after);
-    const page = rest.slice(0, pageSize);
-    const last = page.at(-1);
-    const fields = q.fields
-      ?.split(',')
-      .map((f) => f.trim())
-      .filter(Boolean);
+    const { page, next, fields } = pageAfter(matching, (a) => a.seq, after, q);
     const data = page.map((a) => project(a.record, fields));
     const body: Record<string, unknown> = {
-      next: rest.length > pageSize && last ? encodeCursor(last.seq) : null,
+      next,
       data,
     };
     if (q.raw === 'true') {
@@ -298,16 +291,9 @@ export class Emulator {
       if (q['filter[active]'] !== undefined && String(r.active) !== q['filter[active]']) return false;
       return true;
     });
-    const pageSize = q.page_size ?? 25;
-    const rest = positioned.filter((r) => r.pos > after);
-    const page = rest.slice(0, pageSize);
-    const last = page.at(-1);
-    const fields = q.fields
-      ?.split(',')
-      .map((f) => f.trim())
-      .filter(Boolean);
+    const { page, next, fields } = pageAfter(positioned, (r) => r.pos, after, q);
     return json(200, {
-      next: rest.length > pageSize && last ? encodeCursor(last.pos) : null,
+      next,
       data: page.map((r) => pickFields(r.record, fields)),
     });
   }
@@ -586,6 +572,24 @@ function project(record: Record<string, unknown>, fields: string[] | undefined):
 }
 
 /** Opaque to callers; a position in insertion order, so pages stay stable while data does not change. */
+/** The page after a cursor position (StackOne's default of 25), the next page's cursor or null, the fields asked for. */
+function pageAfter<T>(
+  items: readonly T[],
+  position: (item: T) => number,
+  after: number,
+  q: { page_size?: number | undefined; fields?: string | undefined },
+): { page: T[]; next: string | null; fields: string[] | undefined } {
+  const pageSize = q.page_size ?? 25;
+  const rest = items.filter((item) => position(item) > after);
+  const page = rest.slice(0, pageSize);
+  const last = page.at(-1);
+  const fields = q.fields
+    ?.split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
+  return { page, next: rest.length > pageSize && last !== undefined ? encodeCursor(position(last)) : null, fields };
+}
+
 function encodeCursor(seq: number): string {
   return Buffer.from(JSON.stringify({ v: 1, after: seq })).toString('base64url');
 }
