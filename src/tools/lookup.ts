@@ -173,5 +173,10 @@ export function partialText(tool: string, cutShort: 'pages' | 'time' | undefined
  * JSON-quoted whole (escaping any control or line-separator character rather than showing it).
  */
 export function verbatim(value: string): string {
-  return /^[A-Za-z0-9._:@/+=-]+$/.test(value) ? value : JSON.stringify(value);
+  if (/^[A-Za-z0-9._:@/+=-]+$/.test(value)) return value;
+  // JSON escapes C0 controls but leaves C1 and U+2028/2029 raw: escape those too, so no value can break a line.
+  return JSON.stringify(value).replace(
+    /[\u0080-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

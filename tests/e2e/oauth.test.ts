@@ -342,12 +342,19 @@ describe('scopes map to tools', () => {
       }),
     });
     expect(call.status).toBe(403);
+    // The same call behind a byte-order mark (which the SDK's parser skips) meets the same gate.
+    const bom = await raw(server.url, {
+      headers: bearer(token),
+      body: `\uFEFF${rpc('tools/call', { name: 'create_user_assignment', arguments: { id: 'emp-1003', learning_object_external_reference: 'onboarding-101' } })}`,
+    });
+    expect(bom.status).toBe(403);
     expect(challenge(call)).toBe(
       `Bearer error="insufficient_scope", scope="${READ} ${WRITE}", error_description="create_user_assignment needs the ${WRITE} scope", resource_metadata="${server.url}/.well-known/oauth-protected-resource/mcp"`,
     );
     expect(sandbox.emulator.assignmentsOf('emp-1003').length).toBe(before.assignments);
-    // The refused attempt is on the record too.
+    // The refused attempts are on the record too.
     expect(server.audit.slice(before.audit)).toMatchObject([
+      { tool: 'create_user_assignment', outcome: 'refused', who: SERVICE_CLIENT.id, user_id: 'emp-1003' },
       { tool: 'create_user_assignment', outcome: 'refused', who: SERVICE_CLIENT.id, user_id: 'emp-1003' },
     ]);
     // A read it holds the scope for goes through.

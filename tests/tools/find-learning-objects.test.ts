@@ -18,6 +18,13 @@ async function setup() {
 }
 
 describe('find_learning_objects', () => {
+  test('null means not set for type and account_id, as on the other tools', async () => {
+    await setup();
+    const result = await w.call('find_learning_objects', { query: 'security awareness', type: null, account_id: null });
+    expect(result.isError).toBeFalsy();
+    expect(textOf(result)).toMatch(/^2 learning objects match/);
+  });
+
   test('a provider that cannot list content still has its courses searched, and the answer says so', async () => {
     const fake = fakeDirectory({ [`${API_KEY} ${ACCOUNT}`]: { users: [], ...catalogue() } });
     up = await startUpstream((req, res, raw) =>

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { type DirectorySnapshot, MemoryDirectoryStore, tenantKey } from '../../src/stackone/directory.js';
-import { fold, Rank, rank, search, words } from '../../src/tools/lookup.js';
+import { fold, Rank, rank, search, verbatim, words } from '../../src/tools/lookup.js';
 import { API_KEY } from '../helpers/wire.js';
 
 const person = (name: string, email = '', id = 'x') => ({ label: name, ids: [id, email], extra: [email] });
@@ -70,5 +70,16 @@ describe('the directory store', () => {
       tenantKey('https://api.stackone.com', { apiKey: API_KEY, accountId: 'acct-42' }, 'courses'),
     ];
     expect(new Set([key, ...others]).size).toBe(5);
+  });
+});
+
+describe('ids and references as a model must pass them back', () => {
+  test('a plain token stays bare; anything else is JSON-quoted whole, never cut', () => {
+    expect(verbatim('sec-awareness-2026')).toBe('sec-awareness-2026');
+    expect(verbatim('c28xyrc55866bvuv')).toBe('c28xyrc55866bvuv');
+    const long = `course/${'x'.repeat(300)}`;
+    expect(verbatim(long)).toBe(long);
+    expect(verbatim('Security Awareness 2026')).toBe('"Security Awareness 2026"');
+    expect(verbatim('a\u2028b\u0085c\nd')).toBe('"a\\u2028b\\u0085c\\nd"');
   });
 });
