@@ -477,10 +477,6 @@ function metadataDocument(req: IncomingMessage, res: ServerResponse, body: strin
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
 const TOO_LARGE = Symbol('too large');
 
 /** Reads at most `limit` bytes; past that, stops reading and reports it, never buffering without bound. */

@@ -3,7 +3,7 @@
  * upstream requests were made (by method), and that the server still answers the next call.
  */
 import { createServer as createHttpServer } from 'node:http';
-import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ClientOptions } from '../../src/stackone/client.js';
 import { rawReply, startRawUpstream } from '../helpers/raw-upstream.js';
