@@ -42,18 +42,6 @@ export interface CallDeps {
   signedIn?: boolean;
 }
 
-/**
- * OAuth without a linked account (no MCP_OAUTH_ACCOUNT_CLAIM): a signed-in caller uses the operator's key, so it may
- * reach only the account the operator configured (STACKONE_ACCOUNT_ID), or those it allows explicitly
- * (STACKONE_ALLOWED_ACCOUNT_IDS, checked with the credentials), never any account it names.
- */
-function operatorServes(accountId: string | undefined, deps: CallDeps): void {
-  if ((deps.allowedAccountIds ?? []).length > 0 || accountId === undefined || accountId === deps.accountId) return;
-  throw new CredentialError(
-    `Account ${JSON.stringify(accountId)} is not served to signed-in users here: this server serves ${deps.accountId ? JSON.stringify(deps.accountId) : 'no account by default'}. Leave account_id out, or ask the operator to link accounts (MCP_OAUTH_ACCOUNT_CLAIM) or allow more (STACKONE_ALLOWED_ACCOUNT_IDS). Nothing was sent.`,
-  );
-}
-
 /** What a tool call takes from its MCP request: cancellation, client logging and progress, and trace context. */
 export type ToolIo = Pick<ToolContext, 'signal' | 'log' | 'progress'> & {
   /** The request's `_meta`, where a caller's traceparent travels. */
@@ -117,8 +105,12 @@ export function runTool(
       );
     };
     try {
-      accountId = accountForCall(deps.tokenAccountId, args.account_id, deps.accountId);
-      if (deps.signedIn && deps.tokenAccountId === undefined) operatorServes(accountId, deps);
+      accountId = accountForCall(
+        deps.tokenAccountId,
+        args.account_id,
+        deps.accountId,
+        deps.signedIn ? { allowed: deps.allowedAccountIds ?? [] } : undefined,
+      );
       const credentials = checkCredentials(accountId, deps);
       const directory = deps.directory ?? defaultDirectory(deps.stackone);
       const { summary, raw } = await tool.run(args, {

@@ -349,6 +349,12 @@ describe('pure helpers the transport uses', () => {
     expect(() => accountForCall('acct-t', 'acct-other', undefined)).toThrow(/not yours to use/);
     expect(accountForCall(undefined, 'acct-arg', 'acct-default')).toBe('acct-arg');
     expect(accountForCall(undefined, undefined, 'acct-default')).toBe('acct-default');
+    // Signed in with no linked account: only the server's default, unless the operator allows more.
+    const signedIn = { allowed: [] as string[] };
+    expect(accountForCall(undefined, undefined, 'acct-default', signedIn)).toBe('acct-default');
+    expect(accountForCall(undefined, 'acct-default', 'acct-default', signedIn)).toBe('acct-default');
+    expect(() => accountForCall(undefined, 'acct-other', 'acct-default', signedIn)).toThrow(/not served to signed-in/);
+    expect(accountForCall(undefined, 'acct-other', 'acct-default', { allowed: ['acct-other'] })).toBe('acct-other');
   });
 });
 
