@@ -4,8 +4,8 @@
  * token or a free-text argument, so the file can be handed to an auditor as it is.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { type AuditTarget, ConfigError } from './config.js';
-import { LmsError } from './errors.js';
+import type { AuditTarget } from './config.js';
+import { ConfigError, LmsError } from './errors.js';
 import { MASK, redactText } from './secrets.js';
 
 /**

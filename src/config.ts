@@ -1,9 +1,12 @@
 /** Configuration: a pure function of (argv, env). Defaults, then env, then flags; every problem names its fix. */
+
+import { ConfigError } from './errors.js';
+import { isLoopbackHost } from './net.js';
 import type { Fault } from './sandbox/emulator.js';
 import { parseFaults } from './sandbox/faults.js';
+import { DEFAULT_DIRECTORY_TTL_MS } from './stackone/directory.js';
 import { hasControlChars } from './text.js';
 import { checkBudgetMs, createBudgetMs } from './tools/budget.js';
-import { READ_ONLY_TOOLS, TOOL_NAMES, type ToolName } from './tools/names.js';
 import { VERSION } from './version.js';
 
 export const DEFAULT_BASE_URL = 'https://api.stackone.com';
@@ -11,8 +14,6 @@ export const DEFAULT_BASE_URL = 'https://api.stackone.com';
 export const DEFAULT_TIMEOUT_MS = 65_000;
 export const DEFAULT_READ_SCOPE = 'lms:read';
 export const DEFAULT_WRITE_SCOPE = 'lms:write';
-/** A few minutes: a chat that names several people reads the directory once; a change reaches it within that. */
-export const DEFAULT_DIRECTORY_TTL_MS = 5 * 60_000;
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 /** The only spellings a switch takes from the environment: anything else stops the server rather than guess. */
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'] as const;
@@ -22,6 +23,16 @@ export const MIN_AUTH_TOKEN_LENGTH = 32;
 
 export { CHECK_BUDGET_MAX_MS, checkBudgetMs, createBudgetMs } from './tools/budget.js';
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * What configuration needs to know of each registered tool: its name, and whether it only reads (its own policy,
+ * from defineTool). The bin passes the registry in; configuration never imports it.
+ */
+export interface ToolInfo {
+  name: string;
+  title: string;
+  access: 'read' | 'write';
+}
 
 export type Transport = 'stdio' | 'http';
 
@@ -67,8 +78,8 @@ export interface Config {
   http: HttpConfig;
   /** Serve against the embedded StackOne emulator instead of StackOne: no key, made-up data. */
   sandbox: boolean;
-  /** The tools to register, in registry order (--tools, --read-only). */
-  tools: ToolName[];
+  /** The names of the tools to register, in registry order (--tools, --read-only). */
+  tools: string[];
   /** When non-empty, calls for any other account are refused before they reach StackOne. */
   allowedAccountIds: string[];
   /** Misbehaviour for the sandbox's next requests (STACKONE_SANDBOX_FAULTS), for rehearsing failures. */
@@ -84,10 +95,6 @@ export interface Config {
 export type SandboxFault = Fault;
 
 export type CliAction = { kind: 'serve'; config: Config } | { kind: 'help' } | { kind: 'version' };
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -148,13 +155,13 @@ export const OPTIONS = [
   {
     flag: '--read-only',
     env: 'STACKONE_READ_ONLY',
-    help: 'register only the reads: find_users, find_learning_objects, list_user_assignments',
+    help: 'register only the tools that read (marked "read" below)',
   },
   {
     flag: '--tools',
     env: 'STACKONE_TOOLS',
     arg: '<a,b>',
-    help: `register only these tools (of ${TOOL_NAMES.join(', ')})`,
+    help: 'register only these tools (named below)',
   },
   {
     flag: '--allowed-account-ids',
@@ -222,7 +229,9 @@ type Flag = (typeof OPTIONS)[number]['flag'];
 /** Variables read only from the environment. */
 export const ENV_ONLY = ['STACKONE_API_KEY', 'MCP_AUTH_TOKEN', 'STACKONE_SANDBOX_FAULTS'] as const;
 
-export const HELP = `stackone-lms-mcp ${VERSION}: an MCP server for StackOne's Unified LMS API.
+/** The --help text: the options, then the tools this build registers, each marked read or write. */
+export function help(tools: readonly ToolInfo[]): string {
+  return `stackone-lms-mcp ${VERSION}: an MCP server for StackOne's Unified LMS API.
 
 Usage: stackone-lms-mcp [options]
 
@@ -235,9 +244,15 @@ From the environment only (never flags, so they stay out of \`ps\`):
   STACKONE_API_KEY        the StackOne API key (HTTP Basic user name)
   MCP_AUTH_TOKEN          http: require \`Authorization: Bearer <token>\` on /mcp
   STACKONE_SANDBOX_FAULTS sandbox only: make the emulator's next requests misbehave, e.g. "429:1*2,slow:3000,hang"
-`;
 
-export function loadConfig(argv: readonly string[], env: Env): CliAction {
+Tools (${tools.length}; --tools takes these names, --read-only keeps those marked read):
+${tools.map((t) => `  ${t.name.padEnd(33)} ${t.access.padEnd(23)} ${t.title}`).join('\n')}
+
+Try it without a StackOne key: stackone-lms-mcp --sandbox
+`;
+}
+
+export function loadConfig(argv: readonly string[], env: Env, catalog: readonly ToolInfo[]): CliAction {
   const byFlag = new Map<string, OptionSpec>(OPTIONS.map((o) => [o.flag, o]));
   const flags = new Map<Flag, string>();
   for (let i = 0; i < argv.length; i++) {
@@ -252,7 +267,12 @@ export function loadConfig(argv: readonly string[], env: Env): CliAction {
       );
     }
     const spec = byFlag.get(name);
-    if (!spec) throw new ConfigError(`Unknown option ${JSON.stringify(name)}. Run with --help to see the options.`);
+    if (!spec) {
+      const near = nearest(name, [...byFlag.keys(), '--help', '--version']);
+      throw new ConfigError(
+        `Unknown option ${JSON.stringify(name)}.${near ? ` Did you mean ${near}?` : ''} Run with --help to see the options.`,
+      );
+    }
     if (!spec.arg) {
       if (eq > 0) throw new ConfigError(`${name} takes no value.`);
       flags.set(spec.flag as Flag, 'true');
@@ -278,7 +298,7 @@ export function loadConfig(argv: readonly string[], env: Env): CliAction {
     throw new ConfigError(`${nameOf('--account-id')} contains a control character. Set it to the bare account id.`);
   }
   const sandbox = bool(pick('--sandbox'), nameOf('--sandbox'));
-  const tools = selectTools(list(pick('--tools')), bool(pick('--read-only'), nameOf('--read-only')), nameOf);
+  const tools = selectTools(catalog, list(pick('--tools')), bool(pick('--read-only'), nameOf('--read-only')), nameOf);
   const allowedAccountIds = list(pick('--allowed-account-ids'));
   if (allowedAccountIds.some(hasControlChars)) {
     throw new ConfigError(`${nameOf('--allowed-account-ids')} contains a control character.`);
@@ -312,7 +332,7 @@ export function loadConfig(argv: readonly string[], env: Env): CliAction {
     100,
     3_600_000,
   );
-  const writes = tools.some((t) => !READ_ONLY_TOOLS.includes(t));
+  const writes = catalog.some((t) => t.access === 'write' && tools.includes(t.name));
   if (transport === 'http' && writes && requestTimeoutMs < createBudgetMs(timeoutMs)) {
     throw new ConfigError(
       `${nameOf('--request-timeout-ms')} (${requestTimeoutMs} ms) cannot hold a create: ${nameOf('--timeout-ms')} (${timeoutMs} ms) for the create itself plus up to ${checkBudgetMs(timeoutMs)} ms for each of its checks (the duplicate check before, the follow-up list after a lost reply). Set it to at least ${createBudgetMs(timeoutMs)}, lower ${nameOf('--timeout-ms')}, or serve --read-only.`,
@@ -476,25 +496,74 @@ function parseAuditTarget(raw: string | undefined): AuditTarget {
   return { kind: 'file', path: raw };
 }
 
-/** --tools picks by name (unknown names fail at start, listing the valid ones); --read-only keeps only reads. */
-function selectTools(names: string[], readOnly: boolean, nameOf: (flag: Flag) => string): ToolName[] {
-  const unknown = names.filter((n) => !(TOOL_NAMES as readonly string[]).includes(n));
+/**
+ * --tools picks by name (unknown names fail at start, with the nearest valid one); --read-only keeps the tools whose
+ * own policy is to read. The result is in registry order.
+ */
+function selectTools(
+  catalog: readonly ToolInfo[],
+  names: string[],
+  readOnly: boolean,
+  nameOf: (flag: Flag) => string,
+): string[] {
+  const all = catalog.map((t) => t.name);
+  const unknown = names.filter((n) => !all.includes(n));
   if (unknown.length > 0) {
+    const near = unknown.length === 1 ? nearest(unknown[0] as string, all) : undefined;
     throw new ConfigError(
-      `Unknown tool${unknown.length > 1 ? 's' : ''} in ${nameOf('--tools')}: ${unknown.join(', ')}. Valid tools: ${TOOL_NAMES.join(', ')}.`,
+      `Unknown tool${unknown.length > 1 ? 's' : ''} in ${nameOf('--tools')}: ${unknown.join(', ')}.${near ? ` Did you mean ${near}?` : ''} Valid tools: ${all.join(', ')}.`,
     );
   }
-  let selected: ToolName[] = names.length > 0 ? TOOL_NAMES.filter((t) => names.includes(t)) : [...TOOL_NAMES];
+  let selected = catalog.filter((t) => names.length === 0 || names.includes(t.name));
   if (readOnly) {
-    const writes = names.filter((n) => !READ_ONLY_TOOLS.includes(n as ToolName));
+    const writes = selected.filter((t) => t.access === 'write' && names.includes(t.name)).map((t) => t.name);
     if (writes.length > 0) {
       throw new ConfigError(
         `${nameOf('--read-only')} conflicts with ${nameOf('--tools')} ${writes.join(', ')}: those tools write.`,
       );
     }
-    selected = selected.filter((t) => READ_ONLY_TOOLS.includes(t));
+    selected = selected.filter((t) => t.access === 'read');
   }
-  return selected;
+  return selected.map((t) => t.name);
+}
+
+/**
+ * The candidate a typo most likely meant (--sandox -> --sandbox): the closest by edit distance, when it is close
+ * enough to be a slip (at most a third of the word) and no other candidate is as close.
+ */
+export function nearest(typed: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  let tie = false;
+  for (const candidate of candidates) {
+    const d = editDistance(typed.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+      tie = false;
+    } else if (d === bestDistance) tie = true;
+  }
+  const limit = Math.max(1, Math.floor(Math.max(typed.length, best?.length ?? 0) / 3));
+  return best !== undefined && !tie && bestDistance <= limit ? best : undefined;
+}
+
+/** Levenshtein distance with adjacent transpositions counted as one edit (optimal string alignment). */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) (rows[0] as number[])[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    const row = rows[i] as number[];
+    const above = rows[i - 1] as number[];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min((above[j] as number) + 1, (row[j - 1] as number) + 1, (above[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d = Math.min(d, ((rows[i - 2] as number[])[j - 2] as number) + 1);
+      }
+      row[j] = d;
+    }
+  }
+  return (rows[a.length] as number[])[b.length] as number;
 }
 
 function secret(env: Env, name: string): string | undefined {
@@ -583,10 +652,4 @@ function parseLogLevel(raw: string | undefined, name: string): LogLevel {
     throw new ConfigError(`${name} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}.`);
   }
   return level as LogLevel;
-}
-
-/** True for hosts that never leave this machine; used to warn before a key travels over plain http. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -3,6 +3,11 @@
 /** What a failed call was doing: a write must never be blindly repeated, a read may be. */
 export type Intent = 'read' | 'write';
 
+/** Configuration that cannot work, found at start: the bin prints the message (which names the fix) and exits 2. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
 export abstract class LmsError extends Error {
   /** True when the request may have reached StackOne, and so the provider, before it failed. */
   reached = false;

@@ -2,8 +2,10 @@
 /** The bin: loadConfig(argv, env) -> (sandbox?) -> buildServer -> stdio. The only module that reads process.* or exits. */
 import v8 from 'node:v8';
 import { type AuditLog, createAuditLog } from './audit.js';
-import { type Config, ConfigError, HELP, isLoopbackHost, loadConfig } from './config.js';
+import { type Config, help, loadConfig } from './config.js';
+import { ConfigError } from './errors.js';
 import { batchedWriter, createLogger, type Logger } from './log.js';
+import { isLoopbackHost } from './net.js';
 import { secretForms } from './secrets.js';
 import { buildServer, INSTRUCTIONS, SANDBOX_PREFIX, type ServerDeps } from './server.js';
 import { StackOneClient } from './stackone/client.js';
@@ -21,7 +23,7 @@ if (!`${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`.includes(
 async function main(): Promise<void> {
   let action: ReturnType<typeof loadConfig>;
   try {
-    action = loadConfig(process.argv.slice(2), process.env);
+    action = loadConfig(process.argv.slice(2), process.env, TOOLS);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${NAME}: ${error.message}\n`);
@@ -30,7 +32,7 @@ async function main(): Promise<void> {
     throw error;
   }
   if (action.kind === 'help') {
-    process.stderr.write(HELP);
+    process.stderr.write(help(TOOLS));
     return;
   }
   if (action.kind === 'version') {
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
     audit.close();
   };
   const controls = {
-    tools: TOOLS.filter((t) => (config.tools as readonly string[]).includes(t.name)),
+    tools: TOOLS.filter((t) => config.tools.includes(t.name)),
     allowedAccountIds: config.allowedAccountIds,
     // One cache for the process: every stdio call and every stateless HTTP request shares it, keyed per tenant.
     directory: new Directory({ ttlMs: config.directoryTtlMs }),

@@ -90,7 +90,7 @@ export function runTool(
     const secrets = secretForms(deps.apiKey);
     let accountId: string | undefined = typeof args.account_id === 'string' ? args.account_id : undefined;
     const audit = (end: { result: unknown } | { error: unknown }) => {
-      if (tool.intent !== 'write' || !deps.audit) return;
+      if (tool.access !== 'write' || !deps.audit) return;
       deps.audit.write(
         {
           caller: deps.caller ?? { kind: 'stdio' },
@@ -126,7 +126,7 @@ export function runTool(
     } catch (error) {
       span.fail(error);
       audit({ error });
-      const message = describeError(error, { intent: tool.intent, what: tool.target(args) });
+      const message = describeError(error, { intent: tool.access, what: tool.target(args) });
       logger.debug('tool call', {
         tool: tool.name,
         ok: false,

@@ -8,7 +8,7 @@ import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import type { OAuthConfig } from '../config.js';
 import { CredentialError } from '../errors.js';
 import { type AuthorizationServerMetadata, DiscoveryError, discover } from './discovery.js';
-import { type ScopePolicy, scopesFor } from './scopes.js';
+import { type Scoped, type ScopePolicy, scopesFor } from './scopes.js';
 
 /**
  * Structurally the v2 SDK's AuthInfo (`@modelcontextprotocol/server`), so a VerifiedToken can be returned from an
@@ -70,7 +70,7 @@ export interface VerifierOptions {
 }
 
 export interface OAuthVerifier {
-  /** Structurally the v2 SDK's OAuthTokenVerifier, except that it throws TokenError; see `asSdkVerifier` below. */
+  /** Structurally the v2 SDK's OAuthTokenVerifier, except that it throws TokenError. */
   verifyAccessToken(token: string): Promise<VerifiedToken>;
   /** The issuer's metadata, fetched once; call at start-up to fail fast on a wrong MCP_OAUTH_ISSUER. */
   metadata(): Promise<AuthorizationServerMetadata>;
@@ -303,10 +303,7 @@ export function protectedResourceMetadataPaths(resource: URL): string[] {
 }
 
 /** The RFC 9728 document: which authorization server to sign in at, and the scopes the given tools can need. */
-export function protectedResourceMetadata(
-  config: OAuthConfig,
-  tools: readonly (string | { name: string })[],
-): Record<string, unknown> {
+export function protectedResourceMetadata(config: OAuthConfig, tools: readonly Scoped[]): Record<string, unknown> {
   return {
     resource: config.resourceUrl.href,
     authorization_servers: [config.issuer],
@@ -349,21 +346,4 @@ export function insufficientScopeChallenge(options: {
   if (options.description) parts.push(`error_description=${quoted(options.description)}`);
   parts.push(`resource_metadata=${quoted(options.resourceMetadataUrl)}`);
   return `Bearer ${parts.join(', ')}`;
-}
-
-/**
- * The verifier as the v2 SDK's OAuthTokenVerifier: TokenError becomes the SDK's OAuthError (whose class this module
- * cannot import), so requireBearerAuth answers 401/403/500 with its own challenge. For example:
- *   asSdkVerifier(verifier, (e) => new OAuthError(e.code, e.message))
- */
-export function asSdkVerifier<E extends Error>(
-  verifier: OAuthVerifier,
-  toSdkError: (error: TokenError) => E,
-): { verifyAccessToken(token: string): Promise<VerifiedToken> } {
-  return {
-    verifyAccessToken: (token) =>
-      verifier.verifyAccessToken(token).catch((error: unknown) => {
-        throw toSdkError(error instanceof TokenError ? error : tokenErrorFrom(error));
-      }),
-  };
 }

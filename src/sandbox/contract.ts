@@ -5,7 +5,6 @@
  * drifted from StackOne's is caught by the sandbox, not confirmed by it. No bounds of our own belong here.
  */
 import * as z from 'zod';
-import type { Exchange } from './emulator.js';
 
 const DateTime = z.iso.datetime({ offset: true }).nullish();
 const Str = z.string().nullish();
@@ -185,8 +184,14 @@ export const ErrorContract = z.strictObject({
 /** Which documented response a status belongs to; every other status is undocumented and fails the check. */
 const DOCUMENTED_ERRORS = new Set([400, 401, 403, 404, 408, 409, 412, 422, 429, 500, 501, 502]);
 
+/** What the check reads of one request and its answer (structurally the emulator's Exchange, which imports us). */
+interface Observed {
+  request: { method: string; url: string };
+  response: { status: number; headers: Readonly<Record<string, string>>; body: string };
+}
+
 /** Errors for each exchange that does not match the OpenAPI; empty when all is well. */
-export function contractViolations(exchanges: readonly Exchange[]): string[] {
+export function contractViolations(exchanges: readonly Observed[]): string[] {
   const problems: string[] = [];
   for (const { request, response } of exchanges) {
     const where = `${request.method} ${request.url} -> ${response.status}`;

@@ -1,6 +1,6 @@
 /**
  * A StackOne LMS emulator: handle(request) -> response over an in-memory store, with StackOne's paths, status
- * codes, bodies and error shapes for the three operations. serve.ts puts it on a socket; tests can call it directly.
+ * codes, bodies and error shapes for the operations the tools use. serve.ts puts it on a socket; tests can call it directly.
  */
 import * as z from 'zod';
 import { CreateAssignmentRequestContract, CreateCompletionRequestContract } from './contract.js';

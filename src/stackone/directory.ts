@@ -4,10 +4,12 @@
  * behind DirectoryStore (memory here; Redis or Valkey could take its place); the walks themselves stay in-process.
  */
 import { createHash } from 'node:crypto';
-import { DEFAULT_DIRECTORY_TTL_MS } from '../config.js';
 import { CancelledError, UpstreamError } from '../errors.js';
 import type { Credentials, StackOneClient } from './client.js';
 import { CONTENT_FIELDS, COURSE_FIELDS, type DirectoryListQuery, USER_FIELDS } from './schemas.js';
+
+/** A few minutes: a chat that names several people reads the directory once; a change reaches it within that. */
+export const DEFAULT_DIRECTORY_TTL_MS = 5 * 60_000;
 
 export type DirectoryKind = 'users' | 'courses' | 'content';
 

@@ -337,22 +337,6 @@ export const AssignmentsPaginated = z.looseObject({
 });
 export type AssignmentsPaginated = z.infer<typeof AssignmentsPaginated>;
 
-export const ProviderError = z.looseObject({
-  status: z.number().nullish(),
-  url: Str,
-  raw: z.record(z.string(), z.unknown()).nullish(),
-  headers: z.record(z.string(), z.unknown()).nullish(),
-});
-
-/** Every StackOne error response: statusCode, message, timestamp; 400-class ones may add data and provider_errors. */
-export const ErrorBody = z.looseObject({
-  statusCode: z.number(),
-  message: z.string(),
-  timestamp: z.string(),
-  data: z.looseObject({ statusCode: z.number().nullish(), message: Str, headers: z.unknown().optional() }).nullish(),
-  provider_errors: z.array(ProviderError).nullish(),
-});
-
 // ---------------------------------------------------------------- directory: LMS users, courses, content
 // Mirrored from StackOne's published client docs (stackone-client-typescript, docs/sdk/models/shared/lmsuser.md,
 // course.md, content.md, userspaginated.md, coursepaginated.md, contentpaginated.md; operations/lmslistusersrequest.md,

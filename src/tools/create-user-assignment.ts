@@ -37,8 +37,14 @@ export default defineTool({
     dry_run: optional(DryRun),
   },
   output: CreateResult,
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  intent: 'write',
+  endpoints: [
+    'POST /unified/lms/users/{id}/assignments',
+    'GET /unified/lms/users/{id}/assignments (the duplicate check)',
+  ],
+  example: { id: 'emp-1002', learning_object_external_reference: 'gdpr-essentials' },
+  access: 'write',
+  idempotent: false,
+  destructive: false,
   target: (args) => `assignment of ${args.learning_object_external_reference}`,
   async handler({ id, account_id: _account, allow_duplicate, if_not_exists, dry_run, ...dto }, ctx) {
     const ref = dto.learning_object_external_reference;

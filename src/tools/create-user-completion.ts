@@ -18,8 +18,14 @@ export default defineTool({
     dry_run: optional(DryRun),
   },
   output: CreateResult,
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  intent: 'write',
+  endpoints: [
+    'POST /unified/lms/users/{id}/completions',
+    'GET /unified/lms/users/{id}/assignments (after a lost reply)',
+  ],
+  example: { id: 'emp-1002', learning_object_external_reference: 'gdpr-essentials', result: { value: 'Pass' } },
+  access: 'write',
+  idempotent: false,
+  destructive: false,
   target: (args) => `completion of ${args.learning_object_external_reference}`,
   async handler({ id, account_id: _account, dry_run, ...dto }, ctx) {
     if (dry_run) {

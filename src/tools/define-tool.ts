@@ -12,6 +12,17 @@ export interface ToolAnnotations {
   openWorldHint: boolean;
 }
 
+/** Whether a tool only reads the LMS or writes to it. */
+export type Access = Intent;
+
+/**
+ * A tool's policy, stated in its definition and nowhere else. A read is annotated read-only and idempotent, needs
+ * the read scope, stays under --read-only and is not audited. A write is audited, needs the write scope, is left out
+ * by --read-only, and says whether repeating it is harmless (idempotent) and whether it can remove or overwrite
+ * (destructive). Everything else (annotations, scopes, the --read-only set, docs) is derived from it.
+ */
+export type Policy = { access: 'read' } | { access: 'write'; idempotent: boolean; destructive: boolean };
+
 export interface ToolContext {
   stackone: StackOneClient;
   credentials: Credentials;
@@ -33,29 +44,38 @@ export interface ToolOutput<Raw> {
   raw: Raw;
 }
 
-interface ToolSpec<Shape extends z.ZodRawShape, Out extends z.ZodObject> {
+type ToolSpec<Shape extends z.ZodRawShape, Out extends z.ZodObject> = Policy & {
   name: string;
   title: string;
   description: string;
   input: Shape;
   output: Out;
-  annotations: ToolAnnotations;
-  /** A write is never blindly repeated; errors say how to check before trying again. */
-  intent: Intent;
+  /** The StackOne endpoints it calls ("GET /unified/lms/users"), for the README and the operator. */
+  endpoints: readonly string[];
+  /**
+   * A call that works on the sandbox's seeded company: shown in the README's tool table, and made by every test and
+   * smoke run that calls each tool, so a new tool is exercised everywhere without editing those.
+   */
+  example: z.input<z.ZodObject<Shape>>;
   /** Names what a write was creating, without an article, for error advice ("assignment of learning-content-123"). */
   target?: (args: z.output<z.ZodObject<Shape>>) => string;
   handler(args: z.output<z.ZodObject<Shape>>, ctx: ToolContext): Promise<ToolOutput<z.output<Out>>>;
-}
+};
 
-/** A tool with its types erased, so the registry can hold all three in one list. */
+/** A tool with its types erased, so the registry can hold them all in one list. */
 export interface Tool {
   name: string;
   title: string;
   description: string;
   inputSchema: z.ZodObject;
   outputSchema: z.ZodType;
-  annotations: ToolAnnotations;
-  intent: Intent;
+  endpoints: readonly string[];
+  /** A call that works on the sandbox (see ToolSpec.example). */
+  example: Readonly<Record<string, unknown>>;
+  /** Derived from the policy (annotationsOf); frozen. */
+  annotations: Readonly<ToolAnnotations>;
+  /** A write is never blindly repeated, is audited and needs the write scope; errors say how to check first. */
+  access: Access;
   target(args: Record<string, unknown>): string | undefined;
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolOutput<unknown>>;
 }
@@ -76,12 +96,31 @@ export function defineTool<Shape extends z.ZodRawShape, Out extends z.ZodObject>
     description: spec.description,
     inputSchema: jsonSchemaOnce(inputSchema),
     outputSchema: jsonSchemaOnce(withSummary(spec.output)),
-    annotations: spec.annotations,
-    intent: spec.intent,
+    endpoints: spec.endpoints,
+    example: spec.example,
+    annotations: annotationsOf(spec),
+    access: spec.access,
     // The SDK has already parsed `args` with `inputSchema`, so this cast restates a checked fact.
     target: (args) => spec.target?.(args as Args),
     run: (args, ctx) => spec.handler(definedOnly(args) as Args, ctx),
   };
+}
+
+/**
+ * The MCP annotations a policy implies. Every tool here calls StackOne, an open world; a read changes nothing, so
+ * it is trivially idempotent and never destructive.
+ */
+export function annotationsOf(policy: Policy): Readonly<ToolAnnotations> {
+  return Object.freeze(
+    policy.access === 'read'
+      ? { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true }
+      : {
+          readOnlyHint: false,
+          destructiveHint: policy.destructive,
+          idempotentHint: policy.idempotent,
+          openWorldHint: true,
+        },
+  );
 }
 
 /** A field set to null arrives as undefined (schemas.ts `optional`): drop the key, so it is never sent. */

@@ -41,8 +41,9 @@ export default defineTool({
   ].join('\n'),
   input: { query: LearningObjectQuery, type: optional(LearningObjectKind), account_id: optional(AccountId) },
   output: FindLearningObjectsResult,
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  intent: 'read',
+  endpoints: ['GET /unified/lms/courses (cached)', 'GET /unified/lms/content (cached)'],
+  example: { query: 'GDPR' },
+  access: 'read',
   async handler({ query, type }, ctx) {
     const asked: Array<['course' | 'content', DirectoryKind]> = [];
     if (type !== 'content') asked.push(['course', 'courses']);

@@ -24,8 +24,9 @@ export default defineTool({
   ].join('\n'),
   input: { query: UserQuery, account_id: optional(AccountId) },
   output: FindUsersResult,
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  intent: 'read',
+  endpoints: ['GET /unified/lms/users (cached)'],
+  example: { query: 'Dana' },
+  access: 'read',
   async handler({ query }, ctx) {
     const view = await ctx.directory.read('users', directoryReader(ctx));
     const found = search(query, view.records, (u) => ({

@@ -24,8 +24,9 @@ export default defineTool({
   ].join('\n'),
   input: { id: UserId, account_id: optional(AccountId), ...ListAssignmentsQuery, max_pages: optional(MaxPages) },
   output: AssignmentsPaginated,
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  intent: 'read',
+  endpoints: ['GET /unified/lms/users/{id}/assignments'],
+  example: { id: 'emp-1001' },
+  access: 'read',
   async handler({ id, account_id: _account, max_pages = 1, ...query }, ctx) {
     const data: Assignment[] = [];
     const raw: NonNullable<AssignmentsPaginated['raw']> = [];

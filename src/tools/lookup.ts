@@ -2,7 +2,6 @@
  * Matching a query against directory records, and the lines a model reads about the matches: pure functions.
  * Case- and accent-insensitive; every word of the query must match; an exact id, email or reference ranks first.
  */
-import { clean } from '../errors.js';
 
 /** Letters NFD leaves whole; folded by hand so "Søren", "Łukasz" and "Strauß" are found as typed in ASCII. */
 const FOLD: Record<string, string> = { ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', æ: 'ae', œ: 'oe', ß: 'ss', ı: 'i' };
@@ -148,11 +147,6 @@ export function str(value: unknown): string | undefined {
 /** `active` arrives as a boolean or "true"/"false"; absent means the LMS did not say. */
 export function isInactive(value: unknown): boolean {
   return value === false || value === 'false';
-}
-
-/** A value quoted for a line: trimmed, control characters out, JSON-quoted so odd characters cannot break the line. */
-export function q(value: string, max = 120): string {
-  return JSON.stringify(clean(value, max));
 }
 
 /** "searched 312 people", or "searched the first 200 people only" when the walk has not reached the end. */

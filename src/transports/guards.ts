@@ -6,7 +6,7 @@
  * (any port) and host:port entries, and loopback names are allowed on any port.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isLoopbackHost } from '../config.js';
+import { isLoopbackHost } from '../net.js';
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 

@@ -226,8 +226,9 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
       // A call beyond the token's scopes is answered here, before the SDK, with the challenge that lets a client
       // step up (RFC 6750 §3.1, MCP scope challenges): the scopes it holds plus the one the tool needs.
       for (const name of toolCalls(parsed)) {
-        if (!tools.some((t) => t.name === name)) continue;
-        const challenge = scopeChallenge(name, token.scopes, oauth);
+        const tool = tools.find((t) => t.name === name);
+        if (!tool) continue;
+        const challenge = scopeChallenge(tool, token.scopes, oauth);
         if (!challenge) continue;
         auditRefusal(scope, name, parsed, challenge.errorDescription ?? 'insufficient scope');
         res.setHeader(
@@ -280,7 +281,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
   function auditRefusal(scope: RequestScope, name: string, message: unknown, why: string): void {
     const tool = tools.find((t) => t.name === name);
     const deps = options.depsFor(scope.tenant);
-    if (tool?.intent !== 'write' || !deps.audit) return;
+    if (tool?.access !== 'write' || !deps.audit) return;
     const calls = Array.isArray(message) ? message : [message];
     const call = calls.find((m) => (m as { params?: { name?: unknown } } | null)?.params?.name === name) as
       | { params?: { arguments?: unknown } }
@@ -347,9 +348,9 @@ function cutOff(entry: AccessEntry, limitMs: number): CutOff {
     const error = { code: -32000, message: `Request took over ${limitMs} ms and was stopped` };
     return { status: 504, body: { jsonrpc: '2.0', id: entry.id ?? null, error } };
   }
-  const what = tool.intent === 'write' ? `the ${tool.title.toLowerCase()} request` : 'the request';
+  const what = tool.access === 'write' ? `the ${tool.title.toLowerCase()} request` : 'the request';
   const advice =
-    tool.intent === 'write'
+    tool.access === 'write'
       ? 'It may have reached the LMS, so it was not retried. Call list_user_assignments for this user to check whether the record now exists before trying again.'
       : 'Nothing was changed; try again, or narrow the query.';
   const text = `This server stopped ${what} after ${limitMs} ms (--request-timeout-ms). ${advice}`;

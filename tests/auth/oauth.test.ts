@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { discoveryUrls } from '../../src/auth/discovery.js';
 import {
   accountForCall,
-  asSdkVerifier,
   createOAuthVerifier,
   insufficientScopeChallenge,
   protectedResourceMetadata,
@@ -18,10 +17,16 @@ import {
 import { scopeChallenge, toolsAllowed } from '../../src/auth/scopes.js';
 import { DEFAULT_READ_SCOPE, DEFAULT_WRITE_SCOPE, type OAuthConfig } from '../../src/config.js';
 import { CredentialError } from '../../src/errors.js';
-import { TOOL_NAMES } from '../../src/tools/names.js';
+import { TOOLS } from '../../src/tools/index.js';
 import { READ, startIssuer, type TestIssuer, WRITE } from '../helpers/oidc.js';
 
 const RESOURCE = 'http://127.0.0.1:7777/mcp';
+const names = (tools: readonly { name: string }[]) => tools.map((t) => t.name);
+const tool = (name: string) => {
+  const found = TOOLS.find((t) => t.name === name);
+  if (!found) throw new Error(`no tool ${name}`);
+  return found;
+};
 const OTHER_RESOURCE = 'http://127.0.0.1:8888/mcp';
 
 let issuer: TestIssuer;
@@ -193,13 +198,12 @@ describe('scopes', () => {
   test('a read-only token sees the reads and is challenged on a create', async () => {
     const token = await issuer.mint({ audience: RESOURCE, scopes: [READ] });
     const { scopes } = await verifierFor().verifyAccessToken(token);
-    expect(toolsAllowed(scopes, TOOL_NAMES, policy)).toEqual([
-      'find_users',
-      'find_learning_objects',
-      'list_user_assignments',
-    ]);
-    expect(scopeChallenge('list_user_assignments', scopes, policy)).toBeUndefined();
-    const challenge = scopeChallenge('create_user_assignment', scopes, policy);
+    const allowed = toolsAllowed(scopes, TOOLS, policy);
+    expect(allowed).toEqual(TOOLS.filter((t) => t.access === 'read'));
+    expect(names(allowed)).toContain('list_user_assignments');
+    expect(names(allowed)).not.toContain('create_user_assignment');
+    expect(scopeChallenge(tool('list_user_assignments'), scopes, policy)).toBeUndefined();
+    const challenge = scopeChallenge(tool('create_user_assignment'), scopes, policy);
     expect(challenge).toEqual({
       scopes: [READ, WRITE],
       errorDescription: 'create_user_assignment needs the lms:write scope',
@@ -216,12 +220,12 @@ describe('scopes', () => {
   });
 
   test('a write token may do everything; no scope of ours, nothing', () => {
-    expect(toolsAllowed([WRITE], TOOL_NAMES, policy)).toEqual([...TOOL_NAMES]);
-    expect(toolsAllowed(['openid'], TOOL_NAMES, policy)).toEqual([]);
-    expect(toolsAllowed([READ], ['find_users', 'find_learning_objects', 'some_new_tool'], policy)).toEqual([
-      'find_users',
-      'find_learning_objects',
-    ]);
+    expect(toolsAllowed([WRITE], TOOLS, policy)).toEqual(TOOLS);
+    expect(toolsAllowed(['openid'], TOOLS, policy)).toEqual([]);
+    // The policy is the tool's own declaration, not its name: a new write is refused to a read token.
+    const newRead = { name: 'some_new_read', access: 'read' as const };
+    const newWrite = { name: 'some_new_write', access: 'write' as const };
+    expect(toolsAllowed([READ], [newRead, newWrite], policy)).toEqual([newRead]);
   });
 });
 
@@ -248,14 +252,14 @@ describe('answers without a usable token', () => {
 
   test('the protected-resource metadata document and where it is served', () => {
     const config = configFor(issuer.url);
-    expect(protectedResourceMetadata(config, TOOL_NAMES)).toEqual({
+    expect(protectedResourceMetadata(config, TOOLS)).toEqual({
       resource: RESOURCE,
       authorization_servers: [issuer.url],
       scopes_supported: [READ, WRITE],
       bearer_methods_supported: ['header'],
       resource_name: 'StackOne LMS MCP server',
     });
-    expect(protectedResourceMetadata(config, ['list_user_assignments']).scopes_supported).toEqual([READ]);
+    expect(protectedResourceMetadata(config, [tool('list_user_assignments')]).scopes_supported).toEqual([READ]);
     expect(protectedResourceMetadataPaths(new URL(RESOURCE))).toEqual([
       '/.well-known/oauth-protected-resource/mcp',
       '/.well-known/oauth-protected-resource',
@@ -312,34 +316,15 @@ describe('discovery', () => {
   });
 });
 
-describe('as the SDK verifier', () => {
-  test('a refusal becomes whatever error the caller makes of it; an acceptance passes through', async () => {
-    class SdkLikeError extends Error {
-      constructor(
-        readonly code: string,
-        message: string,
-      ) {
-        super(message);
-      }
-    }
-    const sdk = asSdkVerifier(verifierFor(), (e) => new SdkLikeError(e.code, e.message));
-    const bad = await sdk.verifyAccessToken('nope').catch((e: unknown) => e);
-    expect(bad).toBeInstanceOf(SdkLikeError);
-    expect(bad).toMatchObject({ code: 'invalid_token' });
-    const token = await issuer.mint({ audience: RESOURCE });
-    await expect(sdk.verifyAccessToken(token)).resolves.toMatchObject({ clientId: 'lms-service' });
-  });
-});
-
 describe('pure helpers the transport uses', () => {
   const policy = { readScope: READ, writeScope: WRITE };
 
   test('toolsAllowed hands back the same array for the same standing, so a tools/list cache keeps hitting', () => {
-    const a = toolsAllowed([READ, 'openid'], TOOL_NAMES, policy);
-    expect(toolsAllowed([READ], TOOL_NAMES, policy)).toBe(a);
-    expect(toolsAllowed([WRITE], TOOL_NAMES, policy)).toBe(toolsAllowed([READ, WRITE], TOOL_NAMES, policy));
-    expect(toolsAllowed([WRITE], TOOL_NAMES, policy)).not.toBe(a);
-    expect(toolsAllowed([READ], TOOL_NAMES, { readScope: 'r2', writeScope: WRITE })).toEqual([]);
+    const a = toolsAllowed([READ, 'openid'], TOOLS, policy);
+    expect(toolsAllowed([READ], TOOLS, policy)).toBe(a);
+    expect(toolsAllowed([WRITE], TOOLS, policy)).toBe(toolsAllowed([READ, WRITE], TOOLS, policy));
+    expect(toolsAllowed([WRITE], TOOLS, policy)).not.toBe(a);
+    expect(toolsAllowed([READ], TOOLS, { readScope: 'r2', writeScope: WRITE })).toEqual([]);
   });
 
   test("accountForCall: the token's account wins; another account_id is refused; without one, argument then default", () => {

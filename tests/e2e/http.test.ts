@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
+import { TOOLS } from '../../src/tools/index.js';
 import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
 import { type HttpServerUnderTest, httpClient, raw, rpc, rpcOf, startHttp, waitForOutput } from '../helpers/http.js';
 import { CREATED, json, startUpstream, type Upstream } from '../helpers/upstream.js';
@@ -20,19 +21,13 @@ afterEach(async () => {
 });
 
 describe('Streamable HTTP', () => {
-  test('the three tools over HTTP with the SDK client', async () => {
+  test('every tool over HTTP with the SDK client', async () => {
     up = await startUpstream();
     srv = await startHttp(up.url, { apiKey: KEY, accountId: 'acct-env' });
     const c = await httpClient(srv.url);
     try {
       const { tools } = await c.client.listTools();
-      expect(tools.map((t) => t.name)).toEqual([
-        'find_users',
-        'find_learning_objects',
-        'create_user_assignment',
-        'list_user_assignments',
-        'create_user_completion',
-      ]);
+      expect(tools.map((t) => t.name)).toEqual(TOOLS.map((t) => t.name));
       const created = await c.call('create_user_assignment', {
         id: 'emp-1',
         learning_object_external_reference: 'sec-101',

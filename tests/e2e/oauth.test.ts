@@ -23,7 +23,7 @@ import { createOAuthVerifier } from '../../src/auth/oauth.js';
 import { DEFAULT_READ_SCOPE, DEFAULT_WRITE_SCOPE, type OAuthConfig } from '../../src/config.js';
 import { SANDBOX_API_KEY, SANDBOX_DEFAULT_ACCOUNT } from '../../src/sandbox/seed.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/serve.js';
-import { TOOL_NAMES } from '../../src/tools/names.js';
+import { TOOLS } from '../../src/tools/index.js';
 import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
 import { freePort, type HttpServerUnderTest, raw, rpc, rpcOf, startHttp, waitForOutput } from '../helpers/http.js';
 import { PUBLIC_CLIENT, READ, SERVICE_CLIENT, startIssuer, type TestIssuer, WRITE } from '../helpers/oidc.js';
@@ -84,24 +84,12 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-/** One call of every tool, each expected to succeed against the sandbox's seeded company. */
-const EVERY_TOOL: Array<[string, Record<string, unknown>]> = [
-  ['find_users', { query: 'Dana' }],
-  ['find_learning_objects', { query: 'GDPR' }],
-  ['list_user_assignments', { id: 'emp-1001' }],
-  ['create_user_assignment', { id: 'emp-1002', learning_object_external_reference: 'gdpr-essentials' }],
-  [
-    'create_user_completion',
-    { id: 'emp-1002', learning_object_external_reference: 'gdpr-essentials', result: { value: 'Pass' } },
-  ],
-];
-
+/** Every tool's own example call, each expected to succeed against the sandbox's seeded company. */
 async function callEveryTool(client: Client): Promise<void> {
   const listed = await client.listTools();
-  expect(listed.tools.map((t) => t.name).sort()).toEqual([...TOOL_NAMES].sort());
-  expect(EVERY_TOOL.map(([name]) => name).sort()).toEqual([...TOOL_NAMES].sort());
-  for (const [name, args] of EVERY_TOOL) {
-    const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  expect(listed.tools.map((t) => t.name)).toEqual(TOOLS.map((t) => t.name));
+  for (const { name, example } of TOOLS) {
+    const result = (await client.callTool({ name, arguments: { ...example } })) as CallToolResult;
     const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
     expect(result.isError, `${name}: ${text}`).toBeFalsy();
   }

@@ -3,6 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { TOOLS } from '../../src/tools/index.js';
 import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
 import { waitForOutput } from '../helpers/http.js';
 import { CREATED, json, startUpstream, type Upstream } from '../helpers/upstream.js';
@@ -65,13 +66,7 @@ describe('the real binary over stdio', () => {
     try {
       expect(client.getServerVersion()?.name).toBe('stackone-lms-mcp');
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name)).toEqual([
-        'find_users',
-        'find_learning_objects',
-        'create_user_assignment',
-        'list_user_assignments',
-        'create_user_completion',
-      ]);
+      expect(tools.map((t) => t.name)).toEqual(TOOLS.map((t) => t.name));
       const created = (await client.callTool({
         name: 'create_user_assignment',
         arguments: {

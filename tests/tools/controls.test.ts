@@ -47,7 +47,9 @@ async function startFails(args: string[], env: Record<string, string> = {}) {
 describe('operator controls', () => {
   test('--read-only and STACKONE_READ_ONLY register only the reads: both lookups and the list', async () => {
     assertBuilt();
-    const reads = ['find_users', 'find_learning_objects', 'list_user_assignments'];
+    const reads = TOOLS.filter((t) => t.access === 'read').map((t) => t.name);
+    expect(reads).toContain('find_users');
+    expect(reads).not.toContain('create_user_assignment');
     expect(await binTools(['--read-only'])).toEqual(reads);
     expect(await binTools([], { STACKONE_READ_ONLY: '1' })).toEqual(reads);
     expect(await binTools(['--read-only', '--tools', 'find_users'])).toEqual(['find_users']);
@@ -67,7 +69,7 @@ describe('operator controls', () => {
     const bad = await startFails(['--tools', 'list_user_assignments,delete_everything']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(
-      /Unknown tool in --tools: delete_everything\. Valid tools: find_users, find_learning_objects, create_user_assignment, list_user_assignments, create_user_completion/,
+      `Unknown tool in --tools: delete_everything. Valid tools: ${TOOLS.map((t) => t.name).join(', ')}.`,
     );
     const conflict = await startFails(['--read-only', '--tools', 'create_user_assignment']);
     expect(conflict.code).toBe(2);

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Tool } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { TOOLS } from '../../src/tools/index.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 import { type Wired, wire } from '../helpers/wire.js';
 
@@ -37,33 +38,34 @@ function sortKeys(value: unknown): unknown {
 }
 
 describe('the tool registry as agents see it', () => {
-  test('exactly the five tools, in order: the lookups first, where ids come from', () => {
-    expect(tools.map((t) => t.name)).toEqual([
-      'find_users',
-      'find_learning_objects',
-      'create_user_assignment',
-      'list_user_assignments',
-      'create_user_completion',
-    ]);
+  test("the registry's tools, in registry order: the lookups first, where ids come from", () => {
+    expect(tools.map((t) => t.name)).toEqual(TOOLS.map((t) => t.name));
+    expect(tools.slice(0, 2).map((t) => t.name)).toEqual(['find_users', 'find_learning_objects']);
   });
 
-  test('explicit annotations: lookups and the list are read-only and idempotent; creates are neither, nor destructive', () => {
-    const byName = Object.fromEntries(tools.map((t) => [t.name, t.annotations]));
-    for (const name of ['find_users', 'find_learning_objects', 'list_user_assignments']) {
-      expect(byName[name]).toMatchObject({
-        readOnlyHint: true,
-        destructiveHint: false,
-        idempotentHint: true,
-        openWorldHint: true,
-      });
+  test("annotations come from each tool's declared access: reads are read-only and idempotent, writes never read-only", () => {
+    for (const tool of TOOLS) {
+      const listed = tools.find((t) => t.name === tool.name)?.annotations;
+      expect(listed, tool.name).toMatchObject({ ...tool.annotations, title: tool.title });
+      expect(listed?.readOnlyHint, tool.name).toBe(tool.access === 'read');
+      expect(listed?.openWorldHint, tool.name).toBe(true);
+      if (tool.access === 'read')
+        expect(listed, tool.name).toMatchObject({ destructiveHint: false, idempotentHint: true });
     }
+    // The creates say they are not safe to repeat; nothing here overwrites or removes.
     for (const name of ['create_user_assignment', 'create_user_completion']) {
-      expect(byName[name]).toMatchObject({
+      expect(tools.find((t) => t.name === name)?.annotations).toMatchObject({
         readOnlyHint: false,
         destructiveHint: false,
         idempotentHint: false,
-        openWorldHint: true,
       });
+    }
+  });
+
+  test('every tool has an example call that its own input schema accepts', () => {
+    for (const tool of TOOLS) {
+      const parsed = tool.inputSchema.safeParse(tool.example);
+      expect(parsed.success, `${tool.name}: ${parsed.error?.message}`).toBe(true);
     }
   });
 
@@ -182,10 +184,4 @@ describe('the tool registry as agents see it', () => {
       );
     }
   });
-});
-
-test('TOOL_NAMES (used to check --tools at start) matches the registry', async () => {
-  const { TOOL_NAMES } = await import('../../src/tools/names.js');
-  const { TOOLS } = await import('../../src/tools/index.js');
-  expect(TOOLS.map((t) => t.name)).toEqual([...TOOL_NAMES]);
 });

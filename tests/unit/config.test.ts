@@ -1,6 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { ConfigError, createBudgetMs, DEFAULT_TIMEOUT_MS, isLoopbackHost, loadConfig } from '../../src/config.js';
+import { createBudgetMs, DEFAULT_TIMEOUT_MS, help, loadConfig as loadWith, nearest } from '../../src/config.js';
+import { ConfigError } from '../../src/errors.js';
+import { isLoopbackHost } from '../../src/net.js';
 import { parseFaults } from '../../src/sandbox/faults.js';
+import { TOOLS } from '../../src/tools/index.js';
+
+const loadConfig = (argv: readonly string[], env: Record<string, string | undefined>) => loadWith(argv, env, TOOLS);
 
 function serve(argv: string[], env: Record<string, string> = {}) {
   const action = loadConfig(argv, env);
@@ -65,6 +70,30 @@ describe('loadConfig', () => {
   ])('refuses %j %j with a message that names the fix', (argv, env, message) => {
     expect(() => loadConfig(argv, env)).toThrow(ConfigError);
     expect(() => loadConfig(argv, env)).toThrow(message);
+  });
+
+  test('an unknown flag or tool name suggests the nearest one, and only when it is near', () => {
+    expect(() => loadConfig(['--sandox'], {})).toThrow(
+      'Unknown option "--sandox". Did you mean --sandbox? Run with --help to see the options.',
+    );
+    expect(() => loadConfig(['--read-onyl'], {})).toThrow(/Did you mean --read-only\?/);
+    expect(() => loadConfig(['--timeout=5'], {})).toThrow(/Did you mean --timeout-ms\?/);
+    expect(() => loadConfig(['--frobnicate'], {})).toThrow(/^Unknown option "--frobnicate"\. Run with --help/);
+    expect(() => loadConfig(['--tools', 'find_user'], {})).toThrow(/Did you mean find_users\?/);
+    expect(nearest('--host', ['--port', '--host'])).toBe('--host');
+    // Two equally near candidates: no guess.
+    expect(nearest('--pert', ['--port', '--part'])).toBeUndefined();
+  });
+
+  test('the tool catalog is an input: a tool added to it is selectable, and --read-only follows its access', () => {
+    const catalog = [...TOOLS, { name: 'training_report', title: 'Report', access: 'read' as const }];
+    const readOnly = loadWith(['--read-only'], {}, catalog);
+    expect(readOnly.kind === 'serve' && readOnly.config.tools).toContain('training_report');
+    expect(readOnly.kind === 'serve' && readOnly.config.tools).not.toContain('create_user_assignment');
+    const picked = loadWith(['--tools', 'training_report'], {}, catalog);
+    expect(picked.kind === 'serve' && picked.config.tools).toEqual(['training_report']);
+    expect(help(catalog)).toMatch(/^ {2}training_report +read +Report$/m);
+    expect(help(catalog)).toContain(`Tools (${catalog.length};`);
   });
 
   test('isLoopbackHost', () => {
@@ -155,7 +184,7 @@ describe('fail closed', () => {
     for (const no of ['0', 'false', 'False', 'no', 'off', '']) {
       const config = serve([], { [name]: no });
       expect(config.sandbox).toBe(false);
-      expect(config.tools).toHaveLength(5);
+      expect(config.tools).toEqual(TOOLS.map((t) => t.name));
     }
     for (const bad of ['maybe', '2', 'enabled', 'y', 'tru']) {
       expect(() => loadConfig([], { [name]: bad })).toThrow(ConfigError);
@@ -163,11 +192,9 @@ describe('fail closed', () => {
         new RegExp(`${name} must be one of 1, true, yes, on or 0, false, no, off \\(got "${bad}"\\)`),
       );
     }
-    expect(serve([], { STACKONE_READ_ONLY: 'yes' }).tools).toEqual([
-      'find_users',
-      'find_learning_objects',
-      'list_user_assignments',
-    ]);
+    const reads = TOOLS.filter((t) => t.access === 'read').map((t) => t.name);
+    expect(reads).toContain('list_user_assignments');
+    expect(serve([], { STACKONE_READ_ONLY: 'yes' }).tools).toEqual(reads);
   });
 
   test.each([
