@@ -182,3 +182,39 @@ describe('create_user_assignment', () => {
     }
   });
 });
+
+describe('the duplicate check reads every page, or creates nothing', () => {
+  test('a person whose assignments run past the pages the check reads: refused, nothing posted, says why', async () => {
+    // Every page has another after it, and none holds this learning object: absence proves nothing.
+    up.fallback = (req, res) =>
+      (req.method === 'GET'
+        ? json(200, {
+            data: [{ id: `a-${req.query.get('next') ?? 0}`, learning_object_external_reference: 'other-course' }],
+            next: `p${Number(req.query.get('next')?.slice(1) ?? 0) + 1}`,
+          })
+        : json(201, CREATED))(req, res);
+    const result = await w.call('create_user_assignment', {
+      id: 'emp-1',
+      learning_object_external_reference: 'sec-101',
+    });
+    expect(result.isError).toBe(true);
+    expect(posts()).toHaveLength(0);
+    expect(up.requests.length).toBeGreaterThan(1);
+    expect(textOf(result)).toMatch(/did not fit in the pages and time this check reads/);
+    expect(textOf(result)).toMatch(/allow_duplicate/);
+  });
+
+  test('the same with if_not_exists: refused, never a create on an unfinished look', async () => {
+    up.fallback = (req, res) =>
+      (req.method === 'GET'
+        ? json(200, { data: [], next: `c${Number(req.query.get('next')?.slice(1) ?? 0) + 1}` })
+        : json(201, CREATED))(req, res);
+    const result = await w.call('create_user_assignment', {
+      id: 'emp-1',
+      learning_object_external_reference: 'sec-101',
+      if_not_exists: true,
+    });
+    expect(result.isError).toBe(true);
+    expect(posts()).toHaveLength(0);
+  });
+});
