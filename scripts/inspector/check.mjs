@@ -1,3 +1,4 @@
+// @ts-check
 // Reads one answer of the MCP Inspector CLI (--format json) on stdin and checks it for smoke.sh:
 //   check.mjs list <label> <exit status> <baseline file>  the tools/list answer: tools there, and the Inspector's own
 //       schema portability findings (--strict puts them in the answer) no more than the committed baseline;
@@ -8,13 +9,22 @@
 //       summary matching the regex.
 import { readFileSync } from 'node:fs';
 
+/**
+ * @typedef {{ severity: string, rule: string, schema: string, path: string }} Finding
+ * @typedef {{ name: string, inputSchema?: { required?: string[], properties?: Record<string, { examples?: unknown[] }> } }} Tool
+ * @typedef {{ result?: { tools?: Tool[], isError?: boolean, content?: Array<{ text?: string }>, structuredContent?: unknown },
+ *   schemaFindings?: Array<{ toolName: string, findings: Finding[] }> }} Answer
+ */
+
 const [command, ...args] = process.argv.slice(2);
 const text = readFileSync(0, 'utf8');
+/** @type {(why: string, shown?: string) => never} */
 const fail = (why, shown = text.slice(0, 2000)) => {
   console.error(`${why}\n${shown}`);
   process.exit(1);
 };
-let answer;
+/** @type {Answer} */
+let answer = {};
 try {
   answer = JSON.parse(text);
 } catch {
@@ -23,7 +33,7 @@ try {
 const tools = answer.result?.tools ?? [];
 
 if (command === 'list') {
-  const [label, status, baselineFile] = args;
+  const [label, status, baselineFile = ''] = args;
   // --strict exits 6 when a finding is error-severity; the count below says whether that is new.
   if (status !== '0' && status !== '6') fail(`${label} tools/list: the Inspector exited ${status}`);
   if (tools.length === 0) fail(`${label} tools/list: no tools`);
@@ -46,6 +56,7 @@ if (command === 'list') {
 } else if (command === 'args') {
   const [name, user] = args;
   const schema = tools.find((t) => t.name === name)?.inputSchema ?? {};
+  /** @type {Record<string, unknown>} */
   const out = {};
   for (const field of schema.required ?? []) {
     const example = schema.properties?.[field]?.examples?.[0];
