@@ -107,8 +107,15 @@ function boundedJson(value: unknown): string | undefined {
     : undefined;
 }
 
-/** Any JSON value (the OpenAPI allows string, number, boolean, object or array); `{}` keeps tools/list short. */
-const SourceValue = z.unknown().meta({ description: "The provider's own value before normalization (any JSON)." });
+/**
+ * The provider's own value: the OpenAPI allows a string, number, boolean, object or array, so the schema says that
+ * rather than `{}`, which the MCP Inspector flags as a schema that constrains nothing.
+ */
+const SourceValue = z
+  // Every JSON value but null, which `optional` has already turned into "not set": so nothing that arrives as JSON
+  // is refused here, as before.
+  .union([z.string(), z.number(), z.boolean(), z.record(z.string(), z.unknown()), z.array(z.unknown())])
+  .meta({ description: "The provider's own value before normalization." });
 
 // ---------------------------------------------------------------- tool inputs: path, account, DTOs
 
@@ -284,8 +291,11 @@ export const ListAssignmentsQuery = {
 
 // ---------------------------------------------------------------- upstream replies (loose)
 
+// Replies are loose objects: a field not declared passes through as it came. So a field that may hold anything
+// (`source_value`, a raw exchange's `body` and `response`) is left undeclared: declared, it would be `{}` in the
+// output schema, which says nothing more and which the MCP Inspector flags as a schema without a type.
 const Str = z.string().nullish();
-const UnifiedEnum = z.looseObject({ value: z.string().nullish(), source_value: z.unknown().optional() });
+const UnifiedEnum = z.looseObject({ value: z.string().nullish() });
 
 /** `data` carries the new ids and is required; the envelope fields are documented as required but are not what a
  * caller needs, so a reply without them still counts as a success rather than a "did it land?" error. */
@@ -323,12 +333,8 @@ export const Assignment = z.looseObject({
 });
 export type Assignment = z.infer<typeof Assignment>;
 
-export const RawResponse = z.looseObject({
-  method: z.string(),
-  url: z.string(),
-  body: z.unknown().optional(),
-  response: z.unknown().optional(),
-});
+/** One exchange with the provider, as StackOne reports it with raw=true; `body` and `response` pass through. */
+export const RawResponse = z.looseObject({ method: z.string(), url: z.string() });
 
 export const AssignmentsPaginated = z.looseObject({
   next: Str,

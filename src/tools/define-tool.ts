@@ -4,6 +4,7 @@ import * as z from 'zod';
 import type { Intent } from '../errors.js';
 import type { CallOptions, Credentials, StackOneClient } from '../stackone/client.js';
 import type { Directory, DirectoryReader } from '../stackone/directory.js';
+import { portableSchema } from './portable-schema.js';
 
 export interface ToolAnnotations {
   readOnlyHint: boolean;
@@ -167,8 +168,9 @@ const SUMMARY = z.string().meta({ description: 'What happened, written for a mod
  * The SDK converts a tool's schemas to JSON Schema once per McpServer (for tools/list, and the output schema again on
  * every call, to check structuredContent), and stateless HTTP builds an McpServer per request: that conversion was
  * 6.8% of the HTTP server's CPU under load (npm run bench with --cpu-prof). Here it happens once per process, behind
- * the Standard Schema interface (`~standard.jsonSchema`) the SDK reads it through. The result is frozen: a consumer
- * that tried to change the shared copy would throw rather than corrupt every later request's.
+ * the Standard Schema interface (`~standard.jsonSchema`) the SDK reads it through, and is respelled for portability
+ * (portable-schema.ts) on the way. The result is frozen: a consumer that tried to change the shared copy would throw
+ * rather than corrupt every later request's.
  */
 export function jsonSchemaOnce<T extends z.ZodType>(schema: T): T {
   const standard = schema['~standard'];
@@ -184,7 +186,7 @@ export function jsonSchemaOnce<T extends z.ZodType>(schema: T): T {
         const { $schema: _dialect, ...converted } = standard.jsonSchema[io](
           options as Parameters<typeof standard.jsonSchema.input>[0],
         );
-        json = deepFreeze(converted);
+        json = deepFreeze(portableSchema(converted));
         made.set(key, json);
       }
       return json;
