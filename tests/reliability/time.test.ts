@@ -2,20 +2,22 @@
  * Budgets and stamps read the clock the server is given, not the machine's: here a scripted upstream moves a frozen
  * clock as it answers, so a budget runs out without the test waiting for it, and a stamp is the clock's instant.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { frozenClock, iso, type ManualClock, TEST_NOW } from '../helpers/clock.js';
 import { json, type Responder, stackoneError, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { textOf, type Wired, wire } from '../helpers/wire.js';
 
-let up: Upstream | undefined;
-let w: Wired | undefined;
-afterEach(async () => {
-  await w?.close();
-  await up?.close();
-  w = undefined;
-  up = undefined;
-});
+/** A scripted upstream and the server wired to it with `clock`, both closed when the test ends. */
+async function serverOn(clock: ManualClock, fallback: Responder): Promise<{ up: Upstream; w: Wired }> {
+  const up = await startUpstream(fallback);
+  const w = await wire(up.url, { now: clock });
+  onTestFinished(async () => {
+    await w.close();
+    await up.close();
+  });
+  return { up, w };
+}
 
 /** A page of someone else's assignments with a cursor to another, answered `ms` of the server's time later. */
 const slowPage =
@@ -33,8 +35,7 @@ const posts = (upstream: Upstream) => upstream.requests.filter((r) => r.method =
 describe('time budgets run on the server clock', () => {
   test('the duplicate check stops when its budget is spent, and nothing is created', async () => {
     const clock = frozenClock();
-    up = await startUpstream(slowPage(clock, 3_000));
-    w = await wire(up.url, { now: clock });
+    const { up, w } = await serverOn(clock, slowPage(clock, 3_000));
     const result = await w.call('create_user_assignment', {
       id: 'emp-1',
       learning_object_external_reference: 'sec-101',
@@ -50,9 +51,8 @@ describe('time budgets run on the server clock', () => {
 
   test('the follow-up check after a lost reply stops at its budget and says the outcome is unknown', async () => {
     const clock = frozenClock();
-    up = await startUpstream(slowPage(clock, 3_000));
+    const { up, w } = await serverOn(clock, slowPage(clock, 3_000));
     up.enqueue(stackoneError(503, 'failed'));
-    w = await wire(up.url, { now: clock });
     const result = await w.call('create_user_assignment', {
       id: 'emp-1',
       learning_object_external_reference: 'sec-101',
@@ -66,12 +66,11 @@ describe('time budgets run on the server clock', () => {
 
   test("the client does not wait for a retry that would end past the call's budget", async () => {
     const clock = frozenClock();
-    up = await startUpstream(json(200, { data: [] }));
+    const { up, w } = await serverOn(clock, json(200, { data: [] }));
     up.enqueue((req, res) => {
       clock.advance(4_500);
       stackoneError(503, 'Service Unavailable', {}, { 'retry-after': '1' })(req, res);
     });
-    w = await wire(up.url, { now: clock });
     const result = await w.call('list_user_assignments', { id: 'u1' });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/would pass STACKONE_TIMEOUT_MS/);
