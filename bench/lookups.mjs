@@ -21,6 +21,7 @@ const ACCOUNT = 'bench-account';
 
 const { Emulator } = await import(`${ROOT}dist/sandbox/emulator.js`);
 const { SANDBOX_API_KEY } = await import(`${ROOT}dist/sandbox/seed.js`);
+const { systemClock } = await import(`${ROOT}dist/clock.js`);
 
 // ---- the upstream: the directory, paged and filterable, plus the bench's usual 25-assignment page -----------------
 
@@ -73,7 +74,7 @@ const directory = Array.from({ length: PEOPLE }, (_, i) => {
   };
 });
 
-const emulator = new Emulator();
+const emulator = new Emulator({ now: systemClock });
 const emuHeaders = {
   authorization: `Basic ${Buffer.from(`${SANDBOX_API_KEY}:`).toString('base64')}`,
   'x-account-id': 'acme-lms',

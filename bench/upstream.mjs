@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { Emulator } = await import(`${ROOT}dist/sandbox/emulator.js`);
 const { SANDBOX_API_KEY } = await import(`${ROOT}dist/sandbox/seed.js`);
+const { systemClock } = await import(`${ROOT}dist/clock.js`);
 
-const emulator = new Emulator();
+const emulator = new Emulator({ now: systemClock });
 const headers = {
   authorization: `Basic ${Buffer.from(`${SANDBOX_API_KEY}:`).toString('base64')}`,
   'x-account-id': 'acme-lms',

@@ -38,6 +38,7 @@ const OIDC_COMPILED = fileURLToPath(new URL('../node_modules/.cache/stackone-lms
 const MODES = /** @type {const} */ (['plain', 'oauth']);
 const SANDBOX_SERVE = new URL('../dist/sandbox/serve.js', import.meta.url).href;
 const SANDBOX_SEED = new URL('../dist/sandbox/seed.js', import.meta.url).href;
+const CLOCK = new URL('../dist/clock.js', import.meta.url).href;
 
 const t0 = performance.now();
 /** @param {string} msg */
@@ -515,11 +516,12 @@ async function main() {
   );
   const nginxBin = await ensureNginx();
 
-  /** @type {{ startSandbox: (o?: { port?: number, host?: '127.0.0.1' }) => Promise<{ url: string, emulator: { assignmentsOf(u: string): Record<string, unknown>[] }, close(): Promise<void> }> }} */
+  /** @type {{ startSandbox: (o: { now: () => number, port?: number, host?: '127.0.0.1' }) => Promise<{ url: string, emulator: { assignmentsOf(u: string): Record<string, unknown>[] }, close(): Promise<void> }> }} */
   const { startSandbox } = await import(SANDBOX_SERVE);
   /** @type {{ SANDBOX_API_KEY: string }} */
   const { SANDBOX_API_KEY } = await import(SANDBOX_SEED);
-  const sandbox = await startSandbox({ host: HOST });
+  const { systemClock } = await import(CLOCK);
+  const sandbox = await startSandbox({ host: HOST, now: systemClock });
   cleanups.push(() => sandbox.close());
   log(`sandbox emulator listening at ${sandbox.url}`);
 

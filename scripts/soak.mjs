@@ -22,6 +22,7 @@ const CONCURRENCY = 8;
 
 const { startSandbox } = await import(`${ROOT}dist/sandbox/serve.js`);
 const { SANDBOX_API_KEY } = await import(`${ROOT}dist/sandbox/seed.js`);
+const { systemClock } = await import(`${ROOT}dist/clock.js`);
 
 /** @param {number} pid */
 function rssKb(pid) {
@@ -134,7 +135,7 @@ function collect(stream) {
   return () => (warned ? `MaxListenersExceededWarning\n${text}` : text);
 }
 
-const sandbox = await startSandbox();
+const sandbox = await startSandbox({ now: systemClock });
 // Some upstream failures on purpose: one request in 200 gets a 503.
 const faults = setInterval(() => sandbox.emulator.injectFaults(1, { type: 'status', status: 503 }), 200);
 const env = {

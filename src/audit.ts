@@ -4,6 +4,7 @@
  * token or a free-text argument, so the file can be handed to an auditor as it is.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import type { Clock } from './clock.js';
 import type { AuditTarget } from './config.js';
 import { ConfigError, LmsError } from './errors.js';
 import { MASK, redactText } from './secrets.js';
@@ -112,13 +113,8 @@ export function outcomeOf(end: WriteEnd): {
   return { outcome: 'failed', ...base };
 }
 
-/** One line for one attempt, every agent-supplied value trimmed, cut to length and cleaned of secrets. */
-export function auditLine(
-  attempt: WriteAttempt,
-  end: WriteEnd,
-  secrets: readonly string[],
-  now: Date = new Date(),
-): AuditLine {
+/** One line for one attempt at `now`, every agent-supplied value trimmed, cut to length and cleaned of secrets. */
+export function auditLine(attempt: WriteAttempt, end: WriteEnd, secrets: readonly string[], now: number): AuditLine {
   const clean = (value: unknown): string | undefined => {
     if (typeof value !== 'string' && typeof value !== 'number') return undefined;
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being removed
@@ -129,7 +125,7 @@ export function auditLine(
   const { outcome, recordId, error, status } = outcomeOf(end);
   const { caller } = attempt;
   const line: Omit<AuditLine, 'duration_ms'> = {
-    time: now.toISOString(),
+    time: new Date(now).toISOString(),
     level: 'info',
     msg: 'audit',
     event: 'write',
@@ -158,7 +154,7 @@ export function auditLine(
  */
 export function createAuditLog(
   target: AuditTarget,
-  options: { secrets: readonly string[]; stderr: (line: string) => void },
+  options: { secrets: readonly string[]; stderr: (line: string) => void; now: Clock },
 ): AuditLog {
   if (target.kind === 'off') return { write: () => {}, close: () => {} };
   let fd: number | undefined;
@@ -181,7 +177,7 @@ export function createAuditLog(
       if (!broken) {
         broken = true;
         options.stderr(
-          `${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'audit log write failed; audit lines go to stderr from now on', error: error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.name) : 'unknown' })}\n`,
+          `${JSON.stringify({ time: new Date(options.now()).toISOString(), level: 'error', msg: 'audit log write failed; audit lines go to stderr from now on', error: error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.name) : 'unknown' })}\n`,
         );
       }
       options.stderr(text);
@@ -190,7 +186,7 @@ export function createAuditLog(
   return {
     write(attempt, end, extraSecrets = []) {
       try {
-        sink(`${JSON.stringify(auditLine(attempt, end, [...options.secrets, ...extraSecrets]))}\n`);
+        sink(`${JSON.stringify(auditLine(attempt, end, [...options.secrets, ...extraSecrets], options.now()))}\n`);
       } catch {
         /* an audit line must never turn a call's answer into an error */
       }

@@ -2,6 +2,7 @@
 /** The bin: loadConfig(argv, env) -> (sandbox?) -> buildServer -> stdio. The only module that reads process.* or exits. */
 import v8 from 'node:v8';
 import { type AuditLog, createAuditLog } from './audit.js';
+import { type Clock, systemClock } from './clock.js';
 import { type Config, help, loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { batchedWriter, createLogger, type Logger } from './log.js';
@@ -40,9 +41,12 @@ async function main(): Promise<void> {
     return;
   }
   const { config } = action;
+  // The one clock of the process: everything below reads "now" from it, never from Date itself.
+  const now = systemClock;
   const logger = createLogger(
     config.logLevel,
     batchedWriter((chunk) => process.stderr.write(chunk)),
+    now,
   );
   for (const warning of config.warnings) logger.warn(warning);
   let audit: AuditLog;
@@ -51,6 +55,7 @@ async function main(): Promise<void> {
     audit = createAuditLog(config.audit, {
       secrets: [...secretForms(config.apiKey), ...(config.http.authToken ? [config.http.authToken] : [])],
       stderr: (line) => process.stderr.write(line),
+      now,
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -65,9 +70,10 @@ async function main(): Promise<void> {
     logger.error('unhandled rejection', { error: reason instanceof Error ? reason.message : String(reason) }),
   );
 
-  const upstream = config.sandbox ? await sandboxUpstream(config, logger) : realUpstream(config, logger);
+  const upstream = config.sandbox ? await sandboxUpstream(config, logger, now) : realUpstream(config, logger);
   const stackone = new StackOneClient({
     baseUrl: upstream.baseUrl,
+    now,
     timeoutMs: config.timeoutMs,
     userAgent: `${NAME}/${VERSION} (node ${process.versions.node})`,
     onAttempt: (e) => logger.debug('upstream', { ...e }),
@@ -81,8 +87,9 @@ async function main(): Promise<void> {
     tools: TOOLS.filter((t) => config.tools.includes(t.name)),
     allowedAccountIds: config.allowedAccountIds,
     // One cache for the process: every stdio call and every stateless HTTP request shares it, keyed per tenant.
-    directory: new Directory({ ttlMs: config.directoryTtlMs }),
+    directory: new Directory({ ttlMs: config.directoryTtlMs, now }),
     audit,
+    now,
   };
   if (config.transport === 'stdio') {
     const deps: ServerDeps = { stackone, logger, ...controls, ...upstream.deps, caller: { kind: 'stdio' } };
@@ -97,7 +104,7 @@ async function main(): Promise<void> {
   let verifier: import('./auth/oauth.js').OAuthVerifier | undefined;
   if (oauth) {
     const { createOAuthVerifier } = await import('./auth/oauth.js');
-    verifier = createOAuthVerifier(oauth);
+    verifier = createOAuthVerifier(oauth, { now });
     // Fail fast on a wrong MCP_OAUTH_ISSUER: otherwise every request would answer 500 until someone looked.
     try {
       await verifier.metadata();
@@ -109,6 +116,7 @@ async function main(): Promise<void> {
   const http = await serveHttp({
     ...config.http,
     logger,
+    now,
     tools: controls.tools,
     ...(verifier ? { verifier } : {}),
     // Each request runs with only its own credentials: nothing is shared between tenants.
@@ -172,9 +180,9 @@ function realUpstream(config: Config, logger: Logger): Upstream {
 }
 
 /** The emulator in this process, loaded only in sandbox mode; the real key never goes to it. */
-async function sandboxUpstream(config: Config, logger: Logger): Promise<Upstream> {
+async function sandboxUpstream(config: Config, logger: Logger, now: Clock): Promise<Upstream> {
   const [{ startSandbox }, seed] = await Promise.all([import('./sandbox/serve.js'), import('./sandbox/seed.js')]);
-  const sandbox = await startSandbox();
+  const sandbox = await startSandbox({ now });
   for (const fault of config.sandboxFaults) sandbox.emulator.injectFaults(1, fault);
   let accountId = seed.SANDBOX_DEFAULT_ACCOUNT;
   if (config.accountId && seed.ACCOUNTS.some((a) => a.id === config.accountId)) accountId = config.accountId;

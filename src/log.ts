@@ -1,4 +1,5 @@
 /** A structured logger that writes one JSON line per event to stderr: stdout belongs to JSON-RPC in stdio mode. */
+import type { Clock } from './clock.js';
 import type { LogLevel } from './config.js';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
@@ -13,17 +14,18 @@ export interface Logger {
 }
 
 /** Callers pass only fields they chose to log (tool, status, duration): never headers, bodies or keys. */
-export function createLogger(level: LogLevel, write: (line: string) => void): Logger {
+export function createLogger(level: LogLevel, write: (line: string) => void, now: Clock): Logger {
   const at = (lvl: Exclude<LogLevel, 'silent'>) =>
     RANK[lvl] < RANK[level]
       ? () => {}
       : (msg: string, fields?: LogFields) => {
-          write(`${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields })}\n`);
+          write(`${JSON.stringify({ time: new Date(now()).toISOString(), level: lvl, msg, ...fields })}\n`);
         };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-export const silentLogger: Logger = createLogger('silent', () => {});
+const quiet = () => {};
+export const silentLogger: Logger = { debug: quiet, info: quiet, warn: quiet, error: quiet };
 
 /**
  * Lines written together once per turn of the event loop, not one write each: under load the access log is one

@@ -6,6 +6,7 @@
 import type { CallToolResult, ServerContext } from '@modelcontextprotocol/server';
 import type { AuditLog, Caller } from './audit.js';
 import { accountForCall } from './auth/oauth.js';
+import type { Clock } from './clock.js';
 import { CredentialError, describeError } from './errors.js';
 import { type Logger, silentLogger } from './log.js';
 import { redactText, redactValue, secretForms } from './secrets.js';
@@ -18,6 +19,8 @@ import { NAME } from './version.js';
 /** What a call runs with: the upstream client, the caller's credentials and the operator's controls. */
 export interface CallDeps {
   stackone: StackOneClient;
+  /** "Now" for the tools: the bin's systemClock, or a test's own (the same one the client and directory read). */
+  now: Clock;
   /** The key for this call; absent means the call answers with how to set it. */
   apiKey: string | undefined;
   accountId: string | undefined;
@@ -112,11 +115,12 @@ export function runTool(
         deps.signedIn ? { allowed: deps.allowedAccountIds ?? [] } : undefined,
       );
       const credentials = checkCredentials(accountId, deps);
-      const directory = deps.directory ?? defaultDirectory(deps.stackone);
+      const directory = deps.directory ?? defaultDirectory(deps.stackone, deps.now);
       const { summary, raw } = await tool.run(args, {
         stackone: deps.stackone,
         credentials,
         directory,
+        now: deps.now,
         ...toolIo,
         traceContext: span.context,
       });

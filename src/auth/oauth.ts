@@ -5,6 +5,7 @@
  * plugs it into the SDK's bearer helpers.
  */
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
+import type { Clock } from '../clock.js';
 import type { OAuthConfig } from '../config.js';
 import { CredentialError } from '../errors.js';
 import { type AuthorizationServerMetadata, DiscoveryError, discover } from './discovery.js';
@@ -57,14 +58,14 @@ export class TokenError extends Error {
 }
 
 export interface VerifierOptions {
+  /** "Now" for exp, nbf and iat: given to jose on every check, so it never reads the machine's clock itself. */
+  now: Clock;
   /** jose's wait after a JWKS fetch before an unknown `kid` may fetch again (default 30 s). */
   jwksCooldownMs?: number;
   /** How long fetched keys are used before they are fetched again regardless (default 10 min). */
   jwksMaxAgeMs?: number;
   /** Leeway for exp/nbf/iat against clock drift between us and the issuer (default 30 s). */
   clockToleranceSeconds?: number;
-  /** The current time, for tests of expiry; default Date.now. */
-  now?: () => number;
   /** Per request to the issuer (discovery, JWKS); default 5 s. */
   timeoutMs?: number;
 }
@@ -93,7 +94,7 @@ const ALGORITHMS = [
   'Ed25519',
 ];
 
-export function createOAuthVerifier(config: OAuthConfig, options: VerifierOptions = {}): OAuthVerifier {
+export function createOAuthVerifier(config: OAuthConfig, options: VerifierOptions): OAuthVerifier {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const resource = config.resourceUrl;
   const audiences = audienceForms(resource);
@@ -147,7 +148,7 @@ export function createOAuthVerifier(config: OAuthConfig, options: VerifierOption
           algorithms: ALGORITHMS,
           requiredClaims: ['exp', 'iss', 'aud'],
           clockTolerance: options.clockToleranceSeconds ?? 30,
-          ...(options.now ? { currentDate: new Date(options.now()) } : {}),
+          currentDate: new Date(options.now()),
         }));
       } catch (error) {
         throw tokenErrorFrom(error);

@@ -3,6 +3,7 @@
  * codes, bodies and error shapes for the operations the tools use. serve.ts puts it on a socket; tests can call it directly.
  */
 import * as z from 'zod';
+import type { Clock } from '../clock.js';
 import { CreateAssignmentRequestContract, CreateCompletionRequestContract } from './contract.js';
 import {
   ACCOUNTS,
@@ -59,7 +60,8 @@ export interface Exchange {
 }
 
 export interface EmulatorOptions {
-  now?: () => number;
+  /** "Now" for the seed's dates (set once, at construction), new records' stamps and error timestamps. */
+  now: Clock;
   /** Called with every request and the response it got; tests use it to check the contract. */
   observe?: (exchange: Exchange) => void;
 }
@@ -122,7 +124,7 @@ const AssignmentBody = CreateAssignmentRequestContract;
 const CompletionBody = CreateCompletionRequestContract;
 
 export class Emulator {
-  private readonly now: () => number;
+  private readonly now: Clock;
   private readonly observe: ((exchange: Exchange) => void) | undefined;
   private readonly assignments: StoredAssignment[] = [];
   private readonly faults: Fault[] = [];
@@ -131,8 +133,8 @@ export class Emulator {
   private readonly catalogue = new Map<string, LearningObject>(CATALOGUE.map((lo) => [lo.ref, lo]));
   private readonly users = new Map(USERS.map((u) => [u.id, u]));
 
-  constructor(options: EmulatorOptions = {}) {
-    this.now = options.now ?? Date.now;
+  constructor(options: EmulatorOptions) {
+    this.now = options.now;
     this.observe = options.observe;
     for (const seed of ASSIGNMENTS) this.insertSeed(seed);
   }

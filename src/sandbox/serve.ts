@@ -17,7 +17,7 @@ export interface SandboxOptions extends EmulatorOptions {
 
 const MAX_BODY = 1024 * 1024;
 
-export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const emulator = new Emulator(options);
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
@@ -27,7 +27,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       size += chunk.length;
       if (size > MAX_BODY) {
         res.writeHead(413, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ statusCode: 413, message: 'Payload Too Large', timestamp: new Date().toISOString() }));
+        res.end(
+          JSON.stringify({
+            statusCode: 413,
+            message: 'Payload Too Large',
+            timestamp: new Date(options.now()).toISOString(),
+          }),
+        );
         req.destroy();
         return;
       }

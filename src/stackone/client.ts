@@ -5,6 +5,7 @@
 import type { Context } from '@opentelemetry/api';
 import { Agent, type Dispatcher } from 'undici';
 import type * as z from 'zod';
+import type { Clock } from '../clock.js';
 import {
   BadResponseError,
   CancelledError,
@@ -33,6 +34,8 @@ export interface Credentials {
 
 export interface ClientOptions {
   baseUrl: URL;
+  /** "Now" for the whole-request budget and for a Retry-After given as a date. */
+  now: Clock;
   /** Whole-request budget: every attempt and every wait between them. */
   timeoutMs: number;
   userAgent: string;
@@ -198,7 +201,7 @@ export class StackOneClient {
   private async send<T>(req: PreparedRequest, schema: z.ZodType<T>, call: CallOptions): Promise<T> {
     const { signal } = call;
     const budget = Math.min(call.timeoutMs ?? this.opts.timeoutMs, this.opts.timeoutMs);
-    const started = Date.now();
+    const started = this.opts.now();
     // One controller and one cleared timer per call: AbortSignal.any/timeout per call grows RSS on Node 20.
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort('timeout'), budget);
@@ -212,13 +215,14 @@ export class StackOneClient {
     try {
       for (;;) {
         attempt++;
-        const attemptStart = Date.now();
+        // A figure for the log, not a deadline: the process's own monotonic time.
+        const attemptStart = performance.now();
         const attemptSpan = traced.attempt(attempt);
         let status: number | undefined;
         try {
           const reply = await this.exchange(req, body, controller.signal);
           status = reply.status;
-          const value = interpret(reply, schema);
+          const value = interpret(reply, schema, this.opts.now());
           this.report(req, attempt, status, attemptStart);
           attemptSpan.end(status);
           traced.end();
@@ -244,7 +248,7 @@ export class StackOneClient {
             error.retryNote = `StackOne asked for a wait of ${retryAfter} s, longer than this server waits inside one call (${this.opts.maxRetryWaitMs / 1000} s), so it did not retry.`;
             throw error;
           }
-          if (waitMs >= budget - (Date.now() - started)) {
+          if (waitMs >= budget - (this.opts.now() - started)) {
             error.retryNote = `The wait before a retry (${Math.ceil(waitMs / 1000)} s) would pass STACKONE_TIMEOUT_MS, so it did not retry.`;
             throw error;
           }
@@ -275,7 +279,7 @@ export class StackOneClient {
       operation: req.operation,
       attempt,
       status,
-      durationMs: Date.now() - t0,
+      durationMs: Math.round(performance.now() - t0),
       ...(error === undefined ? {} : { error }),
     });
   }
@@ -391,9 +395,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Read a reply the way StackOne means it: leading heartbeat newlines are fine; a body `statusCode` of 400 or
  * more is an error whatever the HTTP status (with `Prefer: heartbeat` the status line goes out first).
  */
-export function interpret<T>(reply: Reply, schema: z.ZodType<T>): T {
+export function interpret<T>(reply: Reply, schema: z.ZodType<T>, now: number): T {
   const { status } = reply;
-  const retryAfter = parseRetryAfter(header(reply.headers, 'retry-after'));
+  const retryAfter = parseRetryAfter(header(reply.headers, 'retry-after'), now);
   let text: string;
   try {
     text = utf8.decode(reply.bytes).trim();
@@ -449,8 +453,8 @@ function header(headers: Reply['headers'], name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Retry-After as delta-seconds or an HTTP date; a date in the past means now. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+/** Retry-After as delta-seconds or an HTTP date (read against `now`); a date in the past means now. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed);

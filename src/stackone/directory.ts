@@ -4,6 +4,7 @@
  * behind DirectoryStore (memory here; Redis or Valkey could take its place); the walks themselves stay in-process.
  */
 import { createHash } from 'node:crypto';
+import type { Clock } from '../clock.js';
 import { CancelledError, UpstreamError } from '../errors.js';
 import type { Credentials, StackOneClient } from './client.js';
 import { CONTENT_FIELDS, COURSE_FIELDS, type DirectoryListQuery, USER_FIELDS } from './schemas.js';
@@ -84,6 +85,8 @@ export class MemoryDirectoryStore implements DirectoryStore {
 }
 
 export interface DirectoryOptions {
+  /** Dates the snapshots (walkedAt, syncedAt) and ages them against the TTL; bounds a walk's time. */
+  now: Clock;
   store?: DirectoryStore;
   /** A snapshot younger than this answers without any request (STACKONE_DIRECTORY_TTL_MS); 0 keeps nothing. */
   ttlMs?: number;
@@ -94,7 +97,6 @@ export interface DirectoryOptions {
   /** Time one lookup may spend walking before it answers with what it has. */
   maxWalkMs?: number;
   pageSize?: number;
-  now?: () => number;
 }
 
 const DEFAULTS = { maxPages: 200, maxWalkMs: 20_000, pageSize: 100, fullWalkEveryMs: 60 * 60_000 };
@@ -149,17 +151,17 @@ export class Directory {
   private readonly fullWalkEveryMs: number;
   private readonly maxWalkMs: number;
   private readonly pageSize: number;
-  private readonly now: () => number;
+  private readonly now: Clock;
   private readonly flights = new Map<string, Flight>();
 
-  constructor(options: DirectoryOptions = {}) {
+  constructor(options: DirectoryOptions) {
     this.store = options.store ?? new MemoryDirectoryStore();
     this.ttlMs = options.ttlMs ?? DEFAULT_DIRECTORY_TTL_MS;
     this.fullWalkEveryMs = Math.max(options.fullWalkEveryMs ?? DEFAULTS.fullWalkEveryMs, this.ttlMs);
     this.maxPages = options.maxPages ?? DEFAULTS.maxPages;
     this.maxWalkMs = options.maxWalkMs ?? DEFAULTS.maxWalkMs;
     this.pageSize = options.pageSize ?? DEFAULTS.pageSize;
-    this.now = options.now ?? Date.now;
+    this.now = options.now;
   }
 
   /** Lookups waiting on a refresh right now, across tenants: for tests and figures. */
@@ -334,12 +336,15 @@ export function tenantKey(baseUrl: string, credentials: Credentials, kind: Direc
   return `lms-directory:v1:${digest}:${kind}`;
 }
 
-/** Each StackOneClient's default directory, for servers built without one (tests, embedders). */
+/**
+ * Each StackOneClient's default directory, for servers built without one (tests, embedders). Made with the clock of
+ * the first call that needs it; the servers sharing a client share their deps, and so one clock.
+ */
 const defaults = new WeakMap<StackOneClient, Directory>();
-export function defaultDirectory(stackone: StackOneClient): Directory {
+export function defaultDirectory(stackone: StackOneClient, now: Clock): Directory {
   let directory = defaults.get(stackone);
   if (!directory) {
-    directory = new Directory();
+    directory = new Directory({ now });
     defaults.set(stackone, directory);
   }
   return directory;

@@ -65,7 +65,7 @@ export default defineTool({
       const existing = if_not_exists ? before.records[0] : before.records.find(isOpen);
       if (existing) {
         return {
-          summary: summarizeExisting(id, ref, existing),
+          summary: summarizeExisting(id, ref, existing, ctx.now()),
           raw: {
             message: 'Already assigned: nothing was created.',
             data: { id: existing.id ?? null, remote_id: existing.remote_id ?? null },
@@ -80,7 +80,7 @@ export default defineTool({
         );
       }
     }
-    const started = Date.now();
+    const started = ctx.now();
     try {
       const reply = await ctx.stackone.createUserAssignment(id, dto, callOptions(ctx));
       return { summary: summarizeCreatedAssignment(id, dto, reply), raw: reply };

@@ -34,7 +34,7 @@ export default defineTool({
         ctx.stackone.baseUrl,
       );
     }
-    const started = Date.now();
+    const started = ctx.now();
     try {
       const reply = await ctx.stackone.createUserCompletion(id, dto, callOptions(ctx));
       return { summary: summarizeCreatedCompletion(id, dto, reply), raw: reply };
@@ -48,7 +48,7 @@ export default defineTool({
         started,
       );
       const raw = confirmedCompletion(found);
-      const note = `StackOne's reply was lost (${error instanceof Error ? error.message : 'failed'}), so this server checked with list_user_assignments: it was recorded, and the learning object now shows ${describeAssignment(found)}. The completion's own id was in the lost reply.`;
+      const note = `StackOne's reply was lost (${error instanceof Error ? error.message : 'failed'}), so this server checked with list_user_assignments: it was recorded, and the learning object now shows ${describeAssignment(found, ctx.now())}. The completion's own id was in the lost reply.`;
       return { summary: summarizeCreatedCompletion(id, dto, raw, note), raw };
     }
   },

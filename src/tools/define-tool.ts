@@ -1,6 +1,7 @@
 /** defineTool(): everything an agent sees of one tool plus its handler, typed; annotations are required by the type. */
 import type { Context } from '@opentelemetry/api';
 import * as z from 'zod';
+import type { Clock } from '../clock.js';
 import type { Intent } from '../errors.js';
 import type { CallOptions, Credentials, StackOneClient } from '../stackone/client.js';
 import type { Directory, DirectoryReader } from '../stackone/directory.js';
@@ -29,6 +30,8 @@ export interface ToolContext {
   credentials: Credentials;
   /** The cached directories (users, courses, content) the lookups read; shared by every call of this process. */
   directory: Directory;
+  /** "Now": what is overdue, when a write started, how much of a check's budget is left. */
+  now: Clock;
   signal: AbortSignal;
   /** A log message to the MCP client (notifications/message), filtered by its logging/setLevel. */
   log: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;

@@ -56,7 +56,7 @@ export default defineTool({
     const combined: AssignmentsPaginated =
       pages === 1 && first ? first : { ...first, data, next: next ?? null, ...(raw.length ? { raw } : {}) };
     return {
-      summary: summarizeAssignments(id, query, combined, { pages, maxPages: max_pages, stoppedAtBudget }),
+      summary: summarizeAssignments(id, query, combined, { pages, maxPages: max_pages, stoppedAtBudget }, ctx.now()),
       raw: combined,
     };
   },

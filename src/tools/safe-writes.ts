@@ -40,11 +40,11 @@ export async function findAssignments(
   options: { status?: 'completed' } = {},
 ): Promise<Found> {
   const budget = checkBudgetMs(ctx.stackone.timeoutMs);
-  const started = Date.now();
+  const started = ctx.now();
   const records: Assignment[] = [];
   let next: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const left = budget - (Date.now() - started);
+    const left = budget - (ctx.now() - started);
     if (left <= 0) break;
     const reply = await ctx.stackone.listUserAssignments(
       userId,
@@ -108,7 +108,7 @@ export async function checkAfterFailure(
   if (mine) return mine;
   const existing = found.records[0];
   if (existing) {
-    error.writeCheck = { outcome: 'exists', record: describeAssignment(existing) };
+    error.writeCheck = { outcome: 'exists', record: describeAssignment(existing, ctx.now()) };
   } else if (found.complete) {
     error.writeCheck = { outcome: 'absent' };
   } else {

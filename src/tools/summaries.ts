@@ -1,4 +1,7 @@
-/** The text a model reads first: pure functions of the request and the upstream JSON. Short, complete, actionable. */
+/**
+ * The text a model reads first: pure functions of the request, the upstream JSON and "now" (the caller's clock, for
+ * "overdue"). Short, complete, actionable.
+ */
 import { clean } from '../errors.js';
 import type { Assignment, AssignmentsPaginated, CreateResult } from '../stackone/schemas.js';
 
@@ -48,7 +51,7 @@ export function summarizeCreatedAssignment(
 }
 
 /** The duplicate check found one: say which, and what to do instead of assigning twice. */
-export function summarizeExisting(userId: string, ref: string, existing: Assignment): string {
+export function summarizeExisting(userId: string, ref: string, existing: Assignment, now: number): string {
   const open = existing.status?.value !== 'completed';
   const marked = existing.status?.value === 'pending' || existing.status?.value === 'in_progress';
   // An unmapped or missing status counts as open (safe-writes.ts, isOpen): say so rather than call it open.
@@ -58,7 +61,7 @@ export function summarizeExisting(userId: string, ref: string, existing: Assignm
       ? 'an open assignment'
       : 'an assignment not marked completed (treated as open)';
   return [
-    `Not created: user ${userId} already has ${what} for ${ref} (${describeAssignment(existing)}).`,
+    `Not created: user ${userId} already has ${what} for ${ref} (${describeAssignment(existing, now)}).`,
     'Nothing was sent to StackOne to create a duplicate.',
     open
       ? 'Next: report this one; create_user_completion when they finish; change its due date or progress in the LMS itself; or call again with allow_duplicate: true to assign it a second time anyway.'
@@ -66,8 +69,8 @@ export function summarizeExisting(userId: string, ref: string, existing: Assignm
   ].join('\n');
 }
 
-/** One assignment in one line, its id first: how a write names a record it found. */
-export function describeAssignment(a: Assignment, now: number = Date.now()): string {
+/** One assignment in one line, its id first: how a write names a record it found. `now` decides "overdue". */
+export function describeAssignment(a: Assignment, now: number): string {
   return `id ${a.id ? clean(a.id, 120) : 'unknown'}: ${assignmentLine(a, now)}`;
 }
 
@@ -105,13 +108,13 @@ export interface Walk {
 /** Past this many, the summary lists the first ones and points at the JSON for the rest. */
 const MAX_LINES = 100;
 
-/** The count, one compact line per assignment, and how to get the next page. */
+/** The count, one compact line per assignment, and how to get the next page. `now` decides "overdue". */
 export function summarizeAssignments(
   userId: string,
   query: ListQuery,
   page: AssignmentsPaginated,
   walk: Walk = { pages: 1, maxPages: 1, stoppedAtBudget: false },
-  now: number = Date.now(),
+  now: number,
 ): string {
   const filters = [
     query.filter?.status ? `status ${query.filter.status}` : '',

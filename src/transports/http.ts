@@ -27,6 +27,7 @@ import {
   type VerifiedToken,
 } from '../auth/oauth.js';
 import { scopeChallenge, scopesFor, toolsAllowed } from '../auth/scopes.js';
+import type { Clock } from '../clock.js';
 import type { HttpConfig } from '../config.js';
 import { CredentialError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -43,6 +44,8 @@ export interface HttpOptions extends HttpConfig {
   /** What a request's server runs with: its tenant's credentials, nothing shared with other requests. */
   depsFor(tenant: Tenant): ServerDeps;
   logger: Logger;
+  /** "Now" for the verifier made here from `oauth` (token expiry). */
+  now: Clock;
   /** The tools this server offers (default: all): what scopes are advertised and checked against. */
   tools?: readonly Tool[];
   /** In OAuth mode, the token verifier (made from `oauth` when absent); the bin makes it to check the issuer first. */
@@ -77,7 +80,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
   const tokenDigest = options.authToken ? digest(options.authToken) : undefined;
   const tools = options.tools ?? TOOLS;
   const oauth = options.oauth;
-  const verifier = oauth ? (options.verifier ?? createOAuthVerifier(oauth)) : undefined;
+  const verifier = oauth ? (options.verifier ?? createOAuthVerifier(oauth, { now: options.now })) : undefined;
   const metadataPaths = new Set(oauth ? protectedResourceMetadataPaths(oauth.resourceUrl) : []);
   const metadataBody = oauth ? JSON.stringify(protectedResourceMetadata(oauth, tools)) : '';
   const signInScopes = oauth ? scopesFor(tools, oauth) : [];

@@ -15,6 +15,7 @@ import {
   type VerifierOptions,
 } from '../../src/auth/oauth.js';
 import { scopeChallenge, toolsAllowed } from '../../src/auth/scopes.js';
+import { systemClock } from '../../src/clock.js';
 import { DEFAULT_READ_SCOPE, DEFAULT_WRITE_SCOPE, type OAuthConfig } from '../../src/config.js';
 import { CredentialError } from '../../src/errors.js';
 import { TOOLS } from '../../src/tools/index.js';
@@ -49,8 +50,14 @@ function configFor(url: string, extra: Partial<OAuthConfig> = {}): OAuthConfig {
   };
 }
 
-const verifierFor = (extra: Partial<OAuthConfig> = {}, options: VerifierOptions = {}) =>
-  createOAuthVerifier(configFor(issuer.url, extra), options);
+/**
+ * The verifier reads the clock oidc-provider issues tokens by, the machine's (it cannot be given another); a test of
+ * expiry moves the verifier's clock relative to it.
+ */
+const at = (options: Partial<VerifierOptions> = {}): VerifierOptions => ({ now: systemClock, ...options });
+
+const verifierFor = (extra: Partial<OAuthConfig> = {}, options: Partial<VerifierOptions> = {}) =>
+  createOAuthVerifier(configFor(issuer.url, extra), at(options));
 
 async function refusal(promise: Promise<unknown>): Promise<TokenError> {
   const error = await promise.then(
@@ -162,7 +169,7 @@ describe('the issuer rotates its signing key', () => {
   test("the new key's tokens are accepted without a restart, and the old ones still are", async () => {
     const own = await startIssuer();
     try {
-      const verifier = createOAuthVerifier(configFor(own.url), { jwksCooldownMs: 0 });
+      const verifier = createOAuthVerifier(configFor(own.url), at({ jwksCooldownMs: 0 }));
       const before = await own.mint({ audience: RESOURCE });
       await verifier.verifyAccessToken(before);
       const jwksFetches = own.hits.get('/jwks');
@@ -180,7 +187,7 @@ describe('the issuer rotates its signing key', () => {
   test("inside jose's cooldown after a fetch, an unknown kid is refused rather than fetched again", async () => {
     const own = await startIssuer();
     try {
-      const verifier = createOAuthVerifier(configFor(own.url), { jwksCooldownMs: 60_000 });
+      const verifier = createOAuthVerifier(configFor(own.url), at({ jwksCooldownMs: 60_000 }));
       await verifier.verifyAccessToken(await own.mint({ audience: RESOURCE }));
       await own.rotate();
       const error = await refusal(verifier.verifyAccessToken(await own.mint({ audience: RESOURCE })));
@@ -283,7 +290,7 @@ describe('discovery', () => {
   test('an issuer with a path is found by the appended OpenID form when the others are not served', async () => {
     const tenant = await startIssuer({ path: '/tenant-a' });
     try {
-      const verifier = createOAuthVerifier(configFor(tenant.url));
+      const verifier = createOAuthVerifier(configFor(tenant.url), at());
       expect((await verifier.metadata()).issuer).toBe(tenant.url);
       const token = await tenant.mint({ audience: RESOURCE });
       await expect(verifier.verifyAccessToken(token)).resolves.toMatchObject({ subject: 'lms-service' });
@@ -296,7 +303,7 @@ describe('discovery', () => {
   });
 
   test('metadata naming another issuer is refused, with the exact value to configure', async () => {
-    const verifier = createOAuthVerifier(configFor(`${issuer.url}/`));
+    const verifier = createOAuthVerifier(configFor(`${issuer.url}/`), at());
     const token = await issuer.mint({ audience: RESOURCE });
     const error = await refusal(verifier.verifyAccessToken(token));
     expect(error.code).toBe('server_error');
@@ -308,7 +315,7 @@ describe('discovery', () => {
     const url = gone.url;
     const token = await gone.mint({ audience: RESOURCE });
     await gone.close();
-    const verifier = createOAuthVerifier(configFor(url), { timeoutMs: 2_000 });
+    const verifier = createOAuthVerifier(configFor(url), at({ timeoutMs: 2_000 }));
     const first = await refusal(verifier.verifyAccessToken(token));
     expect(first.code).toBe('server_error');
     expect(first.message).not.toContain(token);

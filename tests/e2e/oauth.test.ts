@@ -20,6 +20,7 @@ import {
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type AuditLine, createAuditLog } from '../../src/audit.js';
 import { createOAuthVerifier } from '../../src/auth/oauth.js';
+import { systemClock } from '../../src/clock.js';
 import { DEFAULT_READ_SCOPE, DEFAULT_WRITE_SCOPE, type OAuthConfig } from '../../src/config.js';
 import { SANDBOX_API_KEY, SANDBOX_DEFAULT_ACCOUNT } from '../../src/sandbox/seed.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/serve.js';
@@ -32,6 +33,12 @@ interface OAuthServer extends HttpServerUnderTest {
   resource: string;
   audit: AuditLine[];
 }
+
+/**
+ * oidc-provider stamps and checks its tokens by the machine's clock and cannot be given another, so every part here
+ * (server, verifier, audit, sandbox) reads that one too; the year-ahead CI run moves it for all of them at once.
+ */
+const now = systemClock;
 
 let sandbox: Sandbox;
 /** Every request the sandbox answered, to show that a refused request reached nothing. */
@@ -59,12 +66,13 @@ async function startOAuthServer(
   const started = await startHttp(sandbox.url, {
     port,
     oauth,
-    verifier: createOAuthVerifier(oauth, jwksCooldownMs === undefined ? {} : { jwksCooldownMs }),
+    now,
+    verifier: createOAuthVerifier(oauth, { now, ...(jwksCooldownMs === undefined ? {} : { jwksCooldownMs }) }),
     apiKey: SANDBOX_API_KEY,
     accountId: SANDBOX_DEFAULT_ACCOUNT,
     audit: createAuditLog(
       { kind: 'stderr' },
-      { secrets: [], stderr: (line) => audit.push(JSON.parse(line) as AuditLine) },
+      { secrets: [], stderr: (line) => audit.push(JSON.parse(line) as AuditLine), now },
     ),
     ...(allowedAccountIds ? { allowedAccountIds } : {}),
   });
@@ -72,7 +80,7 @@ async function startOAuthServer(
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ observe: (e) => upstreamSeen.push(e) });
+  sandbox = await startSandbox({ observe: (e) => upstreamSeen.push(e), now });
   issuer = await startIssuer({
     claims: { carol: { stackone_account: 'globex-lms' }, dave: { stackone_account: 'initech-lms' } },
   });
@@ -483,11 +491,12 @@ describe('who the audit line names without OAuth', () => {
       const lines: AuditLine[] = [];
       const s = await startHttp(sandbox.url, {
         authToken,
+        now,
         apiKey: SANDBOX_API_KEY,
         accountId: SANDBOX_DEFAULT_ACCOUNT,
         audit: createAuditLog(
           { kind: 'stderr' },
-          { secrets: [], stderr: (l) => lines.push(JSON.parse(l) as AuditLine) },
+          { secrets: [], stderr: (l) => lines.push(JSON.parse(l) as AuditLine), now },
         ),
       });
       try {

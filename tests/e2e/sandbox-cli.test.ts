@@ -8,6 +8,12 @@ import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
 
 beforeAll(() => assertBuilt());
 
+/**
+ * The bin reads the machine's clock (the test cannot give it another), so dates here are made from this process's
+ * clock; under CI's year-ahead run both are moved, and the first test checks that they agree.
+ */
+const DAY = 86_400_000;
+
 async function connect(args: string[], env: Record<string, string>) {
   const transport = new StdioClientTransport({
     command: process.execPath,
@@ -32,6 +38,7 @@ async function connect(args: string[], env: Record<string, string>) {
 describe('--sandbox, as a new user tries it with no key', () => {
   test('create for emp-1001, see it, complete it, see it completed; every summary says sandbox', async () => {
     const s = await connect(['--sandbox'], { STACKONE_API_KEY: 'sk_real_key_must_not_matter' });
+    const due = new Date(Date.now() + 30 * DAY).toISOString();
     try {
       expect(s.client.getInstructions()).toMatch(/SANDBOX MODE/);
       // The people and courses are found with the lookups, not listed in the instructions.
@@ -40,12 +47,18 @@ describe('--sandbox, as a new user tries it with no key', () => {
       const created = await s.call('create_user_assignment', {
         id: 'emp-1001',
         learning_object_external_reference: 'leadership-foundations',
-        due_date: '2026-12-31T17:00:00Z',
+        due_date: due,
       });
       expect(created.isError).toBeFalsy();
       const id = (created.structuredContent as { data: { id: string } }).data.id;
       const listed = await s.call('list_user_assignments', { id: 'emp-1001' });
-      expect((listed.structuredContent as { data: Array<{ id: string }> }).data.map((a) => a.id)).toContain(id);
+      const mine = (listed.structuredContent as { data: Array<{ id: string; created_at: string }> }).data.find(
+        (a) => a.id === id,
+      );
+      // The sandbox in the child stamped it by the child's clock: the same as this process's (within a minute).
+      expect(Math.abs(Date.parse(mine?.created_at ?? '') - Date.now())).toBeLessThan(60_000);
+      // And its summary judged "overdue" by that clock: due in 30 days is not.
+      expect(s.text(listed)).toMatch(new RegExp(`^- leadership-foundations: pending, due ${due.slice(0, 10)}$`, 'm'));
       const completed = await s.call('create_user_completion', {
         id: 'emp-1001',
         learning_object_external_reference: 'leadership-foundations',

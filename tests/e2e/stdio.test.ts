@@ -72,7 +72,8 @@ describe('the real binary over stdio', () => {
         arguments: {
           id: 'emp-1001',
           learning_object_external_reference: 'sec-101',
-          due_date: '2026-11-27T17:00:00Z',
+          // The bin reads the machine's clock: a due date a week from it, whatever the day.
+          due_date: new Date(Date.now() + 7 * 86_400_000).toISOString(),
           allow_duplicate: true,
         },
       })) as CallToolResult;

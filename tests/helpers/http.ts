@@ -6,10 +6,12 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { AuditLog } from '../../src/audit.js';
 import type { OAuthVerifier } from '../../src/auth/oauth.js';
+import type { Clock } from '../../src/clock.js';
 import type { HttpConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { StackOneClient } from '../../src/stackone/client.js';
 import { type HttpHandle, serveHttp } from '../../src/transports/http.js';
+import { frozenClock } from './clock.js';
 
 export interface HttpServerUnderTest {
   url: string;
@@ -26,12 +28,14 @@ export async function startHttp(
     audit?: AuditLog;
     verifier?: OAuthVerifier;
     allowedAccountIds?: readonly string[];
+    /** The server's one clock (default frozen at TEST_NOW); OAuth tests give the issuer's, the machine's. */
+    now?: Clock;
   } = {},
 ): Promise<HttpServerUnderTest> {
+  const { apiKey, accountId, audit, allowedAccountIds, now = frozenClock(), ...http } = opts;
   const logs: string[] = [];
-  const logger = createLogger('debug', (line) => logs.push(line));
-  const stackone = new StackOneClient({ baseUrl: new URL(upstreamUrl), timeoutMs: 5_000, userAgent: 'test' });
-  const { apiKey, accountId, audit, allowedAccountIds, ...http } = opts;
+  const logger = createLogger('debug', (line) => logs.push(line), now);
+  const stackone = new StackOneClient({ baseUrl: new URL(upstreamUrl), now, timeoutMs: 5_000, userAgent: 'test' });
   const handle = await serveHttp({
     host: '127.0.0.1',
     port: 0,
@@ -42,8 +46,10 @@ export async function startHttp(
     requestTimeoutMs: 10_000,
     ...http,
     logger,
+    now,
     depsFor: (tenant) => ({
       stackone,
+      now,
       logger,
       ...(audit ? { audit } : {}),
       ...(allowedAccountIds ? { allowedAccountIds } : {}),

@@ -35,19 +35,22 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   };
 }
 
+/** StackOne's reply `timestamp`: two hours before TEST_NOW (tests/helpers/clock.ts); nothing compares it with "now". */
+const REPLIED_AT = '2026-11-22T10:00:00.000Z';
+
 export function stackoneError(
   status: number,
   message: string,
   extra: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ): Responder {
-  return json(status, { statusCode: status, message, timestamp: '2026-11-22T10:00:00.000Z', ...extra }, headers);
+  return json(status, { statusCode: status, message, timestamp: REPLIED_AT, ...extra }, headers);
 }
 
 export const CREATED = {
   statusCode: 201,
   message: 'Record created successfully.',
-  timestamp: '2026-11-22T10:00:00.000Z',
+  timestamp: REPLIED_AT,
   data: { id: 'asg_123', remote_id: 'remote-987' },
 };
 

@@ -15,9 +15,11 @@ import {
 } from '@modelcontextprotocol/client';
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import type { Clock } from '../../src/clock.js';
 import { buildServer, type ServerDeps } from '../../src/server.js';
 import { type ClientOptions, StackOneClient } from '../../src/stackone/client.js';
 import { StdioLines } from '../../src/transports/stdio.js';
+import { frozenClock } from './clock.js';
 
 export type WirePath = 'stdio' | 'http';
 export type Era = 'legacy' | 'modern';
@@ -28,6 +30,8 @@ export const ACCOUNT = 'acct-42';
 export interface Wired {
   client: Client;
   stackone: StackOneClient;
+  /** The server's clock (and its upstream client's). */
+  now: Clock;
   errors: Error[];
   call(name: string, args: Record<string, unknown>, options?: { signal?: AbortSignal }): Promise<CallToolResult>;
   close(): Promise<void>;
@@ -42,15 +46,24 @@ export function clientFor(era: Era): Client {
 
 export async function wire(
   baseUrl: string,
-  opts: { deps?: Partial<ServerDeps>; client?: Partial<ClientOptions>; path?: WirePath; era?: Era } = {},
+  opts: {
+    deps?: Partial<ServerDeps>;
+    client?: Partial<ClientOptions>;
+    path?: WirePath;
+    era?: Era;
+    /** One clock for the server and its upstream client; default frozen at TEST_NOW. */
+    now?: Clock;
+  } = {},
 ): Promise<Wired> {
+  const now = opts.now ?? frozenClock();
   const stackone = new StackOneClient({
     baseUrl: new URL(baseUrl),
+    now,
     timeoutMs: 5_000,
     userAgent: 'stackone-lms-mcp/0.1.0 (test)',
     ...opts.client,
   });
-  const deps: ServerDeps = { stackone, apiKey: API_KEY, accountId: ACCOUNT, ...opts.deps };
+  const deps: ServerDeps = { stackone, now, apiKey: API_KEY, accountId: ACCOUNT, ...opts.deps };
   const client = clientFor(opts.era ?? 'legacy');
   const errors: Error[] = [];
   client.onerror = (e) => errors.push(e);
@@ -75,6 +88,7 @@ export async function wire(
   return {
     client,
     stackone,
+    now,
     errors,
     call: (name, args, options) => client.callTool({ name, arguments: args }, options),
     close: async () => {

@@ -13,12 +13,15 @@ import { StackOneClient } from '../../src/stackone/client.js';
 import { defaultDirectory } from '../../src/stackone/directory.js';
 import type { ToolContext } from '../../src/tools/define-tool.js';
 import { TOOLS } from '../../src/tools/index.js';
+import { frozenClock, iso, TEST_NOW } from '../helpers/clock.js';
 import { CREATED, json, type Responder, stackoneError, startUpstream, type Upstream } from '../helpers/upstream.js';
 
 const KEY = 'sk_live_AUDIT_c0ffee_9f8e7d6c5b4a';
 const BEARER = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLW5vdC1yZWFs';
 const ACCOUNT = 'acct-42';
 const ALICE: Caller = { kind: 'oauth', subject: 'alice@example.com', clientId: 'claude' };
+/** The tools, the client and the audit log read this one clock. */
+const now = frozenClock();
 
 let dir: string;
 beforeAll(() => {
@@ -53,15 +56,22 @@ async function attempt(
 ): Promise<AuditLine[]> {
   up = await startUpstream(options.fallback ?? json(201, CREATED));
   up.enqueue(...responders);
-  client = new StackOneClient({ baseUrl: new URL(up.url), timeoutMs: 3_000, userAgent: 'audit-test', maxAttempts: 1 });
+  client = new StackOneClient({
+    baseUrl: new URL(up.url),
+    now,
+    timeoutMs: 3_000,
+    userAgent: 'audit-test',
+    maxAttempts: 1,
+  });
   const file = options.file ?? join(dir, `${Math.random().toString(36).slice(2)}.jsonl`);
-  const audit = createAuditLog({ kind: 'file', path: file }, { secrets: secretForms(KEY), stderr: () => {} });
+  const audit = createAuditLog({ kind: 'file', path: file }, { secrets: secretForms(KEY), stderr: () => {}, now });
   const t = tool(name);
   const parsed = t.inputSchema.parse(args) as Record<string, unknown>;
   const ctx: ToolContext = {
     stackone: client,
     credentials: { apiKey: KEY, accountId: ACCOUNT },
-    directory: defaultDirectory(client),
+    directory: defaultDirectory(client, now),
+    now,
     signal: new AbortController().signal,
     log: () => {},
     progress: undefined,
@@ -157,7 +167,7 @@ describe('one line per write outcome', () => {
   test('created, confirmed by a list after the reply was lost', async () => {
     const [line] = await attempt('create_user_assignment', ASSIGN, [
       stackoneError(502, 'Bad gateway'),
-      json(200, { data: [{ ...EXISTING, id: 'asg-new', created_at: new Date().toISOString() }] }),
+      json(200, { data: [{ ...EXISTING, id: 'asg-new', created_at: iso(TEST_NOW) }] }),
     ]);
     expect(line).toMatchObject({ outcome: 'created_confirmed', record_id: 'asg-new', who: 'alice@example.com' });
   });
@@ -246,16 +256,22 @@ describe('no secret and no free text in the audit file', () => {
     const lines: string[] = [];
     const args = { id: 'u', learning_object_external_reference: 'l' };
     const write = (target: Parameters<typeof createAuditLog>[0]) =>
-      createAuditLog(target, { secrets: [], stderr: (l) => lines.push(l) }).write(
+      createAuditLog(target, { secrets: [], stderr: (l) => lines.push(l), now }).write(
         { caller: { kind: 'http' }, tool: 'create_user_assignment', args, accountId: 'a', durationMs: 1.4 },
         { result: { data: { id: 'r' } } },
       );
     write({ kind: 'stderr' });
     write({ kind: 'off' });
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0] as string)).toMatchObject({ outcome: 'created', who: 'http', duration_ms: 1 });
+    // Stamped by the clock it was given, not the machine's.
+    expect(JSON.parse(lines[0] as string)).toMatchObject({
+      time: iso(TEST_NOW),
+      outcome: 'created',
+      who: 'http',
+      duration_ms: 1,
+    });
     expect(() =>
-      createAuditLog({ kind: 'file', path: join(dir, 'missing', 'x.jsonl') }, { secrets: [], stderr: () => {} }),
+      createAuditLog({ kind: 'file', path: join(dir, 'missing', 'x.jsonl') }, { secrets: [], stderr: () => {}, now }),
     ).toThrow(ConfigError);
   });
 });

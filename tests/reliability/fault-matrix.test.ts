@@ -1,11 +1,13 @@
 /**
  * The fault matrix: each row is a misbehaving loopback upstream. Every row asserts the tool result, how many
- * upstream requests were made (by method), and that the server still answers the next call.
+ * upstream requests were made (by method), and that the server still answers the next call. The server's clock is
+ * wire()'s, frozen at TEST_NOW: the dates the upstream sends are written against it.
  */
 import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ClientOptions } from '../../src/stackone/client.js';
+import { iso, TEST_NOW } from '../helpers/clock.js';
 import { rawReply, startRawUpstream } from '../helpers/raw-upstream.js';
 import { CREATED, json, type Responder, stackoneError, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { textOf, type Wired, wire } from '../helpers/wire.js';
@@ -199,7 +201,7 @@ const rows: Row[] = [
               id: 'asg-new',
               remote_id: 'r-new',
               learning_object_external_reference: 'sec-101',
-              created_at: new Date().toISOString(),
+              created_at: iso(TEST_NOW),
             },
           ],
         })(_req, res),
@@ -228,7 +230,7 @@ const rows: Row[] = [
           429,
           'Too many requests',
           {},
-          { 'retry-after': new Date(Date.now() + 2000).toUTCString() },
+          { 'retry-after': new Date(TEST_NOW + 2000).toUTCString() },
         )(req, res),
       json(201, CREATED),
     ],

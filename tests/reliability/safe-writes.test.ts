@@ -1,4 +1,10 @@
+/**
+ * Writes a person can trust: the duplicate check before a create and the follow-up check after a lost reply. The
+ * server's clock is wire()'s, frozen at TEST_NOW (2026-11-22T12:00Z), and the fixture dates below are written
+ * against it: due 2026-12-01 is not overdue, 2020 is long ago.
+ */
 import { afterEach, describe, expect, test } from 'vitest';
+import { frozenClock } from '../helpers/clock.js';
 import { startCheckedSandbox, wireSandbox } from '../helpers/sandbox.js';
 import { CREATED, json, stackoneError, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { ACCOUNT, textOf, type Wired, wire } from '../helpers/wire.js';
@@ -272,6 +278,24 @@ describe('never "safe to retry" while a matching record exists', () => {
     expect(text).toMatch(
       /found an existing assignment of sec-101 for this user: id asg-old: sec-101: in_progress, 30%, due 2026-12-01\. This create may or may not be what made it; retrying would make a duplicate, so do not retry/,
     );
+  });
+
+  test('"overdue" in the record it names is judged by the server\'s clock, not the machine\'s', async () => {
+    // Whatever day the suite runs, code that read the machine's clock would get one of these two wrong.
+    for (const [now, due] of [
+      ['2026-11-30T12:00:00Z', 'due 2026-12-01.'],
+      ['2026-12-02T12:00:00Z', 'due 2026-12-01 (overdue).'],
+    ] as const) {
+      up = await startUpstream(json(200, { data: [openOne] }));
+      up.enqueue(stackoneError(503, 'failed'));
+      w = await wire(up.url, { now: frozenClock(Date.parse(now)) });
+      const result = await w.call('create_user_assignment', { ...plain, allow_duplicate: true });
+      expect(textOf(result)).toContain(`id asg-old: sec-101: in_progress, 30%, ${due} This create may or may not`);
+      await w.close();
+      await up.close();
+    }
+    w = undefined;
+    up = undefined;
   });
 
   test('a record with no timestamps at all is not ruled out either', async () => {

@@ -3,6 +3,8 @@ import type { AssignmentsPaginated } from '../../src/stackone/schemas.js';
 import { type CheckedSandbox, startCheckedSandbox, wireSandbox } from '../helpers/sandbox.js';
 import { textOf, type Wired } from '../helpers/wire.js';
 
+// The sandbox and the server share one clock, frozen at TEST_NOW (2026-11-22T12:00Z): the seed is dated from it,
+// and the dates written below are written against it.
 let sandbox: CheckedSandbox;
 let w: Wired;
 beforeEach(async () => {

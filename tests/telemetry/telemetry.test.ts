@@ -24,6 +24,7 @@ import { defaultDirectory } from '../../src/stackone/directory.js';
 import { parentContext, withMcpSpan } from '../../src/telemetry.js';
 import type { ToolContext } from '../../src/tools/define-tool.js';
 import { TOOLS } from '../../src/tools/index.js';
+import { frozenClock } from '../helpers/clock.js';
 import { json, stackoneError, startUpstream, type Upstream } from '../helpers/upstream.js';
 
 const KEY = 'sk_live_TELEMETRY_0a1b2c3d4e5f';
@@ -57,10 +58,11 @@ afterAll(async () => {
 
 let up: Upstream;
 let client: StackOneClient;
+const now = frozenClock();
 beforeEach(async () => {
   exporter.reset();
   up = await startUpstream(json(200, { data: [] }));
-  client = new StackOneClient({ baseUrl: new URL(up.url), timeoutMs: 5_000, userAgent: 'otel-test' });
+  client = new StackOneClient({ baseUrl: new URL(up.url), now, timeoutMs: 5_000, userAgent: 'otel-test' });
 });
 afterEach(async () => {
   await client.close();
@@ -75,7 +77,8 @@ function callTool(name: string, args: Record<string, unknown>, meta?: Record<str
     const ctx: ToolContext = {
       stackone: client,
       credentials: { apiKey: KEY, accountId: 'acct-1' },
-      directory: defaultDirectory(client),
+      directory: defaultDirectory(client, now),
+      now,
       signal: new AbortController().signal,
       log: () => {},
       progress: undefined,

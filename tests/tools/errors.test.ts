@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
+import { runningClock } from '../helpers/clock.js';
 import { CREATED, json, type Responder, stackoneError, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { API_KEY, textOf, type Wired, wire } from '../helpers/wire.js';
 
@@ -159,8 +160,9 @@ describe('timeouts and cancellation', () => {
   });
 
   test('the timeout includes retries and their waits', async () => {
+    // The budget is spent while real timers wait, so the clock must run with them.
     const { up, w } = await setup(
-      { client: { timeoutMs: 1500 } },
+      { client: { timeoutMs: 1500 }, now: runningClock() },
       stackoneError(503, 'Service Unavailable', {}, { 'retry-after': '1' }),
     );
     const result = await w.call('list_user_assignments', { id: 'u1' });

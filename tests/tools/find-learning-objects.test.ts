@@ -6,6 +6,8 @@ import { ACCOUNT, API_KEY, textOf, type Wired, wire } from '../helpers/wire.js';
 
 let up: Upstream;
 let w: Wired;
+/** The server's, its client's and its directory's clock: the fake directory's rows are dated from T0. */
+const atT0 = () => T0;
 afterEach(async () => {
   await w.close();
   await up.close();
@@ -14,7 +16,7 @@ afterEach(async () => {
 async function setup() {
   const fake = fakeDirectory({ [`${API_KEY} ${ACCOUNT}`]: { users: [], ...catalogue() } });
   up = await startUpstream(fake.responder);
-  w = await wire(up.url, { deps: { directory: new Directory({ now: () => T0 }) } });
+  w = await wire(up.url, { deps: { directory: new Directory({ now: atT0 }) }, now: atT0 });
 }
 
 describe('find_learning_objects', () => {
@@ -32,7 +34,7 @@ describe('find_learning_objects', () => {
         ? stackoneError(501, 'Not implemented for this provider')(req, res)
         : fake.responder(req, res, raw),
     );
-    w = await wire(up.url, { deps: { directory: new Directory({ now: () => T0 }) } });
+    w = await wire(up.url, { deps: { directory: new Directory({ now: atT0 }) }, now: atT0 });
     const result = await w.call('find_learning_objects', { query: 'security awareness' });
     expect(result.isError).toBeFalsy();
     expect(textOf(result)).toMatch(/^2 learning objects match "security awareness"/);

@@ -18,13 +18,15 @@ interface Setup {
   clock: { now: number };
 }
 
-async function setup(options: DirectoryOptions = {}, count = 320): Promise<Setup> {
+async function setup(options: Partial<DirectoryOptions> = {}, count = 320): Promise<Setup> {
   const fake = fakeDirectory({ [`${API_KEY} ${ACCOUNT}`]: { users: people(count), courses: [], content: [] } });
   const up = await startUpstream(fake.responder);
   cleanup.push(() => up.close());
   const clock = { now: T0 + 3_600_000 };
-  const directory = new Directory({ now: () => clock.now, ...options });
-  const w = await wire(up.url, { deps: { directory } });
+  // One clock for the server, its client and its directory; the tests move it.
+  const now = () => clock.now;
+  const directory = new Directory({ now, ...options });
+  const w = await wire(up.url, { deps: { directory }, now });
   cleanup.push(() => w.close());
   return { fake, up, w, directory, clock };
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { frozenClock } from '../helpers/clock.js';
 import { json, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { textOf, type Wired, wire } from '../helpers/wire.js';
 
@@ -85,6 +86,21 @@ describe('list_user_assignments', () => {
     expect(result.structuredContent).toEqual({ summary: expect.any(String), ...PAGE });
     expect(JSON.parse(textOf(result, 1))).toEqual(PAGE);
     expect(w.errors).toEqual([]);
+  });
+
+  test('"overdue" is judged by the server\'s clock (wire freezes it at TEST_NOW), not the machine\'s', async () => {
+    // Whatever day the suite runs, code that read the machine's clock would get one of these two wrong.
+    for (const [now, line] of [
+      ['2020-01-10T16:59:59Z', '- sec-awareness-2026: in_progress, 40%, due 2020-01-10'],
+      ['2020-01-10T17:00:01Z', '- sec-awareness-2026: in_progress, 40%, due 2020-01-10 (overdue)'],
+    ] as const) {
+      const at = await wire(up.url, { now: frozenClock(Date.parse(now)) });
+      try {
+        expect(textOf(await at.call('list_user_assignments', { id: 'emp-1001' })).split('\n')[1]).toBe(line);
+      } finally {
+        await at.close();
+      }
+    }
   });
 
   test('an empty last page says so and offers no cursor', async () => {

@@ -56,6 +56,8 @@ describe('summaries', () => {
           },
         ],
       },
+      undefined,
+      NOW,
     );
     expect(titled).toContain('- sec-awareness-2026 "Security Awareness 2026": pending');
   });
