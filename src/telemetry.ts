@@ -220,11 +220,6 @@ export interface UpstreamCall {
 }
 
 /** Routes, not paths: user ids are personal data and high-cardinality, so they never become attributes. */
-const ROUTES: Record<string, string> = {
-  list_user_assignments: '/unified/lms/users/{id}/assignments',
-  create_user_assignment: '/unified/lms/users/{id}/assignments',
-  create_user_completion: '/unified/lms/users/{id}/completions',
-};
 
 /**
  * One upstream call (all its attempts): an INTERNAL span "stackone {operation}" under `parent` (default: the active
@@ -234,6 +229,8 @@ const ROUTES: Record<string, string> = {
 export function startUpstreamCall(
   operation: string,
   method: string,
+  /** The endpoint's path template (`url.template`), never the path with its ids. */
+  route: string,
   serverAddress: string,
   parent: Context = context.active(),
 ): UpstreamCall {
@@ -244,7 +241,6 @@ export function startUpstreamCall(
     parent,
   );
   const callContext = trace.setSpan(parent, call);
-  const route = ROUTES[operation];
   return {
     attempt(n) {
       const attributes: Attributes = {
@@ -252,13 +248,9 @@ export function startUpstreamCall(
         'server.address': serverAddress,
         'stackone.operation': operation,
       };
-      if (route) attributes['url.template'] = route;
+      attributes['url.template'] = route;
       if (n > 1) attributes['http.request.resend_count'] = n - 1;
-      const span = tracer.startSpan(
-        route ? `${method} ${route}` : method,
-        { kind: SpanKind.CLIENT, attributes },
-        callContext,
-      );
+      const span = tracer.startSpan(`${method} ${route}`, { kind: SpanKind.CLIENT, attributes }, callContext);
       const m = instruments();
       const started = m.enabled ? performance.now() : 0;
       return {

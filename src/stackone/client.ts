@@ -17,15 +17,8 @@ import {
   upstreamErrorFrom,
 } from '../errors.js';
 import { startUpstreamCall } from '../telemetry.js';
+import type { Endpoint } from './endpoints.js';
 import { type QueryValue, toQueryString } from './query.js';
-import {
-  AssignmentsPaginated,
-  ContentPaginated,
-  CoursePaginated,
-  CreateResult,
-  type DirectoryListQuery,
-  UsersPaginated,
-} from './schemas.js';
 
 export interface Credentials {
   apiKey: string;
@@ -72,10 +65,19 @@ export interface CallOptions {
   traceContext?: Context | undefined;
 }
 
+/** What one call of an endpoint carries: the user id for `{id}`, the query, the body (POST only). */
+export interface EndpointArgs {
+  id?: string | undefined;
+  query?: object | undefined;
+  body?: Record<string, unknown> | undefined;
+}
+
 /** The exact request a call sends, headers included; the tools' dry runs show it with the key masked. */
 export interface PreparedRequest {
   operation: string;
   method: 'GET' | 'POST';
+  /** The endpoint's path template, for spans: never the path with its ids and query. */
+  route: string;
   path: string;
   headers: Record<string, string>;
   body?: Record<string, unknown>;
@@ -122,62 +124,35 @@ export class StackOneClient {
     return this.origin + this.basePath;
   }
 
-  prepare(
-    operation: 'create_user_assignment' | 'list_user_assignments' | 'create_user_completion',
-    userId: string,
-    credentials: Credentials,
-    payload: Record<string, unknown>,
-  ): PreparedRequest {
-    const userPath = `${this.basePath}/unified/lms/users/${encodeURIComponent(userId)}`;
-    const headers = this.headers(credentials);
-    if (operation === 'list_user_assignments') {
-      const query = toQueryString(payload as Record<string, QueryValue>);
-      return { operation, method: 'GET', path: `${userPath}/assignments${query ? `?${query}` : ''}`, headers };
+  /**
+   * The exact request a call to `endpoint` sends, headers included: the user id into the path (URL-encoded), the
+   * query in StackOne's deep-object form, the body as JSON. The tools' dry runs show it with the key masked.
+   */
+  prepare(endpoint: Endpoint<unknown>, args: EndpointArgs, credentials: Credentials): PreparedRequest {
+    let path = this.basePath + endpoint.path;
+    if (path.includes('{id}')) {
+      if (args.id === undefined) throw new TypeError(`${endpoint.operation} needs an id`);
+      path = path.replace('{id}', encodeURIComponent(args.id));
     }
-    headers['content-type'] = 'application/json';
-    const path = `${userPath}/${operation === 'create_user_assignment' ? 'assignments' : 'completions'}`;
-    return { operation, method: 'POST', path, headers, body: payload };
-  }
-
-  createUserAssignment(id: string, body: Record<string, unknown>, call: CallOptions): Promise<CreateResult> {
-    return this.send(this.prepare('create_user_assignment', id, call.credentials, body), CreateResult, call);
-  }
-
-  listUserAssignments(id: string, query: Record<string, unknown>, call: CallOptions): Promise<AssignmentsPaginated> {
-    return this.send(this.prepare('list_user_assignments', id, call.credentials, query), AssignmentsPaginated, call);
-  }
-
-  createUserCompletion(id: string, body: Record<string, unknown>, call: CallOptions): Promise<CreateResult> {
-    return this.send(this.prepare('create_user_completion', id, call.credentials, body), CreateResult, call);
-  }
-
-  /** GET /unified/lms/users: one page of the account's LMS users (cursor paging; filter[updated_after]). */
-  listUsers(query: DirectoryListQuery, call: CallOptions): Promise<UsersPaginated> {
-    return this.send(this.prepareList('users', call.credentials, query), UsersPaginated, call);
-  }
-
-  /** GET /unified/lms/courses: one page of the account's courses. */
-  listCourses(query: DirectoryListQuery, call: CallOptions): Promise<CoursePaginated> {
-    return this.send(this.prepareList('courses', call.credentials, query), CoursePaginated, call);
-  }
-
-  /** GET /unified/lms/content: one page of the account's content items. */
-  listContent(query: DirectoryListQuery, call: CallOptions): Promise<ContentPaginated> {
-    return this.send(this.prepareList('content', call.credentials, query), ContentPaginated, call);
-  }
-
-  private prepareList(
-    collection: 'users' | 'courses' | 'content',
-    credentials: Credentials,
-    query: DirectoryListQuery,
-  ): PreparedRequest {
-    const qs = toQueryString(query as Record<string, QueryValue>);
-    return {
-      operation: `list_${collection}`,
-      method: 'GET',
-      path: `${this.basePath}/unified/lms/${collection}${qs ? `?${qs}` : ''}`,
-      headers: this.headers(credentials),
+    const query = args.query ? toQueryString(args.query as Record<string, QueryValue>) : '';
+    const headers = this.headers(credentials);
+    const request: PreparedRequest = {
+      operation: endpoint.operation,
+      method: endpoint.method,
+      route: endpoint.path,
+      path: query ? `${path}?${query}` : path,
+      headers,
     };
+    if (endpoint.method === 'POST') {
+      headers['content-type'] = 'application/json';
+      request.body = args.body ?? {};
+    }
+    return request;
+  }
+
+  /** One call of `endpoint` with the retry policy (see send), its reply checked against what StackOne documents. */
+  call<Reply>(endpoint: Endpoint<Reply>, args: EndpointArgs, options: CallOptions): Promise<Reply> {
+    return this.send(this.prepare(endpoint, args, options.credentials), endpoint.reply, options);
   }
 
   private headers(credentials: Credentials): Record<string, string> {
@@ -210,7 +185,7 @@ export class StackOneClient {
     else signal?.addEventListener('abort', onCancel, { once: true });
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     const isRead = req.method === 'GET';
-    const traced = startUpstreamCall(req.operation, req.method, this.host, call.traceContext);
+    const traced = startUpstreamCall(req.operation, req.method, req.route, this.host, call.traceContext);
     let attempt = 0;
     try {
       for (;;) {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { CancelledError, UpstreamError } from '../errors.js';
 import type { Credentials, StackOneClient } from './client.js';
+import { LIST_CONTENT, LIST_COURSES, LIST_USERS } from './endpoints.js';
 import { CONTENT_FIELDS, COURSE_FIELDS, type DirectoryListQuery, USER_FIELDS } from './schemas.js';
 
 /** A few minutes: a chat that names several people reads the directory once; a change reaches it within that. */
@@ -142,6 +143,7 @@ const FIELDS: Record<DirectoryKind, readonly string[]> = {
   courses: COURSE_FIELDS,
   content: CONTENT_FIELDS,
 };
+const LISTS = { users: LIST_USERS, courses: LIST_COURSES, content: LIST_CONTENT } as const;
 const NOUN: Record<DirectoryKind, string> = { users: 'people', courses: 'courses', content: 'content items' };
 
 export class Directory {
@@ -309,12 +311,7 @@ export class Directory {
         page_size: this.pageSize,
         ...(walk.next ? { next: walk.next } : {}),
       };
-      const page =
-        kind === 'users'
-          ? await reader.stackone.listUsers(query, call)
-          : kind === 'courses'
-            ? await reader.stackone.listCourses(query, call)
-            : await reader.stackone.listContent(query, call);
+      const page = await reader.stackone.call(LISTS[kind], { query }, call);
       walk.pages++;
       for (const record of page.data) walk.records.push(pick(record, fields));
       walk.next = page.next ?? undefined;

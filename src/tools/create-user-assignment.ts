@@ -1,5 +1,6 @@
 /** create_user_assignment: link a user to a learning object (pending or in progress) in their LMS, never twice. */
 import { PrecheckError } from '../errors.js';
+import { CREATE_USER_ASSIGNMENT } from '../stackone/endpoints.js';
 import {
   AccountId,
   AllowDuplicate,
@@ -50,7 +51,7 @@ export default defineTool({
     const ref = dto.learning_object_external_reference;
     if (dry_run) {
       return dryRunResult(
-        ctx.stackone.prepare('create_user_assignment', id, ctx.credentials, dto),
+        ctx.stackone.prepare(CREATE_USER_ASSIGNMENT, { id, body: dto }, ctx.credentials),
         ctx.stackone.baseUrl,
       );
     }
@@ -82,7 +83,7 @@ export default defineTool({
     }
     const started = ctx.now();
     try {
-      const reply = await ctx.stackone.createUserAssignment(id, dto, callOptions(ctx));
+      const reply = await ctx.stackone.call(CREATE_USER_ASSIGNMENT, { id, body: dto }, callOptions(ctx));
       return { summary: summarizeCreatedAssignment(id, dto, reply), raw: reply };
     } catch (error) {
       const found = await checkAfterFailure(error, 'assignment', ctx, id, ref, started, before);

@@ -1,4 +1,5 @@
 /** create_user_completion: record that a user finished a learning object, with result, score and time spent. */
+import { CREATE_USER_COMPLETION } from '../stackone/endpoints.js';
 import { AccountId, CreateCompletionDto, CreateResult, DryRun, optional, UserId } from '../stackone/schemas.js';
 import { callOptions, defineTool } from './define-tool.js';
 import { checkAfterFailure, confirmedCompletion, dryRunResult } from './safe-writes.js';
@@ -30,13 +31,13 @@ export default defineTool({
   async handler({ id, account_id: _account, dry_run, ...dto }, ctx) {
     if (dry_run) {
       return dryRunResult(
-        ctx.stackone.prepare('create_user_completion', id, ctx.credentials, dto),
+        ctx.stackone.prepare(CREATE_USER_COMPLETION, { id, body: dto }, ctx.credentials),
         ctx.stackone.baseUrl,
       );
     }
     const started = ctx.now();
     try {
-      const reply = await ctx.stackone.createUserCompletion(id, dto, callOptions(ctx));
+      const reply = await ctx.stackone.call(CREATE_USER_COMPLETION, { id, body: dto }, callOptions(ctx));
       return { summary: summarizeCreatedCompletion(id, dto, reply), raw: reply };
     } catch (error) {
       const found = await checkAfterFailure(

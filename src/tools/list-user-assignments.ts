@@ -1,5 +1,6 @@
 /** list_user_assignments: a user's assignments, one page or several, filtered by status or update date. */
 import { CancelledError } from '../errors.js';
+import { LIST_USER_ASSIGNMENTS } from '../stackone/endpoints.js';
 import {
   AccountId,
   type Assignment,
@@ -37,9 +38,9 @@ export default defineTool({
     let first: AssignmentsPaginated | undefined;
     do {
       if (pages > 0 && ctx.signal.aborted) throw new CancelledError();
-      const page = await ctx.stackone.listUserAssignments(
-        id,
-        { ...query, ...(next ? { next } : {}) },
+      const page = await ctx.stackone.call(
+        LIST_USER_ASSIGNMENTS,
+        { id, query: { ...query, ...(next ? { next } : {}) } },
         callOptions(ctx),
       );
       first ??= page;

@@ -8,6 +8,7 @@
 import { LmsError } from '../errors.js';
 import { MASK } from '../secrets.js';
 import type { PreparedRequest } from '../stackone/client.js';
+import { LIST_USER_ASSIGNMENTS } from '../stackone/endpoints.js';
 import type { Assignment, CreateResult } from '../stackone/schemas.js';
 import { checkBudgetMs } from './budget.js';
 import { callOptions, type ToolContext } from './define-tool.js';
@@ -46,15 +47,12 @@ export async function findAssignments(
   for (let page = 0; page < MAX_PAGES; page++) {
     const left = budget - (ctx.now() - started);
     if (left <= 0) break;
-    const reply = await ctx.stackone.listUserAssignments(
-      userId,
-      {
-        ...(options.status ? { filter: { status: options.status } } : {}),
-        page_size: PAGE_SIZE,
-        ...(next ? { next } : {}),
-      },
-      callOptions(ctx, left),
-    );
+    const query = {
+      ...(options.status ? { filter: { status: options.status } } : {}),
+      page_size: PAGE_SIZE,
+      ...(next ? { next } : {}),
+    };
+    const reply = await ctx.stackone.call(LIST_USER_ASSIGNMENTS, { id: userId, query }, callOptions(ctx, left));
     for (const a of reply.data) {
       if (a.learning_object_external_reference !== ref) continue;
       if (options.status && a.status?.value !== options.status) continue;

@@ -7,7 +7,13 @@ test('spans do not record and carry no trace, even with a traceparent; a throw s
   const seen = await withMcpSpan(
     { method: 'tools/call', tool: 'list_user_assignments', meta: { traceparent: 'not-a-traceparent' } },
     async (span) => {
-      const upstream = startUpstreamCall('list_user_assignments', 'GET', '127.0.0.1', span.context);
+      const upstream = startUpstreamCall(
+        'list_user_assignments',
+        'GET',
+        '/unified/lms/users/{id}/assignments',
+        '127.0.0.1',
+        span.context,
+      );
       upstream.attempt(1).end(429, new Error('x'));
       upstream.retry(10, '429', 2);
       upstream.end();
