@@ -80,6 +80,29 @@ describe('--sandbox, as a new user tries it with no key', () => {
     }
   });
 
+  test('on a Node older than engines allows, it refuses to start and says which Node it needs', async () => {
+    // Node 16 really starts, lists the tools, then hangs the first call (structuredClone is missing): the bin sees
+    // this version instead, set before it loads.
+    const fake = "data:text/javascript,Object.defineProperty(process.versions,'node',{value:'16.20.2'})";
+    const child = spawn(process.execPath, [`--import=${fake}`, BIN, '--sandbox'], { env: childEnv({}), stdio: 'pipe' });
+    // A server that did start would stop at the end of its input, so a failure here is quick.
+    child.stdin.end();
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `stackone-lms-mcp: needs Node.js 20.18 or newer (22 or 24 recommended); this is Node 16.20.2 (${process.execPath}). Install a newer Node, or give your MCP client's "command" the full path of one.\n`,
+    );
+    expect(stdout).toBe('');
+  });
+
   test('fault injection is refused outside sandbox mode', async () => {
     const child = spawn(process.execPath, [BIN], { env: childEnv({ STACKONE_SANDBOX_FAULTS: '503' }), stdio: 'pipe' });
     let stderr = '';
