@@ -26,6 +26,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.mjs scripts/bundle.mjs scripts/undici-lite.cjs ./scripts/
 COPY src ./src
 RUN npm run build
 

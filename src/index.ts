@@ -13,7 +13,7 @@ import { StackOneClient } from './stackone/client.js';
 import { Directory } from './stackone/directory.js';
 import { TOOLS } from './tools/index.js';
 import { serveStdio } from './transports/stdio.js';
-import { NAME, VERSION } from './version.js';
+import { NAME, unsupportedNode, VERSION } from './version.js';
 
 // A smaller young generation keeps RSS flat under sustained load (measured: stdio RSS growth over 20,000 calls
 // 12-20% -> under 5%, throughput unchanged; docs/SOAK.md). An operator's own NODE_OPTIONS setting wins.
@@ -22,6 +22,11 @@ if (!`${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`.includes(
 }
 
 async function main(): Promise<void> {
+  const tooOld = unsupportedNode(process.versions.node, process.execPath);
+  if (tooOld) {
+    process.stderr.write(`${NAME}: ${tooOld}\n`);
+    process.exit(2);
+  }
   let action: ReturnType<typeof loadConfig>;
   try {
     action = loadConfig(process.argv.slice(2), process.env, TOOLS);

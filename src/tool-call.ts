@@ -52,8 +52,9 @@ export type ToolIo = Pick<ToolContext, 'signal' | 'log' | 'progress'> & {
   requestId?: string | number;
 };
 
+/** A person who has no key yet can still try every tool: the hint says how as well as where the key goes. */
 export const STDIO_KEY_HINT =
-  'Set STACKONE_API_KEY in this server\'s environment (the "env" block of your MCP client config) and restart the server.';
+  'Set STACKONE_API_KEY in this server\'s environment (the "env" block of your MCP client config) and restart the server; or start it with --sandbox to try every tool on demo data without a key.';
 
 /** The request-scoped parts of a handler's context that a tool uses: cancellation, progress, client logging. */
 export function toolIo(ctx: ServerContext): ToolIo {

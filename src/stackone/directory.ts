@@ -109,7 +109,8 @@ export interface DirectoryReader {
   stackone: StackOneClient;
   credentials: Credentials;
   signal: AbortSignal;
-  progress?: ((progress: number, total: number, message: string) => Promise<void>) | undefined;
+  /** After each page; `total` only with the last page, the one time the number of pages is known. */
+  progress?: ((progress: number, total: number | undefined, message: string) => Promise<void>) | undefined;
   onRetry?: ((message: string) => void) | undefined;
 }
 
@@ -145,6 +146,9 @@ const FIELDS: Record<DirectoryKind, readonly string[]> = {
 };
 const LISTS = { users: LIST_USERS, courses: LIST_COURSES, content: LIST_CONTENT } as const;
 const NOUN: Record<DirectoryKind, string> = { users: 'people', courses: 'courses', content: 'content items' };
+
+/** A walk's report after each page: whether it was the last one, and what was read so far. */
+type Emit = (last: boolean, message: string) => void;
 
 export class Directory {
   readonly ttlMs: number;
@@ -200,8 +204,12 @@ export class Directory {
   private launch(key: string, kind: DirectoryKind, reader: DirectoryReader): Flight {
     const controller = new AbortController();
     const listeners = new Set<NonNullable<DirectoryReader['progress']>>();
-    const emit = (progress: number, total: number, message: string) => {
-      for (const listener of listeners) listener(progress, total, message).catch(() => {});
+    // One rising count per refresh, so a delta that falls back to a full walk counts on instead of starting at 1
+    // again (MCP progress must increase). The page cap is not a total: a total goes only with the last page.
+    let pagesRead = 0;
+    const emit: Emit = (last, message) => {
+      pagesRead++;
+      for (const listener of listeners) listener(pagesRead, last ? pagesRead : undefined, message).catch(() => {});
     };
     const promise = this.refresh(key, kind, reader, controller.signal, emit).finally(() => {
       if (this.flights.get(key) === flight) this.flights.delete(key);
@@ -218,7 +226,7 @@ export class Directory {
     kind: DirectoryKind,
     reader: DirectoryReader,
     signal: AbortSignal,
-    emit: (progress: number, total: number, message: string) => void,
+    emit: Emit,
   ): Promise<DirectoryView> {
     const snapshot = this.ttlMs > 0 ? await this.store.get(key) : undefined;
     const started = this.now();
@@ -287,7 +295,7 @@ export class Directory {
     kind: DirectoryKind,
     reader: DirectoryReader,
     signal: AbortSignal,
-    emit: (progress: number, total: number, message: string) => void,
+    emit: Emit,
     walk: Walk,
     from: { next?: string | undefined; since?: string; known?: number },
   ): Promise<void> {
@@ -297,14 +305,6 @@ export class Directory {
     const call = { credentials: reader.credentials, signal, onRetry: reader.onRetry };
     do {
       if (signal.aborted) throw new CancelledError();
-      if (walk.pages >= this.maxPages) {
-        walk.cutShort = 'pages';
-        return;
-      }
-      if (walk.pages > 0 && this.now() - started >= this.maxWalkMs) {
-        walk.cutShort = 'time';
-        return;
-      }
       const query: DirectoryListQuery = {
         fields: fields.join(','),
         ...(from.since ? { filter: { updated_after: from.since } } : {}),
@@ -315,13 +315,15 @@ export class Directory {
       walk.pages++;
       for (const record of page.data) walk.records.push(pick(record, fields));
       walk.next = page.next ?? undefined;
+      // The bounds are checked after a page rather than before the next, so the page that ends a walk says so.
+      if (walk.next && walk.pages >= this.maxPages) walk.cutShort = 'pages';
+      else if (walk.next && this.now() - started >= this.maxWalkMs) walk.cutShort = 'time';
       const read = (from.known ?? 0) + walk.records.length;
       emit(
-        walk.pages,
-        this.maxPages,
+        !walk.next || walk.cutShort !== undefined,
         `${from.since ? 'Checking for changes' : `Reading the LMS ${NOUN[kind]}`}: page ${walk.pages}, ${read} so far`,
       );
-    } while (walk.next);
+    } while (walk.next && !walk.cutShort);
   }
 }
 

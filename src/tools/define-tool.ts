@@ -35,8 +35,11 @@ export interface ToolContext {
   signal: AbortSignal;
   /** A log message to the MCP client (notifications/message), filtered by its logging/setLevel. */
   log: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
-  /** Progress to the MCP client; undefined when it gave no progress token. */
-  progress: ((progress: number, total: number, message: string) => Promise<void>) | undefined;
+  /**
+   * Progress to the MCP client; undefined when it gave no progress token. `total` only when it is known (a page cap
+   * is not one: a client would show "1%" of a walk that ends at page 2).
+   */
+  progress: ((progress: number, total: number | undefined, message: string) => Promise<void>) | undefined;
   /** The MCP request's span context (telemetry.withMcpSpan): upstream spans become its children. */
   traceContext?: Context;
 }
@@ -144,13 +147,37 @@ export function callOptions(ctx: ToolContext, timeoutMs?: number): CallOptions {
 }
 
 /** What a directory read needs from a call: its tenant, its cancellation, its progress and retry notes. */
-export function directoryReader(ctx: ToolContext): DirectoryReader {
+export function directoryReader(ctx: ToolContext, progress = ctx.progress): DirectoryReader {
   return {
     stackone: ctx.stackone,
     credentials: ctx.credentials,
     signal: ctx.signal,
-    progress: ctx.progress,
+    progress,
     onRetry: (message) => ctx.log('warning', message),
+  };
+}
+
+/**
+ * The progress of a call that reads several directories at once. Each walk counts its own pages; the client gets
+ * one rising count, their sum, and a total only with the page after which every read is done.
+ */
+export function sharedProgress(progress: ToolContext['progress'], reads: number) {
+  const pages = Array<number>(reads).fill(0);
+  const done = Array<boolean>(reads).fill(false);
+  return {
+    /** The progress callback for read `i`. */
+    of: (i: number): ToolContext['progress'] =>
+      progress &&
+      ((read, total, message) => {
+        pages[i] = read;
+        if (total !== undefined) done[i] = true;
+        const sum = pages.reduce((a, b) => a + b, 0);
+        return progress(sum, done.every(Boolean) ? sum : undefined, message);
+      }),
+    /** Read `i` settled (answered from the cache, say, with no page at all): it adds no more pages. */
+    settled: (i: number) => {
+      done[i] = true;
+    },
   };
 }
 

@@ -8,7 +8,7 @@ import {
   LearningObjectQuery,
   optional,
 } from '../stackone/schemas.js';
-import { defineTool, directoryReader } from './define-tool.js';
+import { defineTool, directoryReader, sharedProgress } from './define-tool.js';
 import {
   type Candidate,
   isInactive,
@@ -48,7 +48,12 @@ export default defineTool({
     const asked: Array<['course' | 'content', DirectoryKind]> = [];
     if (type !== 'content') asked.push(['course', 'courses']);
     if (type !== 'course') asked.push(['content', 'content']);
-    const settled = await Promise.allSettled(asked.map(([, kind]) => ctx.directory.read(kind, directoryReader(ctx))));
+    const progress = sharedProgress(ctx.progress, asked.length);
+    const settled = await Promise.allSettled(
+      asked.map(([, kind], i) =>
+        ctx.directory.read(kind, directoryReader(ctx, progress.of(i))).finally(() => progress.settled(i)),
+      ),
+    );
     // A provider that cannot list one kind (a 501 for content, say) still has the other searched; a cancel, or
     // both failing, is the call's own failure.
     const failures = settled.flatMap((r, i) => (r.status === 'rejected' ? [{ kind: asked[i], error: r.reason }] : []));

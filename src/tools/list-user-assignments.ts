@@ -35,6 +35,7 @@ export default defineTool({
     let pages = 0;
     let bytes = 0;
     let stoppedAtBudget = false;
+    let last = false;
     let first: AssignmentsPaginated | undefined;
     do {
       if (pages > 0 && ctx.signal.aborted) throw new CancelledError();
@@ -50,9 +51,15 @@ export default defineTool({
       next = page.next ?? undefined;
       // The budget matters only when there is another page to ask for; measuring costs a serialisation.
       if (max_pages > 1) bytes += JSON.stringify(page).length;
-      await ctx.progress?.(pages, max_pages, `Read page ${pages} of up to ${max_pages} (${data.length} assignments)`);
       if (bytes > LIST_BUDGET_BYTES && next) stoppedAtBudget = true;
-    } while (next && pages < max_pages && !stoppedAtBudget);
+      // max_pages is a cap, not a total: the number of pages is known only once this one is the last.
+      last = !next || pages >= max_pages || stoppedAtBudget;
+      await ctx.progress?.(
+        pages,
+        last ? pages : undefined,
+        `Read page ${pages} of up to ${max_pages} (${data.length} assignments)`,
+      );
+    } while (!last);
     // One page: the upstream JSON exactly as it came. Several: the pages joined, with the cursor after the last.
     const combined: AssignmentsPaginated =
       pages === 1 && first ? first : { ...first, data, next: next ?? null, ...(raw.length ? { raw } : {}) };

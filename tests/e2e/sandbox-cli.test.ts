@@ -93,6 +93,29 @@ describe('--sandbox, as a new user tries it with no key', () => {
     }
   });
 
+  test('on a Node older than engines allows, it refuses to start and says which Node it needs', async () => {
+    // Node 16 really starts, lists the tools, then hangs the first call (structuredClone is missing): the bin sees
+    // this version instead, set before it loads.
+    const fake = "data:text/javascript,Object.defineProperty(process.versions,'node',{value:'16.20.2'})";
+    const child = spawn(process.execPath, [`--import=${fake}`, BIN, '--sandbox'], { env: childEnv({}), stdio: 'pipe' });
+    // A server that did start would stop at the end of its input, so a failure here is quick.
+    child.stdin.end();
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `stackone-lms-mcp: needs Node.js 20.18 or newer (22 or 24 recommended); this is Node 16.20.2 (${process.execPath}). Install a newer Node, or give your MCP client's "command" the full path of one.\n`,
+    );
+    expect(stdout).toBe('');
+  });
+
   test('fault injection is refused outside sandbox mode', async () => {
     const child = spawn(process.execPath, [BIN], { env: childEnv({ STACKONE_SANDBOX_FAULTS: '503' }), stdio: 'pipe' });
     let stderr = '';
@@ -106,23 +129,70 @@ describe('--sandbox, as a new user tries it with no key', () => {
 });
 
 describe('npm run demo', () => {
-  test('plays the agent session and exits 0', async () => {
+  test('plays the agent session with nothing but its story on screen, and ends with lines that add this server', async () => {
     const script = fileURLToPath(new URL('../../scripts/demo.mjs', import.meta.url));
-    const child = spawn(process.execPath, [script], { env: childEnv({ NO_COLOR: '1' }), stdio: 'pipe' });
+    // A shell that sets the server's variables must not change what the demo shows.
+    const env = childEnv({ NO_COLOR: '1', MCP_TRANSPORT: 'http', STACKONE_LOG_LEVEL: 'debug' });
+    const child = spawn(process.execPath, [script], { env, stdio: 'pipe' });
     let out = '';
+    let err = '';
     child.stdout.on('data', (d) => {
       out += d;
     });
     child.stderr.on('data', (d) => {
-      out += d;
+      err += d;
     });
     const code = await new Promise((r) => child.on('exit', r));
-    expect(code, out).toBe(0);
-    expect(out).toMatch(/list_user_assignments \{"id":"emp-1001","filter":\{"status":"pending"\}\}/);
+    expect(code, `${out}${err}`).toBe(0);
+    // The server's log and audit lines stay out of the terminal when every call succeeds.
+    expect(err).toBe('');
+    expect(out).not.toMatch(/"level":|"msg":/);
+    expect(out).toMatch(/The server wrote 2 audit lines, one per write/);
+
+    // Everything still open: the in-progress course as well as the pending ones.
+    const open = out.slice(out.indexOf('» What does she still have to do?'), out.indexOf('» Is there a first aid'));
+    expect(open).toMatch(/list_user_assignments \{"id":"emp-1001","filter":\{"status":"in_progress"\}\}/);
+    expect(open).toMatch(/sec-awareness-2026 "Security Awareness 2026": in_progress, 40%/);
+    expect(open).toMatch(/list_user_assignments \{"id":"emp-1001","filter":\{"status":"pending"\}\}/);
+    expect(open).toMatch(/gdpr-essentials: pending, due \d{4}-\d{2}-\d{2} \(overdue\)/);
     expect(out).toMatch(/create_user_assignment \{"id":"emp-1001"/);
     expect(out).toMatch(/Created assignment \(id asg_\d+/);
     expect(out).toMatch(/Recorded completion \(id cmp_\d+/);
     expect(out).toMatch(/sec-awareness-2026 "Security Awareness 2026": completed \d{4}-\d{2}-\d{2}, result Pass/);
     expect(out).toMatch(/Demo finished: every call succeeded\./);
+
+    // Ready-to-paste lines with this clone's absolute path (shell-quoted only where the path needs it).
+    const word = /^[\w@%+=:,./-]+$/.test(BIN) ? BIN : `'${BIN.replaceAll("'", "'\\''")}'`;
+    const lines = out.split('\n');
+    expect(lines).toContain(`claude mcp add stackone-lms-sandbox -- node ${word} --sandbox`);
+    // Gemini CLI takes no `--` before the command.
+    expect(lines).toContain(`gemini mcp add stackone-lms-sandbox node ${word} --sandbox`);
+    const vscode = lines.find((l) => l.startsWith('code --add-mcp '))?.slice('code --add-mcp '.length);
+    expect(vscode).toMatch(/^'.*'$/);
+    expect(JSON.parse((vscode ?? '').slice(1, -1).replaceAll("'\\''", "'"))).toEqual({
+      name: 'stackone-lms-sandbox',
+      command: 'node',
+      args: [BIN, '--sandbox'],
+    });
+    // Claude Desktop's block is the end of the output, and the entry in it really starts the sandbox.
+    const desktop = JSON.parse(out.slice(out.lastIndexOf('\n{\n'))) as {
+      mcpServers: Record<string, { command: string; args: string[] }>;
+    };
+    const entry = desktop.mcpServers['stackone-lms-sandbox'];
+    expect(entry).toEqual({ command: process.execPath, args: [BIN, '--sandbox'] });
+    const transport = new StdioClientTransport({
+      ...(entry as { command: string; args: string[] }),
+      env: childEnv({}),
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'claude-desktop-entry', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      expect(client.getInstructions()).toMatch(/SANDBOX MODE/);
+      const found = (await client.callTool({ name: 'find_users', arguments: { query: 'Dana' } })) as CallToolResult;
+      expect(found.isError).toBeFalsy();
+    } finally {
+      await client.close();
+    }
   });
 });

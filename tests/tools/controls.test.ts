@@ -156,9 +156,10 @@ describe.each(WIRINGS)('walking pages for the agent (%s, %s era)', (path, era) =
     const page = result.structuredContent as { data: unknown[]; next: string | null };
     expect(page.data).toHaveLength(60);
     expect(page.next).toBeTruthy();
+    // max_pages is a cap, not a total: the total comes with the page that ends the walk.
     expect(progress.map((p) => [p.progress, p.total])).toEqual([
-      [1, 3],
-      [2, 3],
+      [1, undefined],
+      [2, undefined],
       [3, 3],
     ]);
     expect(textOf(result)).toMatch(/^60 assignments for user emp-1099 across 3 pages:/);
@@ -175,6 +176,22 @@ describe.each(WIRINGS)('walking pages for the agent (%s, %s era)', (path, era) =
     expect(tail.data).toHaveLength(5);
     expect(tail.next).toBeNull();
     expect(textOf(rest)).not.toMatch(/more remain/);
+  });
+
+  test('a walk that ends before max_pages says its real total with its last page, not max_pages', async () => {
+    sandbox = await startCheckedSandbox();
+    w = await wireSandbox(sandbox, undefined, path, era);
+    const progress: Progress[] = [];
+    const result = await w.client.callTool(
+      { name: 'list_user_assignments', arguments: { id: 'emp-1099', page_size: 50, max_pages: 10 } },
+      { onprogress: (p) => progress.push(p) },
+    );
+    expect((result.structuredContent as { data: unknown[] }).data).toHaveLength(65);
+    expect(progress.map((p) => [p.progress, p.total])).toEqual([
+      [1, undefined],
+      [2, 2],
+    ]);
+    expect(progress[1]?.message).toBe('Read page 2 of up to 10 (65 assignments)');
   });
 
   test('max_pages stops at the size budget and says how to narrow the query', async () => {

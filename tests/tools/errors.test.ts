@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
+import { TOOLS } from '../../src/tools/index.js';
 import { runningClock } from '../helpers/clock.js';
 import { CREATED, json, type Responder, stackoneError, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { API_KEY, textOf, type Wired, wire } from '../helpers/wire.js';
@@ -186,16 +187,15 @@ describe('timeouts and cancellation', () => {
 });
 
 describe('credentials', () => {
-  test('no API key: every call answers with how to set STACKONE_API_KEY, and nothing is sent', async () => {
+  test('no API key: every call answers with how to set STACKONE_API_KEY and how to try --sandbox; nothing is sent', async () => {
     const { up, w } = await setup({ deps: { apiKey: undefined } });
-    for (const [name, args] of [
-      ['create_user_assignment', assign],
-      ['list_user_assignments', { id: 'u1' }],
-      ['create_user_completion', { id: 'emp-1001', learning_object_external_reference: 'sec-101' }],
-    ] as const) {
-      const result = await w.call(name, args);
-      expect(result.isError).toBe(true);
-      expect(textOf(result)).toMatch(/STACKONE_API_KEY/);
+    for (const tool of TOOLS) {
+      const result = await w.call(tool.name, { ...tool.example });
+      expect(result.isError, tool.name).toBe(true);
+      // A person with no key yet learns both ways on: where the key goes, and that the sandbox needs none.
+      expect(textOf(result)).toMatch(
+        /^No StackOne API key\. Set STACKONE_API_KEY in this server's environment \(the "env" block of your MCP client config\) and restart the server; or start it with --sandbox to try every tool on demo data without a key\. Nothing was sent\./,
+      );
     }
     expect(up.requests).toHaveLength(0);
   });

@@ -109,6 +109,33 @@ describe('find_learning_objects', () => {
     expect(directoryRequests(up.requests, 'courses')).toHaveLength(2);
   });
 
+  test('courses and content read at once give one rising progress count, and a total only with the last page', async () => {
+    await setup();
+    // Courses take two pages and content one, in whatever order the replies come: the count still rises by one.
+    const seen: Array<[number, number | undefined]> = [];
+    const result = await w.client.callTool(
+      { name: 'find_learning_objects', arguments: { query: 'security awareness' } },
+      { onprogress: (p) => seen.push([p.progress, p.total]) },
+    );
+    expect(result.isError).toBeFalsy();
+    expect(seen).toEqual([
+      [1, undefined],
+      [2, undefined],
+      [3, 3],
+    ]);
+  });
+
+  test('with the courses cached and the content read, the content page carries the total', async () => {
+    await setup();
+    await w.call('find_learning_objects', { query: 'gdpr', type: 'course' });
+    const seen: Array<[number, number | undefined]> = [];
+    await w.client.callTool(
+      { name: 'find_learning_objects', arguments: { query: 'security awareness' } },
+      { onprogress: (p) => seen.push([p.progress, p.total]) },
+    );
+    expect(seen).toEqual([[1, 1]]);
+  });
+
   test('an unknown type is refused before any request', async () => {
     await setup();
     const result = await w.call('find_learning_objects', { query: 'x', type: 'video' });

@@ -248,18 +248,37 @@ describe('find_users', () => {
     expect(textOf(result)).toContain("The directory was not read to its end (this lookup's time limit)");
   });
 
-  test('progress after each page when the client sent a progress token', async () => {
+  test('progress after each page when the client sent a progress token; a total only once it is known', async () => {
     const s = await setup();
     const seen: Array<{ progress: number; total?: number; message?: string }> = [];
-    await s.w.client.callTool(
-      { name: 'find_users', arguments: { query: 'dana' } },
-      {
-        onprogress: (p) => seen.push(p),
-      },
-    );
-    expect(seen.map((p) => p.progress)).toEqual([1, 2, 3, 4]);
-    expect(seen[0]).toMatchObject({ total: 200, message: 'Reading the LMS people: page 1, 100 so far' });
+    const progressOf = (query: string) =>
+      s.w.client.callTool({ name: 'find_users', arguments: { query } }, { onprogress: (p) => seen.push(p) });
+    await progressOf('dana');
+    // The page cap (200) is not a total: a client would show 1% of a walk that ends at page 4.
+    expect(seen.map((p) => [p.progress, p.total])).toEqual([
+      [1, undefined],
+      [2, undefined],
+      [3, undefined],
+      [4, 4],
+    ]);
+    expect(seen[0]?.message).toBe('Reading the LMS people: page 1, 100 so far');
     expect(seen[3]?.message).toBe('Reading the LMS people: page 4, 320 so far');
+    // From the cache: no page, no progress.
+    seen.length = 0;
+    await progressOf('jordan');
+    expect(seen).toEqual([]);
+
+    // Cut short by the page bound: the last page read carries the total of pages read.
+    const t = await setup({ maxPages: 2 });
+    const cut: Array<[number, number | undefined]> = [];
+    await t.w.client.callTool(
+      { name: 'find_users', arguments: { query: 'dana' } },
+      { onprogress: (p) => cut.push([p.progress, p.total]) },
+    );
+    expect(cut).toEqual([
+      [1, undefined],
+      [2, 2],
+    ]);
   });
 
   test('cancelled mid-walk: the upstream request is dropped, no further page is asked for, and the next lookup resumes', async () => {
