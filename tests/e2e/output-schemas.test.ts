@@ -134,6 +134,12 @@ afterEach(async () => {
   up = undefined;
 });
 
+/** The calls, plus each tool's own sandbox example for a tool they do not name, so a new tool is covered too. */
+function withExamples(calls: Call[]): Call[] {
+  const named = new Set(calls.map(([name]) => name));
+  return [...calls, ...TOOLS.filter((t) => !named.has(t.name)).map((t): Call => [t.name, { ...t.example }])];
+}
+
 /** Lists the tools, then makes each call; the client throws when a result does not match the output schema. */
 async function callAll(c: Checking, calls: Call[]): Promise<string[]> {
   const { tools } = await c.listTools();
@@ -150,7 +156,9 @@ async function callAll(c: Checking, calls: Call[]): Promise<string[]> {
 describe.each(Object.entries(CLIENTS))('%s validates every result against the advertised outputSchema', (_, open) => {
   test('on the sandbox', async () => {
     client = await open(['--sandbox', '--log-level', 'error'], {});
-    expect(await callAll(client, SANDBOX_CALLS)).toEqual(expect.arrayContaining(TOOLS.map((t) => t.name)));
+    expect(await callAll(client, withExamples(SANDBOX_CALLS))).toEqual(
+      expect.arrayContaining(TOOLS.map((t) => t.name)),
+    );
   });
 
   test('on a StackOne that sends null in every nullable field, unknown fields and any-typed source values', async () => {
@@ -160,6 +168,8 @@ describe.each(Object.entries(CLIENTS))('%s validates every result against the ad
       STACKONE_ACCOUNT_ID: 'acct-out',
       STACKONE_BASE_URL: up.url,
     });
-    expect(await callAll(client, SCRIPTED_CALLS)).toEqual(expect.arrayContaining(TOOLS.map((t) => t.name)));
+    expect(await callAll(client, withExamples(SCRIPTED_CALLS))).toEqual(
+      expect.arrayContaining(TOOLS.map((t) => t.name)),
+    );
   });
 });

@@ -158,7 +158,7 @@ describe('the real binary over stdio', () => {
     expect(byId(1)[0].result.protocolVersion).toBe('2025-06-18');
     expect(byId(3)).toEqual([{ jsonrpc: '2.0', id: 3, error: { code: -32600, message: expect.any(String) } }]);
     expect(byId(4)[0].error).toMatchObject({ code: -32602, message: expect.stringMatching(/nope not found/) });
-    expect(byId(5)[0].result.tools).toHaveLength(5);
+    expect(byId(5)[0].result.tools).toHaveLength(TOOLS.length);
     // null, 42, [] are invalid requests and `not json` / the long line are parse errors, all with id null;
     // the malformed notification gets no answer at all.
     const anonymous = byId(null).map((r) => r.error.code);

@@ -15,13 +15,17 @@ const structuredOnly = (r: CallToolResult) => JSON.stringify(r.structuredContent
 const contentOnly = (r: CallToolResult) =>
   r.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
 
-const CALLS: Record<string, Record<string, unknown>> = {
+/** Calls chosen for a long answer where it matters; every other tool is called with its own sandbox example. */
+const CHOSEN: Record<string, Record<string, unknown>> = {
   find_users: { query: 'dana' },
   find_learning_objects: { query: 'security awareness' },
   list_user_assignments: { id: 'emp-1099', page_size: 25 },
   create_user_assignment: { id: 'emp-1001', learning_object_external_reference: 'leadership-foundations' },
   create_user_completion: { id: 'emp-1001', learning_object_external_reference: 'leadership-foundations' },
 };
+const CALLS: Record<string, Record<string, unknown>> = Object.fromEntries(
+  TOOLS.map((t) => [t.name, CHOSEN[t.name] ?? { ...t.example }]),
+);
 
 let sandbox: CheckedSandbox;
 let w: Wired;
@@ -36,8 +40,8 @@ afterAll(async () => {
 });
 
 describe('every client’s model sees the summary first', () => {
-  test('the calls below cover every tool in the registry', () => {
-    expect(Object.keys(CALLS).sort()).toEqual(TOOLS.map((t) => t.name).sort());
+  test('the chosen calls name only registered tools', () => {
+    for (const name of Object.keys(CHOSEN)) expect(TOOLS.map((t) => t.name)).toContain(name);
   });
 
   test.each(Object.entries(CALLS))('%s', async (name, args) => {
