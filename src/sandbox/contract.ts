@@ -68,21 +68,54 @@ export const AssignmentContract = z.strictObject({
   remote_course_id: Str,
 });
 
+/** The provider exchanges StackOne returns with raw=true. */
+const RawContract = z
+  .array(
+    z.strictObject({
+      method: z.string(),
+      url: z.string(),
+      body: z
+        .union([z.string(), z.record(z.string(), z.unknown()), z.array(z.number().int().min(0).max(255))])
+        .nullish(),
+      response: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown()), z.string()]).nullish(),
+    }),
+  )
+  .nullish();
+
 export const AssignmentsPaginatedContract = z.strictObject({
   next: Str,
   data: z.array(AssignmentContract),
-  raw: z
-    .array(
-      z.strictObject({
-        method: z.string(),
-        url: z.string(),
-        body: z
-          .union([z.string(), z.record(z.string(), z.unknown()), z.array(z.number().int().min(0).max(255))])
-          .nullish(),
-        response: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown()), z.string()]).nullish(),
-      }),
-    )
+  raw: RawContract,
+});
+
+/** Completion (completion.md): no status, progress or due date; Pass/Fail capitalised; the deprecated ids kept. */
+export const CompletionContract = z.strictObject({
+  id: Str,
+  remote_id: Str,
+  external_id: Str,
+  remote_external_id: Str,
+  external_reference: Str,
+  content_id: Str,
+  remote_content_id: Str,
+  course_id: Str,
+  remote_course_id: Str,
+  user_id: Str,
+  remote_user_id: Str,
+  completed_at: DateTime,
+  updated_at: DateTime,
+  created_at: DateTime,
+  result: unifiedEnum(['Pass', 'Fail', 'unmapped_value']),
+  content_external_reference: Str,
+  learning_object_type: unifiedEnum(['content', 'course', 'collection', 'unmapped_value']),
+  learning_object_id: Str,
+  remote_learning_object_id: Str,
+  learning_object_external_reference: Str,
+  time_spent: Str,
+  certificate_url: Str,
+  score: z
+    .strictObject({ percentage: z.number().nullish(), raw_value: z.union([z.string(), z.number()]).nullish() })
     .nullish(),
+  unified_custom_fields: z.record(z.string(), z.unknown()).nullish(),
 });
 
 /** `active`: LmsUserActive / CourseActive / ContentActive, a boolean or the strings "true" and "false". */
@@ -145,6 +178,12 @@ export const ContentContract = z.strictObject({
 
 const paginated = (item: z.ZodType) =>
   z.strictObject({ next: Str, data: z.array(item), raw: z.array(z.unknown()).nullish() });
+export const CompletionsPaginatedContract = z.strictObject({
+  next: Str,
+  data: z.array(CompletionContract),
+  raw: RawContract,
+});
+
 const COLLECTIONS: Record<string, z.ZodType> = {
   '/unified/lms/users': paginated(LmsUserContract),
   '/unified/lms/courses': paginated(CourseContract),
@@ -197,8 +236,10 @@ export function contractViolations(exchanges: readonly Observed[]): string[] {
     const where = `${request.method} ${request.url} -> ${response.status}`;
     const isList = request.method === 'GET';
     let schema: z.ZodType;
-    const collection = COLLECTIONS[new URL(request.url, 'http://x.invalid').pathname];
+    const path = new URL(request.url, 'http://x.invalid').pathname;
+    const collection = COLLECTIONS[path];
     if (response.status === 200 && isList && collection) schema = collection;
+    else if (response.status === 200 && isList && /\/completions$/.test(path)) schema = CompletionsPaginatedContract;
     else if (response.status === 200 && isList) schema = AssignmentsPaginatedContract;
     else if (response.status === 201 && !isList) schema = CreateResultContract;
     // 503 and 504 are not in the OpenAPI but StackOne's gateway can answer them; they keep the error shape.

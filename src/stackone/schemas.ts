@@ -343,6 +343,48 @@ export const AssignmentsPaginated = z.looseObject({
 });
 export type AssignmentsPaginated = z.infer<typeof AssignmentsPaginated>;
 
+/**
+ * A completion as StackOne lists it (stackone-client-typescript docs/sdk/models/shared/completion.md): no status,
+ * progress, due date or title; either learning-object identifier may be null; `result` is Pass/Fail (capitalised);
+ * `score.raw_value` is documented as a string, with the number 87 as the OpenAPI's own example, so both are taken.
+ */
+export const Completion = z.looseObject({
+  id: Str,
+  remote_id: Str,
+  user_id: Str,
+  remote_user_id: Str,
+  learning_object_id: Str,
+  remote_learning_object_id: Str,
+  learning_object_external_reference: Str,
+  learning_object_type: UnifiedEnum.nullish(),
+  result: UnifiedEnum.nullish(),
+  completed_at: Str,
+  created_at: Str,
+  updated_at: Str,
+  time_spent: Str,
+  certificate_url: Str,
+  score: z
+    .looseObject({ percentage: z.number().nullish(), raw_value: z.union([z.string(), z.number()]).nullish() })
+    .nullish(),
+  unified_custom_fields: z.record(z.string(), z.unknown()).nullish(),
+  external_reference: Str,
+  external_id: Str,
+  remote_external_id: Str,
+  content_external_reference: Str,
+  content_id: Str,
+  remote_content_id: Str,
+  course_id: Str,
+  remote_course_id: Str,
+});
+export type Completion = z.infer<typeof Completion>;
+
+export const CompletionsPaginated = z.looseObject({
+  next: Str,
+  data: z.array(Completion),
+  raw: z.array(RawResponse).nullish(),
+});
+export type CompletionsPaginated = z.infer<typeof CompletionsPaginated>;
+
 // ---------------------------------------------------------------- directory: LMS users, courses, content
 // Mirrored from StackOne's published client docs (stackone-client-typescript, docs/sdk/models/shared/lmsuser.md,
 // course.md, content.md, userspaginated.md, coursepaginated.md, contentpaginated.md; operations/lmslistusersrequest.md,
