@@ -463,8 +463,8 @@ export class Emulator {
     const record: Record<string, unknown> = {
       id,
       remote_id: `enr-${70000 + seq}`,
-      // Titles travel as a project custom field, the way a StackOne project would surface them.
-      unified_custom_fields: lo ? { learning_object_title: lo.title } : null,
+      // No title: StackOne's assignment has none, so the server joins it from the course and content lists.
+      unified_custom_fields: null,
       external_reference: f.external_reference ?? null,
       learning_object_id: f.learning_object_id ?? lo?.id ?? null,
       remote_learning_object_id: lo ? `crs-${lo.id.slice(3)}` : null,

@@ -11,7 +11,8 @@ import {
   UserId,
 } from '../stackone/schemas.js';
 import { callOptions, defineTool } from './define-tool.js';
-import { summarizeAssignments } from './summaries.js';
+import { SUMMARY_LINES, summarizeAssignments } from './summaries.js';
+import { titlesFor } from './titles.js';
 
 /** A result an agent can hold: past this much JSON, walking stops at a page boundary and says how to narrow. */
 export const LIST_BUDGET_BYTES = 256 * 1024;
@@ -63,8 +64,16 @@ export default defineTool({
     // One page: the upstream JSON exactly as it came. Several: the pages joined, with the cursor after the last.
     const combined: AssignmentsPaginated =
       pages === 1 && first ? first : { ...first, data, next: next ?? null, ...(raw.length ? { raw } : {}) };
+    const titleOf = await titlesFor(combined.data.slice(0, SUMMARY_LINES), ctx);
     return {
-      summary: summarizeAssignments(id, query, combined, { pages, maxPages: max_pages, stoppedAtBudget }, ctx.now()),
+      summary: summarizeAssignments(
+        id,
+        query,
+        combined,
+        { pages, maxPages: max_pages, stoppedAtBudget },
+        ctx.now(),
+        titleOf,
+      ),
       raw: combined,
     };
   },

@@ -4,6 +4,7 @@
  */
 import { clean } from '../errors.js';
 import type { Assignment, AssignmentsPaginated, CreateResult } from '../stackone/schemas.js';
+import { NO_TITLES, type TitleOf } from './titles.js';
 
 interface AssignmentFields {
   learning_object_external_reference: string;
@@ -106,7 +107,7 @@ export interface Walk {
 }
 
 /** Past this many, the summary lists the first ones and points at the JSON for the rest. */
-const MAX_LINES = 100;
+export const SUMMARY_LINES = 100;
 
 /** The count, one compact line per assignment, and how to get the next page. `now` decides "overdue". */
 export function summarizeAssignments(
@@ -115,6 +116,7 @@ export function summarizeAssignments(
   page: AssignmentsPaginated,
   walk: Walk = { pages: 1, maxPages: 1, stoppedAtBudget: false },
   now: number,
+  titleOf: TitleOf = NO_TITLES,
 ): string {
   const filters = [
     query.filter?.status ? `status ${query.filter.status}` : '',
@@ -126,8 +128,8 @@ export function summarizeAssignments(
   const lines = [
     n === 0 ? `No assignments ${scope}${where}.` : `${n} assignment${n === 1 ? '' : 's'} ${scope}${where}:`,
   ];
-  for (const a of page.data.slice(0, MAX_LINES)) lines.push(`- ${assignmentLine(a, now)}`);
-  if (n > MAX_LINES) lines.push(`(${n - MAX_LINES} more in the JSON below.)`);
+  for (const a of page.data.slice(0, SUMMARY_LINES)) lines.push(`- ${assignmentLine(a, now, titleOf)}`);
+  if (n > SUMMARY_LINES) lines.push(`(${n - SUMMARY_LINES} more in the JSON below.)`);
   if (walk.stoppedAtBudget) {
     lines.push(
       `Stopped after ${walk.pages} of up to ${walk.maxPages} pages: the result reached this server's size budget. Narrow the query (filter.status, filter.updated_after, fields) or continue from the cursor below.`,
@@ -143,9 +145,9 @@ export function summarizeAssignments(
   return lines.join('\n');
 }
 
-function assignmentLine(a: Assignment, now: number): string {
+function assignmentLine(a: Assignment, now: number, titleOf: TitleOf = NO_TITLES): string {
   const what = a.learning_object_external_reference ?? a.learning_object_id ?? a.external_reference ?? a.id;
-  const title = titleOf(a, what);
+  const title = shownTitle(titleOf(a), what);
   const completed = a.status?.value === 'completed';
   // "completed 2026-11-19" reads as one fact; 100% when completed and 0% when pending say nothing more.
   const parts = [
@@ -165,13 +167,11 @@ function assignmentLine(a: Assignment, now: number): string {
 }
 
 /**
- * A title, where the provider or a StackOne custom field supplies one (the sandbox does), unless it only restates
- * the reference ("compliance-module-01" is "Compliance Module 1"): on a long page that is a tenth of the text.
+ * The title from the directories, quoted, unless it only restates the reference ("compliance-module-01" is
+ * "Compliance Module 1"): on a long page that is a tenth of the text.
  */
-function titleOf(a: Assignment, ref: string | null | undefined): string {
-  const custom = a.unified_custom_fields?.learning_object_title;
-  const title = typeof a.learning_object_title === 'string' ? a.learning_object_title : custom;
-  if (typeof title !== 'string' || !title.trim()) return '';
+function shownTitle(title: string | undefined, ref: string | null | undefined): string {
+  if (title === undefined || !title.trim()) return '';
   if (ref && words(title) === words(ref)) return '';
   return ` "${clean(title, 40)}"`;
 }

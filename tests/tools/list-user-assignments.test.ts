@@ -124,3 +124,46 @@ describe('list_user_assignments', () => {
     expect(up.requests).toHaveLength(0);
   });
 });
+
+describe('titles come from the course and content directories', () => {
+  const byPath =
+    (courses: unknown) => (req: import('../helpers/upstream.js').Recorded, res: import('node:http').ServerResponse) => {
+      if (req.path === '/unified/lms/courses')
+        return courses === 'fail'
+          ? json(503, { statusCode: 503, message: 'down', timestamp: '2026-11-22T10:00:00.000Z' })(req, res)
+          : json(200, { data: courses, next: null })(req, res);
+      if (req.path === '/unified/lms/content')
+        return json(200, { data: [{ id: 'lo-9', external_reference: 'phish-1', title: 'Spot a Phish' }], next: null })(
+          req,
+          res,
+        );
+      return json(200, {
+        data: [
+          {
+            id: 'a1',
+            learning_object_external_reference: 'sec-awareness-2026',
+            learning_object_type: { value: 'course' },
+            status: { value: 'pending' },
+          },
+          // Only the id: a provider that leaves the reference out still gets its title.
+          { id: 'a2', learning_object_id: 'lo-9', status: { value: 'pending' } },
+        ],
+        next: null,
+      })(req, res);
+    };
+
+  test('a record without a title is named by the title its learning object has in the directory', async () => {
+    up.fallback = byPath([{ id: 'c1', external_reference: 'sec-awareness-2026', title: 'Security Awareness 2026' }]);
+    const text = textOf(await w.call('list_user_assignments', { id: 'emp-1' }));
+    expect(text).toContain('- sec-awareness-2026 "Security Awareness 2026": pending');
+    expect(text).toContain('- lo-9 "Spot a Phish": pending');
+  });
+
+  test('a directory that cannot be read leaves the references, and the list still answers', async () => {
+    up.fallback = byPath('fail');
+    const result = await w.call('list_user_assignments', { id: 'emp-1' });
+    expect(result.isError).toBeFalsy();
+    expect(textOf(result)).toContain('- sec-awareness-2026: pending');
+    expect(textOf(result)).toContain('- lo-9 "Spot a Phish": pending');
+  });
+});

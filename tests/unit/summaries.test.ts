@@ -51,13 +51,13 @@ describe('summaries', () => {
           {
             id: 'a',
             learning_object_external_reference: 'sec-awareness-2026',
-            unified_custom_fields: { learning_object_title: 'Security Awareness 2026' },
             status: { value: 'pending' },
           },
         ],
       },
       undefined,
       NOW,
+      (r) => (r.learning_object_external_reference === 'sec-awareness-2026' ? 'Security Awareness 2026' : undefined),
     );
     expect(titled).toContain('- sec-awareness-2026 "Security Awareness 2026": pending');
   });
