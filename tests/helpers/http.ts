@@ -9,7 +9,7 @@ import type { OAuthVerifier } from '../../src/auth/oauth.js';
 import type { HttpConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { StackOneClient } from '../../src/stackone/client.js';
-import { type HttpHandle, serveHttp } from '../../src/transports/http.js';
+import { depsForTenant, type HttpHandle, serveHttp } from '../../src/transports/http.js';
 
 export interface HttpServerUnderTest {
   url: string;
@@ -42,15 +42,20 @@ export async function startHttp(
     requestTimeoutMs: 10_000,
     ...http,
     logger,
-    depsFor: (tenant) => ({
-      stackone,
-      logger,
-      ...(audit ? { audit } : {}),
-      ...(allowedAccountIds ? { allowedAccountIds } : {}),
-      apiKey: tenant.apiKey ?? apiKey,
-      accountId: tenant.accountId ?? accountId,
-      missingKeyHint: 'Send your StackOne key as Authorization: Basic base64(<key>:).',
-    }),
+    // The bin's own rule for whose key and account a request runs with.
+    depsFor: (tenant) =>
+      depsForTenant(
+        {
+          stackone,
+          logger,
+          ...(audit ? { audit } : {}),
+          ...(allowedAccountIds ? { allowedAccountIds } : {}),
+          apiKey,
+          accountId,
+        },
+        tenant,
+        { sandbox: false },
+      ),
   });
   return {
     url: handle.url,
