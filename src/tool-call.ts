@@ -6,7 +6,7 @@
 import type { CallToolResult, ScopeChallengeHandler, ServerContext } from '@modelcontextprotocol/server';
 import type { AuditLog, Caller } from './audit.js';
 import { accountForCall } from './auth/oauth.js';
-import { type ScopePolicy, scopeChallenge } from './auth/scopes.js';
+import { type ScopeChallenge, type ScopePolicy, scopeChallenge } from './auth/scopes.js';
 import { CredentialError, describeError, isRecord } from './errors.js';
 import { type Logger, silentLogger } from './log.js';
 import { redactText, redactValue, secretForms } from './secrets.js';
@@ -79,13 +79,15 @@ export function toolIo(ctx: ServerContext): ToolIo {
 /**
  * Runs a tool whose arguments the SDK has already checked against its input schema, inside the request's span, and
  * audits it when it writes (whatever the outcome, refusals included). Never throws. A call beyond the token's scopes
- * is refused here too, so no path into a tool skips the scope policy (scopeGate makes the SDK's 403 of it first).
+ * is refused here too, so no path into a tool skips the scope policy; `refused` records a call already refused
+ * before it reached the tool (scopeGate), which then never runs.
  */
 export function runTool(
   tool: Tool,
   args: Record<string, unknown>,
   deps: CallDeps,
   io: ToolIo,
+  refused?: CredentialError,
 ): Promise<CallToolResult> {
   const { meta, requestId, ...toolIo } = io;
   return withMcpSpan({ method: 'tools/call', tool: tool.name, meta, requestId }, async (span) => {
@@ -115,8 +117,8 @@ export function runTool(
         deps.accountId,
         deps.signedIn ? { allowed: deps.allowedAccountIds ?? [] } : undefined,
       );
-      const beyond = deps.scopes && scopeChallenge(tool, deps.scopes.granted, deps.scopes.policy);
-      if (beyond) throw new CredentialError(`Forbidden: ${beyond.errorDescription ?? 'insufficient scope'}.`);
+      const beyond = refused ?? scopeRefusal(tool, deps);
+      if (beyond) throw beyond;
       const credentials = checkCredentials(accountId, deps);
       const directory = deps.directory ?? defaultDirectory(deps.stackone);
       const { summary, raw } = await tool.run(args, {
@@ -162,17 +164,23 @@ export function scopeGate(tool: Tool, deps: CallDeps): ScopeChallengeHandler | u
     if (!challenge) return undefined;
     // Checked by the SDK's schema only after this: the arguments are whatever the client sent.
     const params = request.params as { arguments?: unknown; _meta?: unknown } | undefined;
-    await runTool(tool, isRecord(params?.arguments) ? params.arguments : {}, deps, {
-      meta: params?._meta,
-      requestId: request.id,
-      signal: NEVER,
-      log: () => {},
-      progress: undefined,
-    });
+    const io = { meta: params?._meta, requestId: request.id, signal: NEVER, log: () => {}, progress: undefined };
+    await runTool(tool, isRecord(params?.arguments) ? params.arguments : {}, deps, io, refusal(challenge));
     return challenge;
   };
 }
 const NEVER = new AbortController().signal;
+
+function scopeRefusal(tool: Tool, deps: CallDeps): CredentialError | undefined {
+  const challenge = deps.scopes && scopeChallenge(tool, deps.scopes.granted, deps.scopes.policy);
+  return challenge && refusal(challenge);
+}
+
+function refusal(challenge: ScopeChallenge): CredentialError {
+  return new CredentialError(
+    `Forbidden: ${challenge.errorDescription ?? 'insufficient scope'}, which this sign-in does not grant; sign in again allowing it. Nothing was sent.`,
+  );
+}
 
 function checkCredentials(accountId: string | undefined, deps: CallDeps): Credentials {
   if (!deps.apiKey) {

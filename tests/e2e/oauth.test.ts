@@ -20,19 +20,23 @@ import {
 } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type AuditLine, createAuditLog } from '../../src/audit.js';
-import { createOAuthVerifier } from '../../src/auth/oauth.js';
-import { DEFAULT_READ_SCOPE, DEFAULT_WRITE_SCOPE, type OAuthConfig } from '../../src/config.js';
+import type { OAuthConfig } from '../../src/config.js';
 import { SANDBOX_API_KEY, SANDBOX_DEFAULT_ACCOUNT } from '../../src/sandbox/seed.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/serve.js';
 import { TOOLS } from '../../src/tools/index.js';
 import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
-import { freePort, type HttpServerUnderTest, raw, rpc, rpcOf, startHttp, waitForOutput } from '../helpers/http.js';
+import {
+  type OAuthServerUnderTest,
+  raw,
+  rpc,
+  rpcOf,
+  startHttp,
+  startOAuthHttp,
+  waitForOutput,
+} from '../helpers/http.js';
 import { PUBLIC_CLIENT, READ, SERVICE_CLIENT, startIssuer, type TestIssuer, WRITE } from '../helpers/oidc.js';
 
-interface OAuthServer extends HttpServerUnderTest {
-  resource: string;
-  audit: AuditLine[];
-}
+type OAuthServer = OAuthServerUnderTest;
 
 let sandbox: Sandbox;
 /** Every request the sandbox answered, to show that a refused request reached nothing. */
@@ -40,36 +44,18 @@ const upstreamSeen: unknown[] = [];
 let issuer: TestIssuer;
 let server: OAuthServer;
 
-async function startOAuthServer(
+function startOAuthServer(
   at: TestIssuer,
   extra: Partial<OAuthConfig> & { allowedAccountIds?: readonly string[]; jwksCooldownMs?: number } = {},
 ): Promise<OAuthServer> {
-  const { allowedAccountIds, jwksCooldownMs, ...oauthExtra } = extra;
-  const port = await freePort();
-  const resource = `http://127.0.0.1:${port}/mcp`;
-  const oauth: OAuthConfig = {
-    issuer: at.url,
-    resourceUrl: new URL(resource),
-    readScope: DEFAULT_READ_SCOPE,
-    writeScope: DEFAULT_WRITE_SCOPE,
-    accountClaim: undefined,
-    accountMap: undefined,
-    ...oauthExtra,
-  };
-  const audit: AuditLine[] = [];
-  const started = await startHttp(sandbox.url, {
-    port,
-    oauth,
-    verifier: createOAuthVerifier(oauth, jwksCooldownMs === undefined ? {} : { jwksCooldownMs }),
+  const { allowedAccountIds, jwksCooldownMs, ...oauth } = extra;
+  return startOAuthHttp(sandbox.url, at.url, {
     apiKey: SANDBOX_API_KEY,
     accountId: SANDBOX_DEFAULT_ACCOUNT,
-    audit: createAuditLog(
-      { kind: 'stderr' },
-      { secrets: [], stderr: (line) => audit.push(JSON.parse(line) as AuditLine) },
-    ),
+    oauth,
     ...(allowedAccountIds ? { allowedAccountIds } : {}),
+    ...(jwksCooldownMs === undefined ? {} : { jwksCooldownMs }),
   });
-  return { ...started, resource, audit };
 }
 
 beforeAll(async () => {
