@@ -432,6 +432,35 @@ describe('the HTTP binary', () => {
     expect(stderr).not.toContain(KEY);
   });
 
+  test("the bin runs each request on its tenant's key and account, and on the operator's only when it brings none", async () => {
+    assertBuilt();
+    up = await startUpstream(json(200, { data: [] }));
+    const child = spawn(process.execPath, [BIN, '--transport', 'http', '--port', '0'], {
+      env: childEnv({ STACKONE_API_KEY: KEY, STACKONE_ACCOUNT_ID: 'operator-acct', STACKONE_BASE_URL: up.url }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise((r) => child.on('exit', r));
+    try {
+      const stderr = await waitForOutput(child.stderr, /"listening".*\n/);
+      const url = /"url":"(http:\/\/[^"]+)\/mcp"/.exec(stderr)?.[1] as string;
+      const call = rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 'u1' } });
+      const tenant = await raw(url, {
+        body: call,
+        headers: { authorization: basic('sk_tenant_key_0001'), 'x-account-id': 'tenant-acct' },
+      });
+      expect(rpcOf(tenant).result.isError).toBeFalsy();
+      const anonymous = await raw(url, { body: call });
+      expect(rpcOf(anonymous).result.isError).toBeFalsy();
+      expect(up.requests.map((r) => [r.headers.authorization, r.headers['x-account-id']])).toEqual([
+        [basic('sk_tenant_key_0001'), 'tenant-acct'],
+        [basic(KEY), 'operator-acct'],
+      ]);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+
   test('the start-up log names the address actually bound, 0.0.0.0 included', async () => {
     assertBuilt();
     const child = spawn(process.execPath, [BIN, '--transport', 'http', '--host', '0.0.0.0', '--port', '0'], {
