@@ -7,40 +7,27 @@
  * question still refuses at the tool boundary.
  */
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { AggregationTemporality, type DataPoint, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import type { DataPoint } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type AuditLine, createAuditLog } from '../../src/audit.js';
 import { SANDBOX_API_KEY, SANDBOX_DEFAULT_ACCOUNT } from '../../src/sandbox/seed.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/serve.js';
 import { type OAuthServerUnderTest, startOAuthHttp } from '../helpers/http.js';
 import { READ, startIssuer, type TestIssuer, WRITE } from '../helpers/oidc.js';
+import { useRealOtel } from '../helpers/otel.js';
 import { textOf, wire } from '../helpers/wire.js';
 
 const TRACE_ID = '5bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_SPAN = '10f067aa0ba902b7';
 const TRACEPARENT = `00-${TRACE_ID}-${CALLER_SPAN}-01`;
 
-class TestReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
-
-const exporter = new InMemorySpanExporter();
-const reader = new TestReader();
-const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-const meterProvider = new MeterProvider({ readers: [reader] });
+const { exporter, reader } = useRealOtel();
 
 let sandbox: Sandbox;
 let issuer: TestIssuer;
 let server: OAuthServerUnderTest;
 beforeAll(async () => {
-  trace.setGlobalTracerProvider(tracerProvider);
-  metrics.setGlobalMeterProvider(meterProvider);
   sandbox = await startSandbox();
   issuer = await startIssuer();
   server = await startOAuthHttp(sandbox.url, issuer.url, {
@@ -52,10 +39,6 @@ afterAll(async () => {
   await server?.close();
   await issuer?.close();
   await sandbox?.close();
-  await tracerProvider.shutdown();
-  await meterProvider.shutdown();
-  trace.disable();
-  metrics.disable();
 });
 
 /** A counter's value for one tool (and error class), cumulative since the process registered the reader. */
