@@ -26,6 +26,7 @@ import { type Sandbox, startSandbox } from '../../src/sandbox/serve.js';
 import { TOOLS } from '../../src/tools/index.js';
 import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
 import {
+  httpClient,
   type OAuthServerUnderTest,
   raw,
   rpc,
@@ -381,6 +382,19 @@ describe('scopes map to tools', () => {
     });
     expect(read.status).toBe(200);
     expect(rpcOf(read).result.isError).toBeFalsy();
+  });
+
+  test('a client that cannot step up (the v1 SDK client, token in a header) shows the person why', async () => {
+    const token = await issuer.mint({ audience: server.resource, scopes: [READ] });
+    const c = await httpClient(server.url, bearer(token));
+    try {
+      await expect(c.call('create_user_assignment', createCall.arguments)).rejects.toThrow(
+        new RegExp(`insufficient_scope.*create_user_assignment needs the ${WRITE} scope`),
+      );
+      expect((await c.call('list_user_assignments', { id: 'emp-1003' })).isError).toBeFalsy();
+    } finally {
+      await c.close();
+    }
   });
 
   test('a 2025-era batch with one call beyond the token is refused whole, before any of it runs', async () => {
