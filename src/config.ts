@@ -1,5 +1,6 @@
 /** Configuration: a pure function of (argv, env). Defaults, then env, then flags; every problem names its fix. */
 
+import { SCOPE_TOKEN } from './auth/scopes.js';
 import { ConfigError } from './errors.js';
 import { isLoopbackHost } from './net.js';
 import type { Fault } from './sandbox/emulator.js';
@@ -395,9 +396,6 @@ export function loadConfig(argv: readonly string[], env: Env, catalog: readonly 
     },
   };
 }
-
-/** RFC 6749 scope-token: printable ASCII without space, double quote or backslash. */
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 type Pick = (flag: Flag) => string | undefined;
 

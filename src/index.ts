@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const { boundAddress, serveHttp } = await import('./transports/http.js');
+  const { boundAddress, depsForTenant, serveHttp } = await import('./transports/http.js');
   const oauth = config.http.oauth;
   let verifier: import('./auth/oauth.js').OAuthVerifier | undefined;
   if (oauth) {
@@ -125,16 +125,8 @@ async function main(): Promise<void> {
     tools: controls.tools,
     ...(verifier ? { verifier } : {}),
     // Each request runs with only its own credentials: nothing is shared between tenants.
-    depsFor: (tenant) => ({
-      stackone,
-      logger,
-      ...controls,
-      ...upstream.deps,
-      // The sandbox has its own key; a tenant's real key is never sent to it.
-      apiKey: (config.sandbox ? undefined : tenant.apiKey) ?? upstream.deps.apiKey,
-      accountId: tenant.accountId ?? upstream.deps.accountId,
-      missingKeyHint: HTTP_KEY_HINT,
-    }),
+    depsFor: (tenant) =>
+      depsForTenant({ stackone, logger, ...controls, ...upstream.deps }, tenant, { sandbox: config.sandbox }),
   });
   logger.info('listening', {
     bound: boundAddress(http),
@@ -154,9 +146,6 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }
-
-const HTTP_KEY_HINT =
-  'Send your StackOne key with the request as `Authorization: Basic base64(<key>:)` (or as `x-stackone-api-key` when the server requires a bearer token), or have the operator set STACKONE_API_KEY.';
 
 interface Upstream {
   baseUrl: URL;
@@ -194,8 +183,9 @@ async function sandboxUpstream(config: Config, logger: Logger, now: Clock): Prom
   else if (config.accountId) {
     logger.warn(`sandbox mode: account ${config.accountId} is not a sandbox account; using ${accountId}.`);
   }
+  // No URL here: the emulator is an internal detail, and over HTTP the one URL a person should act on is the
+  // server's own, in the "listening" line.
   logger.info('sandbox mode: answering from the embedded StackOne LMS emulator', {
-    url: sandbox.url,
     account: accountId,
     faults: config.sandboxFaults.length,
   });

@@ -5,7 +5,7 @@
  */
 import { type jsonSchemaValidator, McpServer } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
-import { type CallDeps, runTool, toolIo } from './tool-call.js';
+import { type CallDeps, runTool, scopeGate, toolIo } from './tool-call.js';
 import { TOOLS, type Tool } from './tools/index.js';
 import { NAME, VERSION } from './version.js';
 
@@ -19,7 +19,7 @@ export const MAX_TOOL_INPUT_ELEMENTS = 5_000;
 
 /**
  * How long a 2026-07-28 client may reuse tools/list and server/discover. The tool set changes only when the operator
- * restarts the server with other flags; private, because a caller's list may differ from another's (scopes, flags).
+ * restarts the server with other flags; private, so no cache shared between clients keeps it past that.
  */
 export const LIST_TTL_MS = 300_000;
 
@@ -69,6 +69,7 @@ export function buildServer(deps: ServerDeps): McpServer {
         inputSchema: tool.inputSchema,
         outputSchema: tool.outputSchema,
         annotations: { title: tool.title, ...tool.annotations },
+        scopeChallenge: scopeGate(tool, deps),
       },
       (args, ctx) => runTool(tool, args as Record<string, unknown>, deps, toolIo(ctx)),
     );

@@ -3,11 +3,12 @@
  * one place a failure becomes an isError result a model can act on. Results carry the summary first and the raw
  * upstream JSON; no key leaves.
  */
-import type { CallToolResult, ServerContext } from '@modelcontextprotocol/server';
+import type { CallToolResult, ScopeChallengeHandler, ServerContext } from '@modelcontextprotocol/server';
 import type { AuditLog, Caller } from './audit.js';
 import { accountForCall } from './auth/oauth.js';
+import { type ScopeChallenge, type ScopePolicy, scopeChallenge } from './auth/scopes.js';
 import type { Clock } from './clock.js';
-import { CredentialError, describeError } from './errors.js';
+import { CredentialError, describeError, isRecord } from './errors.js';
 import { type Logger, silentLogger } from './log.js';
 import { redactText, redactValue, secretForms } from './secrets.js';
 import type { Credentials, StackOneClient } from './stackone/client.js';
@@ -43,6 +44,8 @@ export interface CallDeps {
   tokenAccountId?: string;
   /** The caller signed in with OAuth: an account_id argument may then name only accounts the operator serves. */
   signedIn?: boolean;
+  /** OAuth: the scopes the token grants and the operator's scope names; a call beyond them is refused. */
+  scopes?: { granted: readonly string[]; policy: ScopePolicy };
 }
 
 /** What a tool call takes from its MCP request: cancellation, client logging and progress, and trace context. */
@@ -79,13 +82,16 @@ export function toolIo(ctx: ServerContext): ToolIo {
 
 /**
  * Runs a tool whose arguments the SDK has already checked against its input schema, inside the request's span, and
- * audits it when it writes (whatever the outcome, refusals included). Never throws.
+ * audits it when it writes (whatever the outcome, refusals included). Never throws. A call beyond the token's scopes
+ * is refused here too, so no path into a tool skips the scope policy; `refused` records a call already refused
+ * before it reached the tool (scopeGate), which then never runs.
  */
 export function runTool(
   tool: Tool,
   args: Record<string, unknown>,
   deps: CallDeps,
   io: ToolIo,
+  refused?: CredentialError,
 ): Promise<CallToolResult> {
   const { meta, requestId, ...toolIo } = io;
   return withMcpSpan({ method: 'tools/call', tool: tool.name, meta, requestId }, async (span) => {
@@ -115,6 +121,8 @@ export function runTool(
         deps.accountId,
         deps.signedIn ? { allowed: deps.allowedAccountIds ?? [] } : undefined,
       );
+      const beyond = refused ?? scopeRefusal(tool, deps);
+      if (beyond) throw beyond;
       const credentials = checkCredentials(accountId, deps);
       const directory = deps.directory ?? defaultDirectory(deps.stackone, deps.now);
       const { summary, raw } = await tool.run(args, {
@@ -144,6 +152,39 @@ export function runTool(
       };
     }
   });
+}
+
+/**
+ * The SDK asks this before it serves a tools/call (HTTP, both protocol eras, each request of a 2025-era batch): when
+ * the token's scopes do not cover the tool, the SDK answers the whole POST with its 403 step-up challenge (RFC 6750
+ * insufficient_scope: the scopes held plus the one needed) and the tool never runs. The refused call still passes
+ * through runTool, which refuses it: so it has the same span, count and audit line (`refused`) as any other call.
+ * Undefined without OAuth: nothing to challenge.
+ */
+export function scopeGate(tool: Tool, deps: CallDeps): ScopeChallengeHandler | undefined {
+  const scopes = deps.scopes;
+  if (!scopes) return undefined;
+  return async ({ request }) => {
+    const challenge = scopeChallenge(tool, scopes.granted, scopes.policy);
+    if (!challenge) return undefined;
+    // Checked by the SDK's schema only after this: the arguments are whatever the client sent.
+    const params = request.params as { arguments?: unknown; _meta?: unknown } | undefined;
+    const io = { meta: params?._meta, requestId: request.id, signal: NEVER, log: () => {}, progress: undefined };
+    await runTool(tool, isRecord(params?.arguments) ? params.arguments : {}, deps, io, refusal(challenge));
+    return challenge;
+  };
+}
+const NEVER = new AbortController().signal;
+
+function scopeRefusal(tool: Tool, deps: CallDeps): CredentialError | undefined {
+  const challenge = deps.scopes && scopeChallenge(tool, deps.scopes.granted, deps.scopes.policy);
+  return challenge && refusal(challenge);
+}
+
+function refusal(challenge: ScopeChallenge): CredentialError {
+  return new CredentialError(
+    `Forbidden: ${challenge.errorDescription ?? 'insufficient scope'}, which this sign-in does not grant; sign in again allowing it. Nothing was sent.`,
+  );
 }
 
 function checkCredentials(accountId: string | undefined, deps: CallDeps): Credentials {

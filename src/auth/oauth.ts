@@ -1,8 +1,7 @@
 /**
  * The OAuth 2.1 protected resource: checks access tokens against the issuer's published keys (signature, iss,
- * aud = this server, expiry), says whose StackOne account a token speaks for, and words the RFC 6750 / RFC 9728
- * answers (WWW-Authenticate challenges, the protected-resource metadata document). Transport-free: the HTTP layer
- * plugs it into the SDK's bearer helpers.
+ * aud = this server, expiry), says whose StackOne account a token speaks for, and words what the SDK's helpers do
+ * not (the no-token challenge, the RFC 9728 protected-resource metadata document). Transport-free.
  */
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import type { Clock } from '../clock.js';
@@ -38,20 +37,18 @@ export interface VerifiedToken extends AuthInfoLike {
   extra: { subject: string; accountId?: string };
 }
 
-export type TokenErrorCode = 'invalid_token' | 'insufficient_scope' | 'server_error';
+export type TokenErrorCode = 'invalid_token' | 'server_error';
 
 /**
- * A refused token (`invalid_token`, 401), a token short of a scope (`insufficient_scope`, 403), or the issuer's
- * metadata or keys out of reach (`server_error`, 500: not the token's fault, so no challenge that would send the
- * client through sign-in again). The message is safe for a WWW-Authenticate error_description: never the token.
+ * A refused token (`invalid_token`, 401), or the issuer's metadata or keys out of reach (`server_error`, 500: not
+ * the token's fault, so no challenge that would send the client through sign-in again). The message is safe for a
+ * WWW-Authenticate error_description: never the token. (A token short of a scope is the SDK's 403: scopeChallenge.)
  */
 export class TokenError extends Error {
   override name = 'TokenError';
   constructor(
     readonly code: TokenErrorCode,
     message: string,
-    /** For insufficient_scope: the complete scope set to ask for. */
-    readonly scopes: readonly string[] = [],
   ) {
     super(message);
   }
@@ -320,31 +317,13 @@ function quoted(value: string): string {
 }
 
 /**
- * WWW-Authenticate for a 401. Without a token, no error code (RFC 6750 §3.1); with a bad one, invalid_token and why.
- * `scope` names what to ask for at sign-in, so one sign-in covers every tool the operator registered.
+ * WWW-Authenticate for a 401 to a request that brought no token: no error code (RFC 6750 §3.1), where to find the
+ * authorization server, and the scopes to ask for at sign-in, so one sign-in covers every tool the operator
+ * registered. (A refused token's 401 and a call's 403 are the SDK's: bearerAuthChallengeResponse, scopeChallenge.)
  */
-export function unauthorizedChallenge(options: {
-  resourceMetadataUrl: string;
-  scopes?: readonly string[];
-  error?: TokenError;
-}): string {
+export function unauthorizedChallenge(options: { resourceMetadataUrl: string; scopes?: readonly string[] }): string {
   const parts: string[] = [];
-  if (options.error) {
-    parts.push(`error=${quoted('invalid_token')}`, `error_description=${quoted(options.error.message)}`);
-  }
   if (options.scopes?.length) parts.push(`scope=${quoted(options.scopes.join(' '))}`);
-  parts.push(`resource_metadata=${quoted(options.resourceMetadataUrl)}`);
-  return `Bearer ${parts.join(', ')}`;
-}
-
-/** WWW-Authenticate for a 403: the complete scope set to ask for, so the client can step up (RFC 6750 §3.1). */
-export function insufficientScopeChallenge(options: {
-  resourceMetadataUrl: string;
-  scopes: readonly string[];
-  description?: string;
-}): string {
-  const parts = [`error=${quoted('insufficient_scope')}`, `scope=${quoted(options.scopes.join(' '))}`];
-  if (options.description) parts.push(`error_description=${quoted(options.description)}`);
   parts.push(`resource_metadata=${quoted(options.resourceMetadataUrl)}`);
   return `Bearer ${parts.join(', ')}`;
 }

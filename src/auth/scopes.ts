@@ -1,6 +1,6 @@
 /**
- * Which OAuth scope each tool needs, and the tools a set of granted scopes allows: pure functions of each tool's
- * own policy (its `access`, declared in defineTool), never of a list of names kept here.
+ * Which OAuth scope each tool needs, and whether a set of granted scopes allows a call: pure functions of each
+ * tool's own policy (its `access`, declared in defineTool), never of a list of names kept here.
  */
 import type { Access } from '../tools/define-tool.js';
 
@@ -26,32 +26,6 @@ export function allows(granted: readonly string[], tool: Scoped, policy: ScopePo
   return tool.access === 'read' && granted.includes(policy.readScope);
 }
 
-/**
- * The tools, in their order, that a token with `granted` may see in tools/list and call. The same array comes back
- * for every token with the same standing (none, read, write), so a tools/list cache keyed by the array keeps
- * working: converting the schemas again on every request is what such a cache is there to avoid.
- */
-export function toolsAllowed<T extends Scoped>(
-  granted: readonly string[],
-  tools: readonly T[],
-  policy: ScopePolicy,
-): readonly T[] {
-  const standing = granted.includes(policy.writeScope) ? 'w' : granted.includes(policy.readScope) ? 'r' : '-';
-  const key = `${standing} ${policy.readScope} ${policy.writeScope}`;
-  let byStanding = allowedCache.get(tools);
-  if (!byStanding) {
-    byStanding = new Map();
-    allowedCache.set(tools, byStanding);
-  }
-  let allowed = byStanding.get(key) as readonly T[] | undefined;
-  if (!allowed) {
-    allowed = Object.freeze(tools.filter((t) => allows(granted, t, policy)));
-    byStanding.set(key, allowed);
-  }
-  return allowed;
-}
-const allowedCache = new WeakMap<readonly unknown[], Map<string, readonly unknown[]>>();
-
 /** The scopes a set of tools can need, for `scopes_supported` and the 401 challenge: read first. */
 export function scopesFor(tools: readonly Scoped[], policy: ScopePolicy): string[] {
   const needed = new Set(tools.map((t) => scopeFor(t, policy)));
@@ -66,7 +40,8 @@ export interface ScopeChallenge {
 
 /**
  * The challenge for calling `tool` with `granted`, or undefined when it is allowed. The scope set keeps what the
- * token already has, so stepping up never costs the client a scope it held (MCP authorization, scope challenges).
+ * token already has, so stepping up never costs the client a scope it held (MCP authorization, scope challenges);
+ * a granted value that is not an RFC 6749 scope-token is left out, since the SDK refuses to put one in a header.
  */
 export function scopeChallenge(
   tool: Scoped,
@@ -75,6 +50,9 @@ export function scopeChallenge(
 ): ScopeChallenge | undefined {
   if (allows(granted, tool, policy)) return undefined;
   const needed = scopeFor(tool, policy);
-  const scopes = [...new Set([...granted, needed])] as [string, ...string[]];
+  const scopes = [...new Set([...granted.filter((s) => SCOPE_TOKEN.test(s)), needed])] as [string, ...string[]];
   return { scopes, errorDescription: `${tool.name} needs the ${needed} scope` };
 }
+
+/** RFC 6749 §3.3 scope-token: printable ASCII without space, double quote or backslash. */
+export const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;

@@ -38,8 +38,13 @@ export function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
-/** Constant time: both sides are hashed to the same length before the comparison. */
-export function bearerMatches(header: string | undefined, expected: Buffer): boolean {
+/**
+ * The operator's bearer token (MCP_AUTH_TOKEN) against a request's Authorization header: `no token` when it carries
+ * no Bearer token at all (absent, or another scheme), `wrong token` when it carries one that does not match. Constant
+ * time: both sides are hashed to the same length before the comparison.
+ */
+export function bearerCheck(header: string | undefined, expected: Buffer): 'ok' | 'no token' | 'wrong token' {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  return match?.[1] !== undefined && timingSafeEqual(digest(match[1]), expected);
+  if (match?.[1] === undefined) return 'no token';
+  return timingSafeEqual(digest(match[1]), expected) ? 'ok' : 'wrong token';
 }

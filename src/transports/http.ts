@@ -1,24 +1,34 @@
 /**
  * Streamable HTTP, stateless: nothing is kept between POSTs to /mcp, so any replica can answer any request. Every
  * MCP message goes to the SDK's createMcpHandler (both protocol eras: 2026-07-28 per request, 2025-era through its
- * stateless legacy leg), which builds one McpServer per request from the factory.
- * Around it, on node:http: health endpoints, Host/Origin checks, bearer auth (MCP_AUTH_TOKEN, or OAuth access tokens
- * with the RFC 9728 metadata document and per-tool scopes), per-request tenant credentials, a body cap, a per-request
- * time limit, graceful shutdown and one access-log line per request.
+ * stateless legacy leg), which builds one McpServer per request from the factory; per-tool OAuth scopes are the
+ * SDK's too (each tool's scopeChallenge, see tool-call.ts scopeGate), so it answers a call beyond a token's scopes.
+ * In front of it, here and only here, on node:http: health endpoints, Host/Origin checks, bearer auth
+ * (MCP_AUTH_TOKEN, or OAuth access tokens with the RFC 9728 metadata document), per-request tenant credentials, a
+ * body cap, a per-request time limit, graceful shutdown and one access-log line per request.
  *
  * A thin adapter of our own instead of @modelcontextprotocol/node's toNodeHandler: we read the body ourselves (for
  * the cap and the access log), so the adapter hands the parsed body on rather than serialising it again into the
  * web Request as toNodeHandler does; and the time limit needs to answer (with the request's id) before the
  * handler's response exists.
+ *
+ * The JSON-RPC answers written here rather than by the SDK, each where the SDK has none to give (measured against
+ * @modelcontextprotocol/server 2.4.0): see the comment at each.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { type AuthInfo, createMcpHandler, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
+import {
+  type AuthInfo,
+  bearerAuthChallengeResponse,
+  createMcpHandler,
+  OAuthError,
+  OAuthErrorCode,
+  PROTOCOL_VERSION_META_KEY,
+} from '@modelcontextprotocol/server';
 import type { Caller } from '../audit.js';
 import {
   createOAuthVerifier,
-  insufficientScopeChallenge,
   type OAuthVerifier,
   protectedResourceMetadata,
   protectedResourceMetadataPaths,
@@ -26,19 +36,18 @@ import {
   unauthorizedChallenge,
   type VerifiedToken,
 } from '../auth/oauth.js';
-import { scopeChallenge, scopesFor, toolsAllowed } from '../auth/scopes.js';
+import { scopesFor } from '../auth/scopes.js';
 import type { Clock } from '../clock.js';
 import type { HttpConfig } from '../config.js';
-import { CredentialError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { secretForms } from '../secrets.js';
 import { buildServer, type ServerDeps } from '../server.js';
 import type { Tool } from '../tools/define-tool.js';
 import { TOOLS } from '../tools/index.js';
-import { bearerMatches, digest, hostAllowed, originAllowed } from './guards.js';
+import { NAME } from '../version.js';
+import { bearerCheck, digest, hostAllowed, originAllowed } from './guards.js';
 import { type Tenant, tenantOf } from './tenant.js';
 
-export type { Tenant } from './tenant.js';
+export { depsForTenant, type Tenant } from './tenant.js';
 
 export interface HttpOptions extends HttpConfig {
   /** What a request's server runs with: its tenant's credentials, nothing shared with other requests. */
@@ -60,17 +69,16 @@ export interface HttpHandle {
   shutdown(graceMs: number): Promise<void>;
 }
 
-/** The request's scope travels to the factory in the handler's pass-through authInfo, the SDK's channel for it. */
-const TENANT = 'stackone-lms-mcp/tenant';
-
-/** What one request runs as: its own credentials, who it is, and what its token allows. */
-interface RequestScope {
+/** Who one request is and what it runs with: its own credentials, its caller, and its OAuth token if any. */
+interface PerRequest {
   tenant: Tenant;
   caller: Caller;
-  /** OAuth: the access token (kept out of audit lines), its linked account, and the tools its scopes allow. */
+  /** OAuth: the verified access token (kept out of audit lines), its linked account and its scopes. */
   token?: VerifiedToken;
-  tools?: readonly Tool[];
 }
+
+/** A 401 challenge naming the scheme and nothing more (RFC 6750 §3: Bearer takes at least one parameter). */
+const BEARER_REALM = `Bearer realm="${NAME}"`;
 
 export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
   const { logger } = options;
@@ -84,25 +92,39 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
   const metadataPaths = new Set(oauth ? protectedResourceMetadataPaths(oauth.resourceUrl) : []);
   const metadataBody = oauth ? JSON.stringify(protectedResourceMetadata(oauth, tools)) : '';
   const signInScopes = oauth ? scopesFor(tools, oauth) : [];
-  const mcp = createMcpHandler(
-    ({ authInfo }) => {
-      const scope = authInfo?.extra?.[TENANT] as RequestScope | undefined;
-      const deps = options.depsFor(scope?.tenant ?? {});
-      if (!scope) return buildServer(deps);
-      const token = scope.token;
-      return buildServer({
+  // A request's tenant and caller reach the factory through the SDK's request info: the factory is handed the very
+  // Request given to fetch() (requestInfo), so it keys this map. Measured on 2.4.0, in both eras.
+  const perRequest = new WeakMap<Request, PerRequest>();
+  const depsOf = (request: Request | undefined): ServerDeps => {
+    const scope = request && perRequest.get(request);
+    if (!scope) {
+      // Only a body that is not JSON gets here (the SDK then forwards a clone of the Request, and answers a parse
+      // error without running anything). Fail closed all the same: no key, and no scope to call any tool with.
+      const deps = options.depsFor({});
+      return {
         ...deps,
-        caller: scope.caller,
-        ...(scope.tools ? { tools: scope.tools } : {}),
-        ...(token ? { bearerToken: token.token, tokenAccountId: token.accountId, signedIn: true } : {}),
-      });
-    },
-    {
-      legacy: 'stateless',
-      maxRequestBodySize: options.maxBodyBytes,
-      onerror: (error) => logger.debug('mcp', { error: error.message.slice(0, 200) }),
-    },
-  );
+        apiKey: undefined,
+        caller: { kind: 'http' },
+        ...(verifier ? { scopes: { granted: [], policy: verifier.policy } } : {}),
+      };
+    }
+    const deps: ServerDeps = { ...options.depsFor(scope.tenant), caller: scope.caller };
+    const token = scope.token;
+    if (!token || !verifier) return deps;
+    return {
+      ...deps,
+      bearerToken: token.token,
+      tokenAccountId: token.accountId,
+      signedIn: true,
+      // Every tool is listed to every token; a call its scopes do not cover is the SDK's 403 step-up challenge.
+      scopes: { granted: token.scopes, policy: verifier.policy },
+    };
+  };
+  const mcp = createMcpHandler(({ requestInfo }) => buildServer(depsOf(requestInfo)), {
+    legacy: 'stateless',
+    maxRequestBodySize: options.maxBodyBytes,
+    onerror: (error) => logger.debug('mcp', { error: error.message.slice(0, 200) }),
+  });
 
   const server = createServer((req, res) => {
     const started = performance.now();
@@ -117,6 +139,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
         ms: Math.round(performance.now() - started),
         rpc: entry.rpc,
         tool: entry.tool,
+        reason: entry.reason,
         ...(res.writableFinished ? {} : { aborted: true }),
       });
       if (inFlight === 0) idle?.();
@@ -125,6 +148,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
       // A client that went away mid-request is not a server error.
       if (res.destroyed && !res.writableFinished) return;
       logger.error('http handler failed', { error: error instanceof Error ? error.message : String(error) });
+      // Our own code failed, outside the SDK: nothing else would answer the request.
       if (!res.headersSent) rpcError(res, 500, -32603, 'Internal error', entry.id);
       else res.destroy();
     });
@@ -144,9 +168,17 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
     }
     // Public by design (RFC 9728), like the health endpoints: a client reads it before it has any token.
     if (metadataPaths.has(entry.path)) return metadataDocument(req, res, metadataBody);
-    if (entry.path !== '/mcp') return plain(res, 404, { error: 'not found; MCP is served at /mcp' });
+    if (entry.path !== '/mcp') {
+      // A client that treats the 401 below as an OAuth sign-in looks for metadata and registration here; the 404
+      // it then reports should say how this server does take a token.
+      const how = tokenDigest ? ' with Authorization: Bearer <MCP_AUTH_TOKEN> (this server has no OAuth sign-in)' : '';
+      return plain(res, 404, { error: `not found; MCP is served at /mcp${how}` });
+    }
 
     // DNS rebinding: a page on another site must not be able to reach this server through a name it controls.
+    // The SDK's hostHeaderValidationResponse/originValidationResponse give the same 403 and JSON-RPC body, but judge
+    // by bare hostname; ours (guards.ts) take host:port entries and exact origins, so the answer is ours, in the
+    // SDK's shape.
     if (!hostAllowed(req.headers.host, options.allowedHosts)) {
       return rpcError(res, 403, -32000, 'Forbidden: Host header not allowed (see --allowed-hosts)');
     }
@@ -154,9 +186,38 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
     if (origin !== undefined && !originAllowed(origin, options.allowedOrigins)) {
       return rpcError(res, 403, -32000, 'Forbidden: Origin not allowed (see --allowed-origins)');
     }
-    if (tokenDigest && !bearerMatches(req.headers.authorization, tokenDigest)) {
-      res.setHeader('www-authenticate', 'Bearer');
-      return rpcError(res, 401, -32001, 'Unauthorized: send Authorization: Bearer <MCP_AUTH_TOKEN>');
+    if (tokenDigest) {
+      // The SDK has no static-token gate; its bearer helpers speak OAuth (a 401 with error="invalid_token" even when
+      // no token was sent, an OAuth error object for a body). A wrong token gets 403, not 401: every client with OAuth
+      // support (the SDK's, so mcp-remote 0.15.1, measured) takes any 401 as "sign in with OAuth" and goes through
+      // discovery into Dynamic Client Registration on a server that has none, while a 403 (RFC 9110: the credentials
+      // sent are not accepted; do not repeat them) reaches the person as this message. It must not say
+      // "Unauthorized": mcp-remote starts OAuth on an error whose text does.
+      const check = bearerCheck(req.headers.authorization, tokenDigest);
+      if (check === 'no token') {
+        entry.reason = 'no token';
+        // RFC 6750 §3.1: a request without a token gets the challenge with no error code.
+        res.setHeader('www-authenticate', BEARER_REALM);
+        return rpcError(
+          res,
+          401,
+          -32001,
+          'Unauthorized: no bearer token. This server needs `Authorization: Bearer <MCP_AUTH_TOKEN>`, with the token its operator set.',
+        );
+      }
+      if (check === 'wrong token') {
+        entry.reason = 'wrong token';
+        res.setHeader(
+          'www-authenticate',
+          `${BEARER_REALM}, error="invalid_token", error_description="The bearer token is not this server's MCP_AUTH_TOKEN"`,
+        );
+        return rpcError(
+          res,
+          403,
+          -32001,
+          "Forbidden: wrong bearer token. Send `Authorization: Bearer <MCP_AUTH_TOKEN>` with the exact token this server's operator set (no quotes or spaces around it).",
+        );
+      }
     }
     let token: VerifiedToken | undefined;
     if (oauth && verifier) {
@@ -164,8 +225,10 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
       const presented = authorization.length === 1 ? /^Bearer +(\S+) *$/i.exec(authorization[0] ?? '')?.[1] : undefined;
       const resourceMetadataUrl = verifier.resourceMetadataUrl;
       if (presented === undefined) {
-        // RFC 6750 §3.1: a request with no usable token gets the challenge without an error code; it names where
-        // to find the authorization server and the scopes that cover every tool.
+        entry.reason = 'no token';
+        // RFC 6750 §3.1: a request with no usable token gets the challenge without an error code (the SDK's bearer
+        // helpers send error="invalid_token" here); it names where to find the authorization server and the
+        // scopes that cover every tool.
         res.setHeader('www-authenticate', unauthorizedChallenge({ resourceMetadataUrl, scopes: signInScopes }));
         return rpcError(res, 401, -32001, 'Unauthorized: sign in with OAuth and send Authorization: Bearer <token>');
       }
@@ -174,15 +237,20 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
       } catch (error) {
         const refusal =
           error instanceof TokenError ? error : new TokenError('server_error', 'The access token could not be checked');
+        entry.reason = refusal.code === 'server_error' ? 'token check failed' : `invalid token: ${refusal.message}`;
         if (refusal.code === 'server_error') {
           logger.warn('oauth: token check failed on our side', { error: refusal.message });
-          return rpcError(res, 500, -32603, `Internal error: ${refusal.message}`);
         }
-        res.setHeader(
-          'www-authenticate',
-          unauthorizedChallenge({ resourceMetadataUrl, scopes: signInScopes, error: refusal }),
+        // The SDK's answer: 401 invalid_token with why, the sign-in scopes and where the metadata is; or a 500 for
+        // trouble on our side, with no challenge that would send the client through sign-in again.
+        const code = refusal.code === 'server_error' ? OAuthErrorCode.ServerError : OAuthErrorCode.InvalidToken;
+        return send(
+          res,
+          bearerAuthChallengeResponse(new OAuthError(code, refusal.message), {
+            requiredScopes: signInScopes,
+            resourceMetadataUrl,
+          }),
         );
-        return rpcError(res, 401, -32001, `Unauthorized: ${refusal.message}`);
       }
     }
     // While draining, a request that still arrives on an open connection is served, then its connection closed:
@@ -192,10 +260,10 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
     // x-account-id headers are not looked at, so nothing unauthenticated chooses whose LMS a call reaches.
     const tenant = oauth ? {} : tenantOf(req.headersDistinct, tokenDigest !== undefined);
     if ('error' in tenant) {
-      // A 401 names the scheme that would be accepted (RFC 9110): Basic carries the key unless our bearer token
-      // already holds the Authorization header.
+      // The StackOne credentials are ours to check, not the SDK's. A 401 names the scheme that would be accepted
+      // (RFC 9110): Basic carries the key unless our bearer token already holds the Authorization header.
       if (tenant.status === 401)
-        res.setHeader('www-authenticate', tokenDigest ? 'Bearer' : 'Basic realm="StackOne API key"');
+        res.setHeader('www-authenticate', tokenDigest ? BEARER_REALM : 'Basic realm="StackOne API key"');
       return rpcError(res, tenant.status, tenant.status === 401 ? -32001 : -32600, tenant.error);
     }
 
@@ -205,11 +273,13 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
       const read = await readBody(req, options.maxBodyBytes);
       if (read === TOO_LARGE) {
         res.setHeader('connection', 'close');
+        // The SDK caps only a body it reads itself (a parsed body of 10 kB went through a 4 kB cap, served), and we
+        // read it first for the access log and the time limit's answer: so the cap, and its 413, are ours.
         return rpcError(res, 413, -32600, `Request body over ${options.maxBodyBytes} bytes`);
       }
       body = read.toString('utf8');
-      // A leading byte-order mark: the SDK's parser skips it, so ours must too, or the scope gate and the access log
-      // would see a different request from the one the SDK serves.
+      // A leading byte-order mark: the SDK's parser skips it, so ours must too, or the access log and the time
+      // limit's answer would see a different request from the one the SDK serves.
       if (body.charCodeAt(0) === 0xfeff) body = body.slice(1);
       try {
         parsed = JSON.parse(body);
@@ -217,32 +287,6 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
       } catch {
         // Not JSON: the SDK reads the text itself and answers with its own parse error.
         parsed = undefined;
-      }
-    }
-
-    const scope: RequestScope = { tenant, caller: tokenDigest ? { kind: 'token' } : { kind: 'http' } };
-    if (oauth && verifier && token) {
-      scope.caller = { kind: 'oauth', subject: token.subject, clientId: token.clientId };
-      scope.token = token;
-      // tools/list shows only what the token allows; the same array per standing keeps the SDK's list cache warm.
-      scope.tools = toolsAllowed(token.scopes, tools, oauth);
-      // A call beyond the token's scopes is answered here, before the SDK, with the challenge that lets a client
-      // step up (RFC 6750 §3.1, MCP scope challenges): the scopes it holds plus the one the tool needs.
-      for (const name of toolCalls(parsed)) {
-        const tool = tools.find((t) => t.name === name);
-        if (!tool) continue;
-        const challenge = scopeChallenge(tool, token.scopes, oauth);
-        if (!challenge) continue;
-        auditRefusal(scope, name, parsed, challenge.errorDescription ?? 'insufficient scope');
-        res.setHeader(
-          'www-authenticate',
-          insufficientScopeChallenge({
-            resourceMetadataUrl: verifier.resourceMetadataUrl,
-            scopes: challenge.scopes,
-            ...(challenge.errorDescription ? { description: challenge.errorDescription } : {}),
-          }),
-        );
-        return rpcError(res, 403, -32001, `Forbidden: ${challenge.errorDescription ?? 'insufficient scope'}`, entry.id);
       }
     }
 
@@ -264,10 +308,23 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
         signal: abort.signal,
         ...(body !== undefined ? { body } : {}),
       });
-      const authInfo: AuthInfo = token
-        ? { ...token, resourceMetadataUrl: verifier?.resourceMetadataUrl, extra: { ...token.extra, [TENANT]: scope } }
-        : { token: '', clientId: 'http', scopes: [], extra: { [TENANT]: scope } };
-      const response = await mcp.fetch(request, { authInfo, ...(parsed !== undefined ? { parsedBody: parsed } : {}) });
+      perRequest.set(request, {
+        tenant,
+        caller: token
+          ? { kind: 'oauth', subject: token.subject, clientId: token.clientId }
+          : tokenDigest
+            ? { kind: 'token' }
+            : { kind: 'http' },
+        ...(token ? { token } : {}),
+      });
+      // The SDK reads a token's scopes for the challenge, and where to point the client (resource_metadata).
+      const authInfo: AuthInfo | undefined = token
+        ? { ...token, resourceMetadataUrl: verifier?.resourceMetadataUrl }
+        : undefined;
+      const response = await mcp.fetch(request, {
+        ...(authInfo ? { authInfo } : {}),
+        ...(parsed !== undefined ? { parsedBody: parsed } : {}),
+      });
       if (res.headersSent || res.destroyed) {
         await response.body?.cancel();
         return;
@@ -278,29 +335,6 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  /** A write refused for its scope never reaches the tool boundary, so its audit line is written here. */
-  function auditRefusal(scope: RequestScope, name: string, message: unknown, why: string): void {
-    const tool = tools.find((t) => t.name === name);
-    const deps = options.depsFor(scope.tenant);
-    if (tool?.access !== 'write' || !deps.audit) return;
-    const calls = Array.isArray(message) ? message : [message];
-    const call = calls.find((m) => (m as { params?: { name?: unknown } } | null)?.params?.name === name) as
-      | { params?: { arguments?: unknown } }
-      | undefined;
-    const args = call?.params?.arguments;
-    deps.audit.write(
-      {
-        caller: scope.caller,
-        tool: name,
-        args: typeof args === 'object' && args !== null ? (args as Record<string, unknown>) : {},
-        accountId: scope.token?.accountId ?? deps.accountId,
-        durationMs: 0,
-      },
-      { error: new CredentialError(`Forbidden: ${why}`) },
-      [...secretForms(deps.apiKey), ...(scope.token ? [scope.token.token] : [])],
-    );
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -338,7 +372,8 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
  * The per-request time limit ran out before the SDK answered. Configuration keeps it longer than a create and its
  * checks (config.ts, createBudgetMs), so this is the backstop: a tools/call gets a tool result a model can act on,
  * with the same advice as any create that may have reached the LMS (as plain JSON, or as the last event of a stream
- * already open); anything else a 504.
+ * already open); anything else a 504. Ours because the SDK has no time limit, and a request aborted under it is
+ * answered with nothing: an empty 200 stream (2025-era) or an empty 499 (2026-07-28), measured on 2.4.0.
  */
 interface CutOff {
   status: number;
@@ -427,6 +462,8 @@ interface AccessEntry {
   id?: string | number;
   /** The request carries the 2026-07-28 envelope: an answer of ours must then carry what that revision requires. */
   modern?: boolean;
+  /** Why the request was refused before the SDK saw it, for the access log: never a credential. */
+  reason?: string;
 }
 
 function pathOf(url: string | undefined): string {
@@ -446,18 +483,6 @@ function describe(message: unknown, entry: AccessEntry): void {
   entry.modern = params?._meta?.[PROTOCOL_VERSION_META_KEY] !== undefined;
   if (method === 'tools/call' && typeof params?.name === 'string') entry.tool = params.name.slice(0, 64);
   if (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) entry.id = id;
-}
-
-/** The tool names of every tools/call in a message or a batch of them. */
-function toolCalls(message: unknown): string[] {
-  const messages = Array.isArray(message) ? message : [message];
-  const names: string[] = [];
-  for (const m of messages) {
-    if (typeof m !== 'object' || m === null) continue;
-    const { method, params } = m as { method?: unknown; params?: { name?: unknown } | null };
-    if (method === 'tools/call' && typeof params?.name === 'string') names.push(params.name);
-  }
-  return names;
 }
 
 /** RFC 9728: public, and readable from a browser-based client's origin. */
@@ -508,6 +533,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | typeof 
     req.once('error', reject);
   });
 }
+
+/** Writes a small answer the SDK made (a web Response) onto node's response. */
+function send(res: ServerResponse, response: Response): Promise<void> {
+  return writeResponse(res, response, NOT_ABORTED, () => undefined);
+}
+const NOT_ABORTED = new AbortController().signal;
 
 function plain(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });

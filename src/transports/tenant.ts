@@ -1,8 +1,10 @@
 /**
- * A request's own StackOne credentials, read from its headers as node gives them distinct (`req.headersDistinct`).
- * Fail closed: a credential in a form we do not accept is refused, never ignored, because an ignored credential
- * would let the request run on the operator's key. Only a request that brings no credential at all may do that.
+ * A request's own StackOne credentials, read from its headers as node gives them distinct (`req.headersDistinct`),
+ * and what the request then runs with. Fail closed: a credential in a form we do not accept is refused, never
+ * ignored, because an ignored credential would let the request run on the operator's key. Only a request that
+ * brings no credential at all may do that.
  */
+import type { ServerDeps } from '../server.js';
 import { AccountId } from '../stackone/schemas.js';
 
 /** What a request may bring of its own: its StackOne key and account, used for that request only. */
@@ -98,6 +100,23 @@ export function tenantOf(
     tenant.accountId = parsed.data;
   }
   return tenant;
+}
+
+export const HTTP_KEY_HINT =
+  'Send your StackOne key with the request as `Authorization: Basic base64(<key>:)` (or as `x-stackone-api-key` when the server requires a bearer token), or have the operator set STACKONE_API_KEY.';
+
+/**
+ * What one HTTP request runs with: the operator's deps with the request's own key and account in front of the
+ * operator's, for that request only. In sandbox mode the emulator's key stays: a tenant's real key is never sent
+ * to it. The bin and the tests both build each request's deps with this.
+ */
+export function depsForTenant(operator: ServerDeps, tenant: Tenant, options: { sandbox: boolean }): ServerDeps {
+  return {
+    ...operator,
+    apiKey: (options.sandbox ? undefined : tenant.apiKey) ?? operator.apiKey,
+    accountId: tenant.accountId ?? operator.accountId,
+    missingKeyHint: HTTP_KEY_HINT,
+  };
 }
 
 function keyProblem(key: string): string | undefined {

@@ -1,4 +1,9 @@
 import { spawn } from 'node:child_process';
+import {
+  Client,
+  type OAuthClientProvider,
+  StreamableHTTPClientTransport as V2HttpTransport,
+} from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, test } from 'vitest';
 import { TOOLS } from '../../src/tools/index.js';
 import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
@@ -204,20 +209,116 @@ describe('Streamable HTTP', () => {
     expect(up.requests).toHaveLength(0);
   });
 
-  test('MCP_AUTH_TOKEN: the bearer token is required and checked', async () => {
+  test('MCP_AUTH_TOKEN: the bearer token is required and checked; each refusal says what to fix', async () => {
     up = await startUpstream(LIST);
     srv = await startHttp(up.url, { apiKey: KEY, accountId: 'a', authToken: 'tok-123' });
     const body = rpc('tools/list', {});
-    const none = await raw(srv.url, { body });
-    expect(none.status).toBe(401);
-    expect(none.headers['www-authenticate']).toBe('Bearer');
-    expect((await raw(srv.url, { body, headers: { authorization: 'Bearer tok-124' } })).status).toBe(401);
-    expect((await raw(srv.url, { body, headers: { authorization: 'Bearer tok-123-longer' } })).status).toBe(401);
-    expect((await raw(srv.url, { body, headers: { authorization: basic('tok-123') } })).status).toBe(401);
+    // None sent (or another scheme): RFC 6750's plain challenge, no error code.
+    for (const authorization of [undefined, basic('tok-123'), 'Bearer']) {
+      const none = await raw(srv.url, { body, headers: authorization ? { authorization } : {} });
+      expect(none.status, authorization).toBe(401);
+      expect(none.headers['www-authenticate']).toBe('Bearer realm="stackone-lms-mcp"');
+      expect(JSON.parse(none.body)).toMatchObject({
+        jsonrpc: '2.0',
+        error: {
+          code: -32001,
+          message: expect.stringMatching(/no bearer token.*Authorization: Bearer <MCP_AUTH_TOKEN>/),
+        },
+      });
+    }
+    // A wrong one: invalid_token and why, as a 403 so that clients with OAuth support do not start a sign-in.
+    for (const token of ['tok-124', 'tok-123-longer']) {
+      const wrong = await raw(srv.url, { body, headers: { authorization: `Bearer ${token}` } });
+      expect(wrong.status, token).toBe(403);
+      expect(wrong.headers['www-authenticate']).toBe(
+        `Bearer realm="stackone-lms-mcp", error="invalid_token", error_description="The bearer token is not this server's MCP_AUTH_TOKEN"`,
+      );
+      const message = JSON.parse(wrong.body).error.message as string;
+      expect(message).toMatch(/wrong bearer token.*Authorization: Bearer <MCP_AUTH_TOKEN>/);
+      // mcp-remote starts an OAuth sign-in on any error whose text says "Unauthorized".
+      expect(message).not.toMatch(/Unauthorized/);
+    }
     expect((await raw(srv.url, { body, headers: { authorization: 'Bearer tok-123' } })).status).toBe(200);
     const c = await httpClient(srv.url, { authorization: 'Bearer tok-123' });
     expect((await c.call('list_user_assignments', { id: 'u1' })).isError).toBeFalsy();
     await c.close();
+    // The access log says why, and never with the token.
+    const refused = srv.logs
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.msg === 'http' && (l.status === 401 || l.status === 403));
+    expect(refused.map((l) => [l.status, l.reason])).toEqual([
+      [401, 'no token'],
+      [401, 'no token'],
+      [401, 'no token'],
+      [403, 'wrong token'],
+      [403, 'wrong token'],
+    ]);
+    expect(srv.logs.join('\n')).not.toMatch(/tok-12/);
+    expect(up.requests).toHaveLength(1);
+  });
+
+  test('a wrong MCP_AUTH_TOKEN reaches the person through the SDK clients, and starts no OAuth sign-in', async () => {
+    up = await startUpstream(LIST);
+    srv = await startHttp(up.url, { apiKey: KEY, accountId: 'a', authToken: 'tok-123' });
+    const url = new URL(`${srv.url}/mcp`);
+    const headers = { authorization: 'Bearer tok-124' };
+    const signIns: URL[] = [];
+    // What a client with OAuth support holds (mcp-remote, the editors): a provider with no tokens yet.
+    const provider: OAuthClientProvider = {
+      redirectUrl: 'http://127.0.0.1:9/callback',
+      clientMetadata: { client_name: 'static-token e2e', redirect_uris: ['http://127.0.0.1:9/callback'] },
+      clientInformation: () => undefined,
+      saveClientInformation: () => {},
+      tokens: () => undefined,
+      saveTokens: () => {},
+      redirectToAuthorization: (at) => {
+        signIns.push(at);
+      },
+      saveCodeVerifier: () => {},
+      codeVerifier: () => '',
+    };
+    const attempts: Array<[string, () => Promise<unknown>]> = [
+      [
+        'SDK v2, no auth provider',
+        () => new Client({ name: 'v2', version: '1' }).connect(new V2HttpTransport(url, { requestInit: { headers } })),
+      ],
+      [
+        'SDK v2 with an OAuth provider',
+        () =>
+          new Client({ name: 'v2', version: '1' }).connect(
+            new V2HttpTransport(url, { requestInit: { headers }, authProvider: provider }),
+          ),
+      ],
+      [
+        'SDK v2, 2026-07-28',
+        () =>
+          new Client({ name: 'v2', version: '1' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } }).connect(
+            new V2HttpTransport(url, { requestInit: { headers } }),
+          ),
+      ],
+      ['SDK v1', () => httpClient(srv!.url, headers)],
+    ];
+    for (const [who, attempt] of attempts) {
+      const error = await attempt().then(
+        () => undefined,
+        (e: unknown) => e as Error & { data?: { status?: number; text?: string } },
+      );
+      // The message, or (2026-07-28 version negotiation, whose message is generic) the body it carries along.
+      expect(`${error?.message} ${error?.data?.text ?? ''}`, who).toMatch(/wrong bearer token.*MCP_AUTH_TOKEN/);
+    }
+    expect(signIns).toEqual([]);
+    const paths = srv.logs
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.msg === 'http')
+      .map((l) => l.path);
+    expect(paths.every((p) => p === '/mcp')).toBe(true);
+
+    // With no token at all the 401 is a sign-in invitation to such a client, which it cannot take here: the 404s it
+    // meets on the way (metadata, registration) say how this server does take a token.
+    await expect(
+      new Client({ name: 'v2', version: '1' }).connect(new V2HttpTransport(url, { authProvider: provider })),
+    ).rejects.toThrow(/MCP_AUTH_TOKEN/);
+    expect(up.requests).toHaveLength(0);
   });
 
   test('two tenants at once each reach StackOne with only their own key and account', async () => {
@@ -329,6 +430,35 @@ describe('the HTTP binary', () => {
     expect(rpcOf(reply).result.isError).toBeFalsy();
     expect(await exited).toBe(0);
     expect(stderr).not.toContain(KEY);
+  });
+
+  test("the bin runs each request on its tenant's key and account, and on the operator's only when it brings none", async () => {
+    assertBuilt();
+    up = await startUpstream(json(200, { data: [] }));
+    const child = spawn(process.execPath, [BIN, '--transport', 'http', '--port', '0'], {
+      env: childEnv({ STACKONE_API_KEY: KEY, STACKONE_ACCOUNT_ID: 'operator-acct', STACKONE_BASE_URL: up.url }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise((r) => child.on('exit', r));
+    try {
+      const stderr = await waitForOutput(child.stderr, /"listening".*\n/);
+      const url = /"url":"(http:\/\/[^"]+)\/mcp"/.exec(stderr)?.[1] as string;
+      const call = rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 'u1' } });
+      const tenant = await raw(url, {
+        body: call,
+        headers: { authorization: basic('sk_tenant_key_0001'), 'x-account-id': 'tenant-acct' },
+      });
+      expect(rpcOf(tenant).result.isError).toBeFalsy();
+      const anonymous = await raw(url, { body: call });
+      expect(rpcOf(anonymous).result.isError).toBeFalsy();
+      expect(up.requests.map((r) => [r.headers.authorization, r.headers['x-account-id']])).toEqual([
+        [basic('sk_tenant_key_0001'), 'tenant-acct'],
+        [basic(KEY), 'operator-acct'],
+      ]);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 
   test('the start-up log names the address actually bound, 0.0.0.0 included', async () => {

@@ -2,7 +2,8 @@
  * OAuth end to end: our HTTP server on a real socket in OAuth mode, a real authorization server (oidc-provider on
  * 127.0.0.1) and the SDK v2 client's own OAuth support, which finds the issuer through the server's 401 and its RFC
  * 9728 document. Client credentials and authorization code with PKCE each reach every tool; the ways a token is
- * refused; a read-only token's list and its step-up; the account taken from the token, never from a header.
+ * refused; a read-only token's challenge (the SDK's, per tool) and its step-up; the account taken from the token, never
+ * from a header.
  */
 import { spawn } from 'node:child_process';
 import {
@@ -19,20 +20,25 @@ import {
 } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type AuditLine, createAuditLog } from '../../src/audit.js';
-import { createOAuthVerifier } from '../../src/auth/oauth.js';
 import { systemClock } from '../../src/clock.js';
-import { DEFAULT_READ_SCOPE, DEFAULT_WRITE_SCOPE, type OAuthConfig } from '../../src/config.js';
+import type { OAuthConfig } from '../../src/config.js';
 import { SANDBOX_API_KEY, SANDBOX_DEFAULT_ACCOUNT } from '../../src/sandbox/seed.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/serve.js';
 import { TOOLS } from '../../src/tools/index.js';
 import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
-import { freePort, type HttpServerUnderTest, raw, rpc, rpcOf, startHttp, waitForOutput } from '../helpers/http.js';
+import {
+  httpClient,
+  type OAuthServerUnderTest,
+  raw,
+  rpc,
+  rpcOf,
+  startHttp,
+  startOAuthHttp,
+  waitForOutput,
+} from '../helpers/http.js';
 import { PUBLIC_CLIENT, READ, SERVICE_CLIENT, startIssuer, type TestIssuer, WRITE } from '../helpers/oidc.js';
 
-interface OAuthServer extends HttpServerUnderTest {
-  resource: string;
-  audit: AuditLine[];
-}
+type OAuthServer = OAuthServerUnderTest;
 
 /**
  * oidc-provider stamps and checks its tokens by the machine's clock and cannot be given another, so every part here
@@ -46,37 +52,19 @@ const upstreamSeen: unknown[] = [];
 let issuer: TestIssuer;
 let server: OAuthServer;
 
-async function startOAuthServer(
+function startOAuthServer(
   at: TestIssuer,
   extra: Partial<OAuthConfig> & { allowedAccountIds?: readonly string[]; jwksCooldownMs?: number } = {},
 ): Promise<OAuthServer> {
-  const { allowedAccountIds, jwksCooldownMs, ...oauthExtra } = extra;
-  const port = await freePort();
-  const resource = `http://127.0.0.1:${port}/mcp`;
-  const oauth: OAuthConfig = {
-    issuer: at.url,
-    resourceUrl: new URL(resource),
-    readScope: DEFAULT_READ_SCOPE,
-    writeScope: DEFAULT_WRITE_SCOPE,
-    accountClaim: undefined,
-    accountMap: undefined,
-    ...oauthExtra,
-  };
-  const audit: AuditLine[] = [];
-  const started = await startHttp(sandbox.url, {
-    port,
-    oauth,
-    now,
-    verifier: createOAuthVerifier(oauth, { now, ...(jwksCooldownMs === undefined ? {} : { jwksCooldownMs }) }),
+  const { allowedAccountIds, jwksCooldownMs, ...oauth } = extra;
+  return startOAuthHttp(sandbox.url, at.url, {
     apiKey: SANDBOX_API_KEY,
     accountId: SANDBOX_DEFAULT_ACCOUNT,
-    audit: createAuditLog(
-      { kind: 'stderr' },
-      { secrets: [], stderr: (line) => audit.push(JSON.parse(line) as AuditLine), now },
-    ),
+    oauth,
+    now,
     ...(allowedAccountIds ? { allowedAccountIds } : {}),
+    ...(jwksCooldownMs === undefined ? {} : { jwksCooldownMs }),
   });
-  return { ...started, resource, audit };
 }
 
 beforeAll(async () => {
@@ -322,37 +310,79 @@ describe('tokens the server refuses, each with a challenge the client can act on
 });
 
 describe('scopes map to tools', () => {
-  test('a read-only token lists only the reads; a create gets 403 insufficient_scope naming the scope to add', async () => {
+  /** A WWW-Authenticate challenge's parameters, whatever their order. */
+  const params = (header: string) =>
+    Object.fromEntries([...header.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+  const metadataUrl = () => `${server.url}/.well-known/oauth-protected-resource/mcp`;
+  const createCall = {
+    name: 'create_user_assignment',
+    arguments: { id: 'emp-1003', learning_object_external_reference: 'onboarding-101' },
+  };
+  const envelope = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientCapabilities': {},
+  };
+
+  test('a read-only token sees every tool; a create gets the SDK 403 insufficient_scope naming the scope to add, in both eras', async () => {
     const token = await issuer.mint({ audience: server.resource, scopes: [READ] });
+    // Listed to every token: a model that never sees the creates could never ask the user to allow them.
     const list = await raw(server.url, { headers: bearer(token), body: rpc('tools/list', {}) });
     expect(list.status).toBe(200);
-    const names = (rpcOf(list).result.tools as Array<{ name: string }>).map((t) => t.name);
-    expect(names.sort()).toEqual(['find_learning_objects', 'find_users', 'list_user_assignments']);
+    expect((rpcOf(list).result.tools as Array<{ name: string }>).map((t) => t.name)).toEqual(TOOLS.map((t) => t.name));
 
-    const before = { audit: server.audit.length, assignments: sandbox.emulator.assignmentsOf('emp-1003').length };
-    const call = await raw(server.url, {
-      headers: bearer(token),
-      body: rpc('tools/call', {
-        name: 'create_user_assignment',
-        arguments: { id: 'emp-1003', learning_object_external_reference: 'onboarding-101' },
+    const before = {
+      audit: server.audit.length,
+      upstream: upstreamSeen.length,
+      assignments: sandbox.emulator.assignmentsOf('emp-1003').length,
+    };
+    const refusals = {
+      '2025-11-25': await raw(server.url, { headers: bearer(token), body: rpc('tools/call', createCall, 4) }),
+      // The same call behind a byte-order mark (which the SDK's parser skips) meets the same challenge.
+      'byte-order mark': await raw(server.url, {
+        headers: bearer(token),
+        body: `\uFEFF${rpc('tools/call', createCall, 5)}`,
       }),
-    });
-    expect(call.status).toBe(403);
-    // The same call behind a byte-order mark (which the SDK's parser skips) meets the same gate.
-    const bom = await raw(server.url, {
-      headers: bearer(token),
-      body: `\uFEFF${rpc('tools/call', { name: 'create_user_assignment', arguments: { id: 'emp-1003', learning_object_external_reference: 'onboarding-101' } })}`,
-    });
-    expect(bom.status).toBe(403);
-    expect(challenge(call)).toBe(
-      `Bearer error="insufficient_scope", scope="${READ} ${WRITE}", error_description="create_user_assignment needs the ${WRITE} scope", resource_metadata="${server.url}/.well-known/oauth-protected-resource/mcp"`,
-    );
+      '2026-07-28': await raw(server.url, {
+        headers: {
+          ...bearer(token),
+          'mcp-protocol-version': '2026-07-28',
+          'mcp-method': 'tools/call',
+          'mcp-name': 'create_user_assignment',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 6,
+          method: 'tools/call',
+          params: { ...createCall, _meta: envelope },
+        }),
+      }),
+    };
+    for (const [what, call] of Object.entries(refusals)) {
+      expect(call.status, what).toBe(403);
+      expect(params(challenge(call)), what).toEqual({
+        error: 'insufficient_scope',
+        scope: `${READ} ${WRITE}`,
+        error_description: `create_user_assignment needs the ${WRITE} scope`,
+        resource_metadata: metadataUrl(),
+      });
+      expect(challenge(call), what).toMatch(/^Bearer /);
+      // RFC 6750's error object, which clients show as the reason when they cannot step up.
+      expect(JSON.parse(call.body), what).toEqual({
+        error: 'insufficient_scope',
+        error_description: `create_user_assignment needs the ${WRITE} scope`,
+      });
+    }
     expect(sandbox.emulator.assignmentsOf('emp-1003').length).toBe(before.assignments);
-    // The refused attempts are on the record too.
+    expect(upstreamSeen.length).toBe(before.upstream);
+    // The refused attempts are on the record too, each once.
     expect(server.audit.slice(before.audit)).toMatchObject([
       { tool: 'create_user_assignment', outcome: 'refused', who: SERVICE_CLIENT.id, user_id: 'emp-1003' },
       { tool: 'create_user_assignment', outcome: 'refused', who: SERVICE_CLIENT.id, user_id: 'emp-1003' },
+      { tool: 'create_user_assignment', outcome: 'refused', who: SERVICE_CLIENT.id, user_id: 'emp-1003' },
     ]);
+    expect(server.audit.slice(before.audit)).toHaveLength(3);
+    const access = server.logs.map((l) => JSON.parse(l)).filter((l) => l.msg === 'http' && l.status === 403);
+    expect(access.slice(-3).map((l) => l.tool)).toEqual(Array(3).fill('create_user_assignment'));
     // A read it holds the scope for goes through.
     const read = await raw(server.url, {
       headers: bearer(token),
@@ -362,38 +392,76 @@ describe('scopes map to tools', () => {
     expect(rpcOf(read).result.isError).toBeFalsy();
   });
 
-  test('the SDK client holding a read-only token steps up when a create is refused, then the create goes through', async () => {
-    const readOnly = await issuer.mintForUser('bob', { audience: server.resource, scopes: [READ] });
-    const provider = new BrowserlessProvider({
-      redirectUrl: PUBLIC_CLIENT.redirectUri,
-      client: { client_id: PUBLIC_CLIENT.id },
-      tokens: { access_token: readOnly, token_type: 'Bearer', scope: READ },
-    });
-    const first = new StreamableHTTPClientTransport(mcpUrl(server), { authProvider: provider });
-    const client = new Client({ name: 'step-up', version: '1.0.0' });
-    await client.connect(first);
-    const args = { id: 'emp-1004', learning_object_external_reference: 'code-of-conduct-2026' };
+  test('a client that cannot step up (the v1 SDK client, token in a header) shows the person why', async () => {
+    const token = await issuer.mint({ audience: server.resource, scopes: [READ] });
+    const c = await httpClient(server.url, bearer(token));
     try {
-      expect((await client.listTools()).tools).toHaveLength(3);
-      await expect(client.callTool({ name: 'create_user_assignment', arguments: args })).rejects.toBeInstanceOf(
-        UnauthorizedError,
+      await expect(c.call('create_user_assignment', createCall.arguments)).rejects.toThrow(
+        new RegExp(`insufficient_scope.*create_user_assignment needs the ${WRITE} scope`),
       );
+      expect((await c.call('list_user_assignments', { id: 'emp-1003' })).isError).toBeFalsy();
     } finally {
-      await client.close();
-    }
-    // The client went back to the issuer asking for what it had plus what the challenge named.
-    expect(provider.redirected?.searchParams.get('scope')?.split(' ')).toEqual(expect.arrayContaining([READ, WRITE]));
-    await signIn(provider, first, issuer);
-    const again = new Client({ name: 'step-up', version: '1.0.0' });
-    await again.connect(new StreamableHTTPClientTransport(mcpUrl(server), { authProvider: provider }));
-    try {
-      expect((await again.listTools()).tools).toHaveLength(5);
-      const created = (await again.callTool({ name: 'create_user_assignment', arguments: args })) as CallToolResult;
-      expect(created.isError).toBeFalsy();
-    } finally {
-      await again.close();
+      await c.close();
     }
   });
+
+  test('a 2025-era batch with one call beyond the token is refused whole, before any of it runs', async () => {
+    const token = await issuer.mint({ audience: server.resource, scopes: [READ] });
+    const before = { audit: server.audit.length, upstream: upstreamSeen.length };
+    const batch = `[${rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 'emp-1003' } }, 1)},${rpc('tools/call', createCall, 2)}]`;
+    const reply = await raw(server.url, { headers: bearer(token), body: batch });
+    expect(reply.status).toBe(403);
+    expect(params(challenge(reply))).toMatchObject({ error: 'insufficient_scope', scope: `${READ} ${WRITE}` });
+    expect(upstreamSeen.length).toBe(before.upstream);
+    expect(server.audit.slice(before.audit)).toMatchObject([{ tool: 'create_user_assignment', outcome: 'refused' }]);
+    expect(server.audit.slice(before.audit)).toHaveLength(1);
+    // With the write scope the same batch is served.
+    const writer = await issuer.mint({ audience: server.resource, scopes: [WRITE] });
+    const served = await raw(server.url, {
+      headers: bearer(writer),
+      body: `[${rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 'emp-1003' } }, 1)}]`,
+    });
+    expect(served.status).toBe(200);
+  });
+
+  test.each([
+    ['2025-11-25', {}, 'code-of-conduct-2026'],
+    ['2026-07-28', { versionNegotiation: { mode: { pin: '2026-07-28' as const } } }, 'first-aid-basics'],
+  ])(
+    'the SDK client (%s) holding a read-only token steps up when a create is refused, then the create goes through',
+    async (_era, options, learningObject) => {
+      const readOnly = await issuer.mintForUser('bob', { audience: server.resource, scopes: [READ] });
+      const provider = new BrowserlessProvider({
+        redirectUrl: PUBLIC_CLIENT.redirectUri,
+        client: { client_id: PUBLIC_CLIENT.id },
+        tokens: { access_token: readOnly, token_type: 'Bearer', scope: READ },
+      });
+      const first = new StreamableHTTPClientTransport(mcpUrl(server), { authProvider: provider });
+      const client = new Client({ name: 'step-up', version: '1.0.0' }, options);
+      await client.connect(first);
+      const args = { id: 'emp-1004', learning_object_external_reference: learningObject };
+      try {
+        expect((await client.listTools()).tools).toHaveLength(TOOLS.length);
+        await expect(client.callTool({ name: 'create_user_assignment', arguments: args })).rejects.toBeInstanceOf(
+          UnauthorizedError,
+        );
+      } finally {
+        await client.close();
+      }
+      // The client went back to the issuer asking for what it had plus what the challenge named.
+      expect(provider.redirected?.searchParams.get('scope')?.split(' ')).toEqual(expect.arrayContaining([READ, WRITE]));
+      await signIn(provider, first, issuer);
+      const again = new Client({ name: 'step-up', version: '1.0.0' }, options);
+      await again.connect(new StreamableHTTPClientTransport(mcpUrl(server), { authProvider: provider }));
+      try {
+        expect((await again.listTools()).tools).toHaveLength(TOOLS.length);
+        const created = (await again.callTool({ name: 'create_user_assignment', arguments: args })) as CallToolResult;
+        expect(created.isError).toBeFalsy();
+      } finally {
+        await again.close();
+      }
+    },
+  );
 });
 
 describe("whose StackOne account: the operator's key, the token's account", () => {

@@ -5,6 +5,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
+import { waitForOutput } from '../helpers/http.js';
 
 beforeAll(() => assertBuilt());
 
@@ -114,6 +115,25 @@ describe('--sandbox, as a new user tries it with no key', () => {
       `stackone-lms-mcp: needs Node.js 20.18 or newer (22 or 24 recommended); this is Node 16.20.2 (${process.execPath}). Install a newer Node, or give your MCP client's "command" the full path of one.\n`,
     );
     expect(stdout).toBe('');
+  });
+
+  test("over HTTP the start-up log shows one URL: the server's, not the emulator's behind it", async () => {
+    const child = spawn(process.execPath, [BIN, '--sandbox', '--transport', 'http', '--port', '0'], {
+      env: childEnv({}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise((r) => child.on('exit', r));
+    try {
+      const stderr = await waitForOutput(child.stderr, /"listening".*\n/);
+      expect(stderr).toMatch(/sandbox mode/);
+      const urls = stderr.match(/https?:\/\/[^"\s]+/g) ?? [];
+      const listening = JSON.parse(stderr.split('\n').find((l) => l.includes('"listening"')) ?? '{}');
+      expect(urls).toEqual([listening.url]);
+      expect(listening.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 
   test('fault injection is refused outside sandbox mode', async () => {

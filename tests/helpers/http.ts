@@ -4,13 +4,13 @@ import { createServer as createNetServer } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { AuditLog } from '../../src/audit.js';
-import type { OAuthVerifier } from '../../src/auth/oauth.js';
+import { type AuditLine, type AuditLog, createAuditLog } from '../../src/audit.js';
+import { createOAuthVerifier, type OAuthVerifier } from '../../src/auth/oauth.js';
 import type { Clock } from '../../src/clock.js';
-import type { HttpConfig } from '../../src/config.js';
+import { DEFAULT_READ_SCOPE, DEFAULT_WRITE_SCOPE, type HttpConfig, type OAuthConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { StackOneClient } from '../../src/stackone/client.js';
-import { type HttpHandle, serveHttp } from '../../src/transports/http.js';
+import { depsForTenant, type HttpHandle, serveHttp } from '../../src/transports/http.js';
 import { frozenClock } from './clock.js';
 
 export interface HttpServerUnderTest {
@@ -47,16 +47,21 @@ export async function startHttp(
     ...http,
     logger,
     now,
-    depsFor: (tenant) => ({
-      stackone,
-      now,
-      logger,
-      ...(audit ? { audit } : {}),
-      ...(allowedAccountIds ? { allowedAccountIds } : {}),
-      apiKey: tenant.apiKey ?? apiKey,
-      accountId: tenant.accountId ?? accountId,
-      missingKeyHint: 'Send your StackOne key as Authorization: Basic base64(<key>:).',
-    }),
+    // The bin's own rule for whose key and account a request runs with.
+    depsFor: (tenant) =>
+      depsForTenant(
+        {
+          stackone,
+          now,
+          logger,
+          ...(audit ? { audit } : {}),
+          ...(allowedAccountIds ? { allowedAccountIds } : {}),
+          apiKey,
+          accountId,
+        },
+        tenant,
+        { sandbox: false },
+      ),
   });
   return {
     url: handle.url,
@@ -67,6 +72,59 @@ export async function startHttp(
       await stackone.close();
     },
   };
+}
+
+export interface OAuthServerUnderTest extends HttpServerUnderTest {
+  /** MCP_RESOURCE_URL: the audience its tokens must carry. */
+  resource: string;
+  /** Its audit lines, parsed, as they are written. */
+  audit: AuditLine[];
+}
+
+/** Our HTTP server in OAuth mode against `issuerUrl`, on the operator's key and account, auditing into `audit`. */
+export async function startOAuthHttp(
+  upstreamUrl: string,
+  issuerUrl: string,
+  opts: {
+    apiKey: string;
+    accountId: string;
+    oauth?: Partial<OAuthConfig>;
+    allowedAccountIds?: readonly string[];
+    jwksCooldownMs?: number;
+    /** The server's clock: the issuer's, the machine's, since oidc-provider stamps tokens by it. */
+    now: Clock;
+  },
+): Promise<OAuthServerUnderTest> {
+  const { now } = opts;
+  const port = await freePort();
+  const resource = `http://127.0.0.1:${port}/mcp`;
+  const oauth: OAuthConfig = {
+    issuer: issuerUrl,
+    resourceUrl: new URL(resource),
+    readScope: DEFAULT_READ_SCOPE,
+    writeScope: DEFAULT_WRITE_SCOPE,
+    accountClaim: undefined,
+    accountMap: undefined,
+    ...opts.oauth,
+  };
+  const audit: AuditLine[] = [];
+  const started = await startHttp(upstreamUrl, {
+    port,
+    oauth,
+    now,
+    verifier: createOAuthVerifier(oauth, {
+      now,
+      ...(opts.jwksCooldownMs === undefined ? {} : { jwksCooldownMs: opts.jwksCooldownMs }),
+    }),
+    apiKey: opts.apiKey,
+    accountId: opts.accountId,
+    audit: createAuditLog(
+      { kind: 'stderr' },
+      { secrets: [], stderr: (line) => audit.push(JSON.parse(line) as AuditLine), now },
+    ),
+    ...(opts.allowedAccountIds ? { allowedAccountIds: opts.allowedAccountIds } : {}),
+  });
+  return { ...started, resource, audit };
 }
 
 /** A port that was free on 127.0.0.1 a moment ago: for a server whose own URL (MCP_RESOURCE_URL) must be known first. */

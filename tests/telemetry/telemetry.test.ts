@@ -4,27 +4,17 @@
  * traceparent as the parent; the counters for calls, errors by class, retries and 429s; and no id or key in any
  * attribute. Real tools and the real StackOne client against a scripted upstream on 127.0.0.1.
  */
-import { metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import {
-  AggregationTemporality,
-  type DataPoint,
-  type Histogram,
-  MeterProvider,
-  MetricReader,
-} from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { DataPoint, Histogram } from '@opentelemetry/sdk-metrics';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { StackOneClient } from '../../src/stackone/client.js';
 import { defaultDirectory } from '../../src/stackone/directory.js';
 import { parentContext, withMcpSpan } from '../../src/telemetry.js';
 import type { ToolContext } from '../../src/tools/define-tool.js';
 import { TOOLS } from '../../src/tools/index.js';
 import { frozenClock } from '../helpers/clock.js';
+import { useRealOtel } from '../helpers/otel.js';
 import { json, stackoneError, startUpstream, type Upstream } from '../helpers/upstream.js';
 
 const KEY = 'sk_live_TELEMETRY_0a1b2c3d4e5f';
@@ -32,29 +22,7 @@ const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_SPAN = '00f067aa0ba902b7';
 const TRACEPARENT = `00-${TRACE_ID}-${CALLER_SPAN}-01`;
 
-class TestReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
-
-const exporter = new InMemorySpanExporter();
-const reader = new TestReader();
-const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-const meterProvider = new MeterProvider({ readers: [reader] });
-
-beforeAll(() => {
-  trace.setGlobalTracerProvider(tracerProvider);
-  metrics.setGlobalMeterProvider(meterProvider);
-});
-afterAll(async () => {
-  await tracerProvider.shutdown();
-  await meterProvider.shutdown();
-  trace.disable();
-  metrics.disable();
-});
+const { exporter, reader } = useRealOtel();
 
 let up: Upstream;
 let client: StackOneClient;

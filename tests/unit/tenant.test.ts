@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { MAX_KEY_LENGTH, tenantOf } from '../../src/transports/tenant.js';
+import type { ServerDeps } from '../../src/server.js';
+import type { StackOneClient } from '../../src/stackone/client.js';
+import { depsForTenant, MAX_KEY_LENGTH, tenantOf } from '../../src/transports/tenant.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 /** Headers as node's req.headersDistinct gives them: every value in an array. */
@@ -72,5 +74,42 @@ describe('tenantOf', () => {
     expect(tenantOf(h({ authorization: `Basic ${b64('k1:')}`, 'x-stackone-api-key': 'k2' }), false)).toMatchObject({
       status: 400,
     });
+  });
+});
+
+describe('depsForTenant: whose key and account a request runs with', () => {
+  // Never called here: depsForTenant only passes the client on.
+  const operator: ServerDeps = {
+    stackone: {} as StackOneClient,
+    now: () => 0,
+    apiKey: 'operator-key',
+    accountId: 'operator-acct',
+  };
+
+  test("a tenant's key and account win over the operator's, each on its own; none brought, the operator's", () => {
+    expect(
+      depsForTenant(operator, { apiKey: 'tenant-key', accountId: 'tenant-acct' }, { sandbox: false }),
+    ).toMatchObject({ apiKey: 'tenant-key', accountId: 'tenant-acct' });
+    expect(depsForTenant(operator, { apiKey: 'tenant-key' }, { sandbox: false })).toMatchObject({
+      apiKey: 'tenant-key',
+      accountId: 'operator-acct',
+    });
+    expect(depsForTenant(operator, { accountId: 'tenant-acct' }, { sandbox: false })).toMatchObject({
+      apiKey: 'operator-key',
+      accountId: 'tenant-acct',
+    });
+    expect(depsForTenant(operator, {}, { sandbox: false })).toMatchObject({
+      apiKey: 'operator-key',
+      accountId: 'operator-acct',
+    });
+    expect(depsForTenant({ ...operator, apiKey: undefined }, {}, { sandbox: false }).missingKeyHint).toMatch(
+      /Authorization: Basic base64\(<key>:\)/,
+    );
+  });
+
+  test("in sandbox mode a tenant's real key is never sent to the emulator; its account choice still counts", () => {
+    expect(
+      depsForTenant(operator, { apiKey: 'sk_live_real', accountId: 'globex-lms' }, { sandbox: true }),
+    ).toMatchObject({ apiKey: 'operator-key', accountId: 'globex-lms' });
   });
 });
