@@ -187,36 +187,26 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
       return rpcError(res, 403, -32000, 'Forbidden: Origin not allowed (see --allowed-origins)');
     }
     if (tokenDigest) {
-      // The SDK has no static-token gate; its bearer helpers speak OAuth (a 401 with error="invalid_token" even when
-      // no token was sent, an OAuth error object for a body). A wrong token gets 403, not 401: every client with OAuth
-      // support (the SDK's, so mcp-remote 0.15.1, measured) takes any 401 as "sign in with OAuth" and goes through
-      // discovery into Dynamic Client Registration on a server that has none, while a 403 (RFC 9110: the credentials
-      // sent are not accepted; do not repeat them) reaches the person as this message. It must not say
-      // "Unauthorized": mcp-remote starts OAuth on an error whose text does.
+      // The SDK has no static-token gate (its bearer helpers need an OAuth verifier and answer with an OAuth error
+      // object). Both refusals are a 401 with error="invalid_token" and an error_description that says what to fix,
+      // as the SDK's own helpers answer a missing token too: the description is what clients surface. A client with
+      // OAuth support (mcp-remote 0.15.1, the SDK's with a provider) still tries OAuth discovery on a 401; the
+      // discovery documents answer 404 naming MCP_AUTH_TOKEN, so that is the error it ends with.
       const check = bearerCheck(req.headers.authorization, tokenDigest);
-      if (check === 'no token') {
-        entry.reason = 'no token';
-        // RFC 6750 §3.1: a request without a token gets the challenge with no error code.
-        res.setHeader('www-authenticate', BEARER_REALM);
-        return rpcError(
-          res,
-          401,
-          -32001,
-          'Unauthorized: no bearer token. This server needs `Authorization: Bearer <MCP_AUTH_TOKEN>`, with the token its operator set.',
-        );
-      }
-      if (check === 'wrong token') {
-        entry.reason = 'wrong token';
-        res.setHeader(
-          'www-authenticate',
-          `${BEARER_REALM}, error="invalid_token", error_description="The bearer token is not this server's MCP_AUTH_TOKEN"`,
-        );
-        return rpcError(
-          res,
-          403,
-          -32001,
-          "Forbidden: wrong bearer token. Send `Authorization: Bearer <MCP_AUTH_TOKEN>` with the exact token this server's operator set (no quotes or spaces around it).",
-        );
+      if (check !== 'ok') {
+        entry.reason = check;
+        const [description, message] =
+          check === 'no token'
+            ? [
+                'No bearer token: this server needs Authorization: Bearer <MCP_AUTH_TOKEN>',
+                'Unauthorized: no bearer token. This server needs `Authorization: Bearer <MCP_AUTH_TOKEN>`, with the token its operator set.',
+              ]
+            : [
+                "The bearer token is not this server's MCP_AUTH_TOKEN",
+                "Unauthorized: wrong bearer token. Send `Authorization: Bearer <MCP_AUTH_TOKEN>` with the exact token this server's operator set (no quotes or spaces around it).",
+              ];
+        res.setHeader('www-authenticate', `${BEARER_REALM}, error="invalid_token", error_description="${description}"`);
+        return rpcError(res, 401, -32001, message);
       }
     }
     let token: VerifiedToken | undefined;

@@ -9,7 +9,7 @@ import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { TOOLS } from '../../src/tools/index.js';
 import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
 import { type HttpServerUnderTest, raw, rpcOf, startHttp } from '../helpers/http.js';
-import { CREATED, json, startUpstream, type Upstream } from '../helpers/upstream.js';
+import { CREATED, json, ownRequests, startUpstream, type Upstream } from '../helpers/upstream.js';
 
 const KEY = 'sk_eras_SECRET_0042';
 const MODES = {
@@ -54,7 +54,7 @@ async function callEveryTool(c: Client, upstream: Upstream): Promise<void> {
     arguments: { id: 'emp-1', learning_object_external_reference: 'sec-101', result: { value: 'Pass' } },
   });
   expect(done.isError).toBeFalsy();
-  expect(upstream.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+  expect(ownRequests(upstream).map((r) => `${r.method} ${r.path}`)).toEqual([
     'GET /unified/lms/users/emp-1/assignments',
     'POST /unified/lms/users/emp-1/assignments',
     'GET /unified/lms/users/emp-1/assignments',
@@ -149,6 +149,6 @@ describe('the 2026-07-28 wire over HTTP', () => {
     expect(rpcOf(wrongMethod).error?.code).toBe(-32020);
     const missing = await raw(srv.url, { body: call, headers: { 'mcp-protocol-version': '2026-07-28' } });
     expect(missing.status).toBe(400);
-    expect(up.requests).toHaveLength(1);
+    expect(ownRequests(up)).toHaveLength(1);
   });
 });

@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { TOOLS } from '../../src/tools/index.js';
 import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
 import { waitForOutput } from '../helpers/http.js';
-import { CREATED, json, startUpstream, type Upstream } from '../helpers/upstream.js';
+import { CREATED, json, ownRequests, startUpstream, type Upstream } from '../helpers/upstream.js';
 
 const KEY = 'sk_live_e2e_SECRET_KEY_987';
 const BASIC = Buffer.from(`${KEY}:`).toString('base64');
@@ -100,7 +100,7 @@ describe('the real binary over stdio', () => {
       })) as CallToolResult;
       expect(bad.isError).toBe(true);
 
-      expect(up.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      expect(ownRequests(up).map((r) => `${r.method} ${r.url}`)).toEqual([
         'POST /unified/lms/users/emp-1001/assignments',
         'GET /unified/lms/users/emp-1001/assignments?filter[status]=pending',
         'POST /unified/lms/users/emp-1001/completions',

@@ -27,6 +27,14 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
+/**
+ * The requests a tool made for its own operation, leaving out the directory lists (users, courses, content) that
+ * lookups and title joins read once and cache: a test that counts the operation's requests counts these.
+ */
+export function ownRequests(upstream: Pick<Upstream, 'requests'>): Recorded[] {
+  return upstream.requests.filter((r) => !/^\/unified\/lms\/(users|courses|content)$/.test(r.path));
+}
+
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Responder {
   return (_req, res) => {
     const text = JSON.stringify(body);

@@ -9,7 +9,15 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { ClientOptions } from '../../src/stackone/client.js';
 import { iso, TEST_NOW } from '../helpers/clock.js';
 import { rawReply, startRawUpstream } from '../helpers/raw-upstream.js';
-import { CREATED, json, type Responder, stackoneError, startUpstream, type Upstream } from '../helpers/upstream.js';
+import {
+  CREATED,
+  json,
+  ownRequests,
+  type Responder,
+  stackoneError,
+  startUpstream,
+  type Upstream,
+} from '../helpers/upstream.js';
 import { textOf, type Wired, wire } from '../helpers/wire.js';
 
 const LIST_OK = json(200, { data: [] });
@@ -305,7 +313,7 @@ afterEach(async () => {
 
 function countBy(upstream: Upstream) {
   const counts: Record<string, number> = {};
-  for (const r of upstream.requests) counts[r.method] = (counts[r.method] ?? 0) + 1;
+  for (const r of ownRequests(upstream)) counts[r.method] = (counts[r.method] ?? 0) + 1;
   return counts;
 }
 
