@@ -86,7 +86,7 @@ describe('Streamable HTTP', () => {
     srv = await startHttp(up.url, { apiKey: KEY, accountId: 'a' });
     const listed = rpcOf(await raw(srv.url, { body: rpc('tools/list', {}, 9) }));
     expect(listed.id).toBe(9);
-    expect(listed.result.tools).toHaveLength(5);
+    expect(listed.result.tools).toHaveLength(TOOLS.length);
     // An unknown tool is a JSON-RPC error -32602, not a tool result.
     const unknown = rpcOf(await raw(srv.url, { body: rpc('tools/call', { name: 'nope', arguments: {} }, 3) }));
     expect(unknown).toMatchObject({ id: 3, error: { code: -32602, message: expect.stringMatching(/nope not found/) } });
