@@ -54,6 +54,9 @@ interface StoredAssignment {
   userId: string;
 }
 
+/** A completion as StackOne lists it: its own record, apart from the assignment it may close. */
+type StoredCompletion = StoredAssignment;
+
 export interface Exchange {
   request: EmuRequest;
   response: EmuResponse;
@@ -69,6 +72,8 @@ export interface EmulatorOptions {
 const DAY = 86_400_000;
 const USER_PATH = /^\/unified\/lms\/users\/([^/]+)\/(assignments|completions)$/;
 const COLLECTION_PATH = /^\/unified\/lms\/(users|courses|content)$/;
+/** The org-wide lists: every user of the account at once. */
+const ORG_PATH = /^\/unified\/lms\/(assignments|completions)$/;
 const ASSIGNMENT_FIELDS = [
   'id',
   'remote_id',
@@ -100,7 +105,17 @@ const ListQuery = z.object({
   raw: z.enum(['true', 'false']).optional(),
   user_id: z.string().optional(),
   remote_user_id: z.string().optional(),
-  'filter[status]': z.enum(['pending', 'in_progress', 'completed']).optional(),
+  'filter[status]': z.enum(['pending', 'in_progress', 'completed', 'unmapped_value']).optional(),
+  'filter[updated_after]': z.iso.datetime({ offset: true }).optional(),
+  updated_after: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** GET /unified/lms/completions and /users/{id}/completions: filter[updated_after] is their only filter. */
+const CompletionsQuery = z.object({
+  page_size: z.coerce.number().int().min(1).max(100).optional(),
+  next: z.string().optional(),
+  fields: z.string().optional(),
+  raw: z.enum(['true', 'false']).optional(),
   'filter[updated_after]': z.iso.datetime({ offset: true }).optional(),
   updated_after: z.iso.datetime({ offset: true }).optional(),
 });
@@ -127,6 +142,7 @@ export class Emulator {
   private readonly now: Clock;
   private readonly observe: ((exchange: Exchange) => void) | undefined;
   private readonly assignments: StoredAssignment[] = [];
+  private readonly completions: StoredCompletion[] = [];
   private readonly faults: Fault[] = [];
   private seq = 0;
   private completionSeq = 0;
@@ -146,6 +162,11 @@ export class Emulator {
 
   clearFaults(): void {
     this.faults.length = 0;
+  }
+
+  /** Every completion of a user, in list order: for tests. */
+  completionsOf(userId: string): Record<string, unknown>[] {
+    return this.completions.filter((c) => c.userId === userId).map((c) => structuredClone(c.record));
   }
 
   /** Every assignment of a user, in list order: for tests and the demo's own checks. */
@@ -190,8 +211,23 @@ export class Emulator {
       if (!account) return this.error(404, `Account ${accountId} not found`);
       return this.listCollection(collection, account.id, url);
     }
+    const org = ORG_PATH.exec(url.pathname)?.[1] as 'assignments' | 'completions' | undefined;
+    if (org && method === 'GET') {
+      if (!this.authorized(request.headers.authorization)) return this.error(401, 'Unauthorized');
+      const accountId = request.headers['x-account-id'];
+      if (!accountId) return this.error(400, 'The x-account-id header is required');
+      const account = ACCOUNTS.find((a) => a.id === accountId);
+      if (!account) return this.error(404, `Account ${accountId} not found`);
+      const inAccount = (userId: string) => this.users.get(userId)?.account === account.id;
+      return org === 'assignments' ? this.list(inAccount, url, account.provider) : this.listCompletions(inAccount, url);
+    }
     const route = match ? `${method} ${match[2]}` : '';
-    if (route !== 'GET assignments' && route !== 'POST assignments' && route !== 'POST completions') {
+    if (
+      route !== 'GET assignments' &&
+      route !== 'GET completions' &&
+      route !== 'POST assignments' &&
+      route !== 'POST completions'
+    ) {
       return this.error(404, `Cannot ${method} ${url.pathname}`);
     }
     if (!this.authorized(request.headers.authorization)) return this.error(401, 'Unauthorized');
@@ -207,7 +243,8 @@ export class Emulator {
     }
     const user = this.users.get(userId);
     if (!user || user.account !== account.id) return this.error(404, `User ${userId} not found`);
-    if (route === 'GET assignments') return this.list(userId, url, account.provider);
+    if (route === 'GET assignments') return this.list((id) => id === userId, url, account.provider, userId);
+    if (route === 'GET completions') return this.listCompletions((id) => id === userId, url);
     let body: unknown;
     try {
       body = JSON.parse(request.body);
@@ -237,7 +274,8 @@ export class Emulator {
     return after === undefined ? { refused: this.error(400, 'Invalid next cursor') } : { q: parsed.data, after };
   }
 
-  private list(userId: string, url: URL, provider: string): EmuResponse {
+  /** Assignments of the users `whose` accepts (one person's, or the account's), filtered and paged as StackOne does. */
+  private list(whose: (userId: string) => boolean, url: URL, provider: string, userId?: string): EmuResponse {
     const read = this.readQuery(url, ListQuery);
     if ('refused' in read) return read.refused;
     const { q, after } = read;
@@ -245,7 +283,7 @@ export class Emulator {
     const since = updatedAfter === undefined ? undefined : Date.parse(updatedAfter);
     const matching = this.assignments.filter((a) => {
       const r = a.record;
-      if (a.userId !== userId) return false;
+      if (!whose(a.userId)) return false;
       if (q['filter[status]'] && (r.status as { value: string }).value !== q['filter[status]']) return false;
       if (since !== undefined && Date.parse(r.updated_at as string) <= since) return false;
       if (q.user_id && r.user_id !== q.user_id) return false;
@@ -262,7 +300,7 @@ export class Emulator {
       body.raw = [
         {
           method: 'GET',
-          url: `https://sandbox-${provider.toLowerCase()}.example/api/v1/users/${encodeURIComponent(userId)}/enrollments`,
+          url: `https://sandbox-${provider.toLowerCase()}.example/api/v1/${userId === undefined ? '' : `users/${encodeURIComponent(userId)}/`}enrollments`,
           body: null,
           response: {
             enrollments: page.map((a) => ({
@@ -274,6 +312,20 @@ export class Emulator {
       ];
     }
     return json(200, body);
+  }
+
+  /** Completions of the users `whose` accepts, oldest first, filtered by updated_after only, as StackOne documents. */
+  private listCompletions(whose: (userId: string) => boolean, url: URL): EmuResponse {
+    const read = this.readQuery(url, CompletionsQuery);
+    if ('refused' in read) return read.refused;
+    const { q, after } = read;
+    const updatedAfter = q['filter[updated_after]'] ?? q.updated_after;
+    const since = updatedAfter === undefined ? undefined : Date.parse(updatedAfter);
+    const matching = this.completions.filter(
+      (c) => whose(c.userId) && (since === undefined || Date.parse(c.record.updated_at as string) > since),
+    );
+    const { page, next, fields } = pageAfter(matching, (c) => c.seq, after, q);
+    return json(200, { next, data: page.map((c) => pickFields(c.record, fields)) });
   }
 
   /** Users of the account, or the catalogue (shared by every account): paged in seed order, filters applied. */
@@ -362,6 +414,8 @@ export class Emulator {
     const parsed = AssignmentBody.safeParse(raw);
     if (!parsed.success) return this.validationError(parsed.error);
     const dto = parsed.data;
+    const unknown = this.unknownLearningObject(dto.learning_object_external_reference);
+    if (unknown) return unknown;
     if (dto.assigned_at && dto.due_date && Date.parse(dto.due_date) < Date.parse(dto.assigned_at)) {
       return this.error(422, 'Unprocessable Entity', {}, [
         { status: 400, raw: { message: 'due_date cannot be before assigned_at' } },
@@ -389,6 +443,8 @@ export class Emulator {
     const parsed = CompletionBody.safeParse(raw);
     if (!parsed.success) return this.validationError(parsed.error);
     const dto = parsed.data;
+    const unknown = this.unknownLearningObject(dto.learning_object_external_reference);
+    if (unknown) return unknown;
     const at = this.iso(this.now());
     const completedAt = dto.completed_at ?? at;
     const result = dto.result
@@ -420,8 +476,72 @@ export class Emulator {
         result,
       });
     }
-    const id = `cmp_${String(++this.completionSeq).padStart(5, '0')}`;
-    return this.created(id, `${id.replace('cmp_', 'rc-')}`);
+    const completion = this.insertCompletion(userId, dto.learning_object_external_reference, {
+      learning_object_id: dto.learning_object_id ?? undefined,
+      completed_at: completedAt,
+      created_at: at,
+      result,
+      time_spent: dto.time_spent ?? null,
+      score: dto.score ? { percentage: dto.score.percentage ?? null, raw_value: dto.score.raw_value ?? null } : null,
+    });
+    return this.created(completion.id as string, completion.remote_id as string);
+  }
+
+  /**
+   * A reference the LMS does not know is refused, as a provider refuses it: StackOne's 400 with the provider's own
+   * answer in provider_errors. Creating a record for a made-up course would only teach a model a wrong habit.
+   */
+  private unknownLearningObject(ref: string): EmuResponse | undefined {
+    if (this.catalogue.has(ref)) return undefined;
+    return this.error(400, 'Bad Request', {}, [
+      { status: 404, raw: { message: `No course or content with external reference ${JSON.stringify(ref)}` } },
+    ]);
+  }
+
+  private insertCompletion(
+    userId: string,
+    ref: string,
+    f: {
+      learning_object_id?: string | undefined;
+      completed_at: string;
+      created_at: string;
+      result: unknown;
+      time_spent: string | null;
+      score: { percentage: number | null; raw_value: string | null } | null;
+    },
+  ): Record<string, unknown> {
+    const seq = ++this.completionSeq;
+    const user = this.users.get(userId);
+    const lo = this.catalogue.get(ref);
+    const id = `cmp_${String(seq).padStart(5, '0')}`;
+    const record: Record<string, unknown> = {
+      id,
+      remote_id: `rc-${String(seq).padStart(5, '0')}`,
+      external_id: null,
+      remote_external_id: null,
+      external_reference: null,
+      content_id: null,
+      remote_content_id: null,
+      course_id: null,
+      remote_course_id: null,
+      user_id: userId,
+      remote_user_id: user?.remoteId ?? null,
+      completed_at: f.completed_at,
+      updated_at: f.created_at,
+      created_at: f.created_at,
+      result: f.result,
+      content_external_reference: null,
+      learning_object_type: lo ? { value: lo.type, source_value: lo.type.toUpperCase() } : null,
+      learning_object_id: f.learning_object_id ?? lo?.id ?? null,
+      remote_learning_object_id: lo ? `crs-${lo.id.slice(3)}` : null,
+      learning_object_external_reference: ref,
+      time_spent: f.time_spent,
+      certificate_url: `https://sandbox-lms.example/certificates/${id}`,
+      score: f.score,
+      unified_custom_fields: null,
+    };
+    this.completions.push({ seq, record, userId });
+    return record;
   }
 
   private insertSeed(seed: SeedAssignment): void {
@@ -436,6 +556,16 @@ export class Emulator {
       updated_at: day(seed.completedDays ?? seed.assignedDays),
       completed_at: seed.completedDays === undefined ? null : day(seed.completedDays),
       result: seed.result ? { value: seed.result, source_value: seed.result === 'Pass' ? 'passed' : 'failed' } : null,
+    });
+    if (seed.completedDays === undefined) return;
+    // Each completed assignment has its completion record, with a score a pass or a fail would have.
+    const score = seed.result === 'Fail' ? 45 + (seed.ref.length % 15) : 80 + (seed.ref.length % 20);
+    this.insertCompletion(seed.user, seed.ref, {
+      completed_at: day(seed.completedDays),
+      created_at: day(seed.completedDays),
+      result: seed.result ? { value: seed.result, source_value: seed.result === 'Pass' ? 'passed' : 'failed' } : null,
+      time_spent: this.catalogue.get(seed.ref)?.duration ?? null,
+      score: seed.result ? { percentage: score, raw_value: `${score} / 100` } : null,
     });
   }
 

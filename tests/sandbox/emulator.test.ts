@@ -184,7 +184,7 @@ describe('seed data', () => {
     emu.injectFaults(1, { type: 'status', status: 502 });
     const post = {
       method: 'POST',
-      body: '{"learning_object_external_reference":"x"}',
+      body: '{"learning_object_external_reference":"first-aid-basics"}',
       url: '/unified/lms/users/emp-1002/assignments',
     };
     expect(emu.handle(request(post)).status).toBe(502);
@@ -195,6 +195,106 @@ describe('seed data', () => {
     expect(slow.status).toBe(201);
     expect(emu.assignmentsOf('emp-1002')).toHaveLength(before + 1);
   });
+});
+
+describe('the org-wide lists, completions, and references the LMS does not know', () => {
+  const get = (emu: Emulator, url: string, account = 'acme-lms') =>
+    send(emu, request({ url, headers: { 'x-account-id': account } }));
+  /** Every page of a list, following next. */
+  const walk = (emu: Emulator, url: string, account = 'acme-lms') => {
+    const all: Array<Record<string, unknown>> = [];
+    const exchanges: Exchange[] = [];
+    let next: string | null = null;
+    do {
+      const sep = url.includes('?') ? '&' : '?';
+      const req = request({
+        url: next ? `${url}${sep}next=${next}` : url,
+        headers: { 'x-account-id': account },
+      });
+      const res = emu.handle(req);
+      exchanges.push({ request: req, response: res });
+      const body = JSON.parse(res.body) as { data: Array<Record<string, unknown>>; next: string | null };
+      all.push(...body.data);
+      next = body.next;
+    } while (next);
+    return { all, exchanges };
+  };
+
+  test('GET /assignments: every person of the account, filtered by status, user and date, paged by cursor', () => {
+    const emu = new Emulator({ now: () => NOW });
+    const { all, exchanges } = walk(emu, '/unified/lms/assignments?page_size=7');
+    const acme = new Set(USERS.filter((u) => u.account === 'acme-lms').map((u) => u.id));
+    const expected = [...acme].flatMap((id) => emu.assignmentsOf(id));
+    expect(all.map((a) => a.id).sort()).toEqual(expected.map((a) => a.id).sort());
+    expect(all.every((a) => acme.has(a.user_id as string))).toBe(true);
+    const pending = walk(emu, '/unified/lms/assignments?filter[status]=pending&page_size=100').all;
+    expect(pending.length).toBeGreaterThan(0);
+    expect(pending.every((a) => (a.status as { value: string }).value === 'pending')).toBe(true);
+    expect(get(emu, '/unified/lms/assignments?user_id=emp-1001&page_size=100').json.data).toEqual(
+      emu.assignmentsOf('emp-1001'),
+    );
+    const globex = walk(emu, '/unified/lms/assignments', 'globex-lms').all;
+    expect(globex.every((a) => String(a.user_id).startsWith('gx-'))).toBe(true);
+    expect(contractViolations(exchanges)).toEqual([]);
+  });
+
+  test('completions: one per completed seed and per new one, with score, time spent and certificate; org-wide too', () => {
+    const emu = new Emulator({ now: () => NOW });
+    const seeded = emu.completionsOf('emp-1001');
+    expect(seeded.length).toBe(emu.assignmentsOf('emp-1001').filter((a) => a.completed_at).length);
+    const created = send(
+      emu,
+      request({
+        method: 'POST',
+        url: '/unified/lms/users/emp-1001/completions',
+        body: JSON.stringify({
+          learning_object_external_reference: 'first-aid-basics',
+          result: { value: 'Pass' },
+          score: { percentage: 91 },
+          time_spent: 'PT2H',
+        }),
+      }),
+    );
+    expect(created.status).toBe(201);
+    const mine = walk(emu, '/unified/lms/users/emp-1001/completions?page_size=2');
+    const recorded = mine.all.find((c) => c.id === (created.json.data as { id: string }).id);
+    expect(recorded).toMatchObject({
+      learning_object_external_reference: 'first-aid-basics',
+      learning_object_type: { value: 'course' },
+      result: { value: 'Pass' },
+      score: { percentage: 91, raw_value: null },
+      time_spent: 'PT2H',
+      completed_at: new Date(NOW).toISOString(),
+      certificate_url: expect.stringMatching(/^https:\/\/sandbox-lms\.example\/certificates\//),
+    });
+    expect(mine.all).toHaveLength(seeded.length + 1);
+    const org = walk(emu, '/unified/lms/completions?page_size=5');
+    expect(org.all.some((c) => c.user_id === 'emp-1003')).toBe(true);
+    expect(org.all.every((c) => String(c.user_id).startsWith('emp-'))).toBe(true);
+    const since = new Date(NOW - 1000).toISOString();
+    expect(get(emu, `/unified/lms/completions?filter[updated_after]=${since}`).json.data).toEqual([recorded]);
+    expect(contractViolations([...mine.exchanges, ...org.exchanges])).toEqual([]);
+  });
+
+  test.each([
+    ['assignments', '{"learning_object_external_reference":"no-such-course"}'],
+    ['completions', '{"learning_object_external_reference":"no-such-course","result":{"value":"Pass"}}'],
+  ])(
+    'a create of an unknown learning object (%s) is refused as a provider refuses it, writing nothing',
+    (kind, body) => {
+      const emu = new Emulator({ now: () => NOW });
+      const before = [emu.assignmentsOf('emp-1002').length, emu.completionsOf('emp-1002').length];
+      const req = request({ method: 'POST', url: `/unified/lms/users/emp-1002/${kind}`, body });
+      const res = emu.handle(req);
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body)).toMatchObject({
+        statusCode: 400,
+        provider_errors: [{ status: 404, raw: { message: expect.stringMatching(/no-such-course/) } }],
+      });
+      expect([emu.assignmentsOf('emp-1002').length, emu.completionsOf('emp-1002').length]).toEqual(before);
+      expect(contractViolations([{ request: req, response: res }])).toEqual([]);
+    },
+  );
 });
 
 describe('the contract check itself', () => {

@@ -156,7 +156,7 @@ describe('the tools against the sandbox emulator', () => {
     expect(otherAccount.isError).toBeFalsy();
     const late = await w.call('create_user_assignment', {
       id: 'emp-1001',
-      learning_object_external_reference: 'x',
+      learning_object_external_reference: 'first-aid-basics',
       assigned_at: '2026-11-20T00:00:00Z',
       due_date: '2026-11-01T00:00:00Z',
     });
