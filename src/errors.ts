@@ -1,4 +1,5 @@
 /** Our error classes, the one factory that maps an upstream reply to a class, and the wording a model reads. */
+import { oneLine } from './text.js';
 
 /** What a failed call was doing: a write must never be blindly repeated, a read may be. */
 export type Intent = 'read' | 'write';
@@ -88,6 +89,18 @@ export class CancelledError extends LmsError {
 }
 
 /** The connection failed; `reached` says whether the request could have gone out first. */
+/**
+ * This machine would not build the request (undici refused a header value, say): nothing left it, and sending it
+ * again would be refused the same way, so it is never retried, and a create is known not to have been written.
+ */
+export class NotSentError extends LmsError {
+  override name = 'NotSentError';
+  constructor(readonly reason: string) {
+    super(`The request to StackOne could not be sent (${reason}). Nothing was sent.`);
+    this.reached = false;
+  }
+}
+
 export class NetworkError extends LmsError {
   override name = 'NetworkError';
   constructor(
@@ -265,14 +278,8 @@ function reasonPhrase(status: number): string {
   return phrases[status] ?? 'no message';
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL_RUNS = /[\u0000-\u001f\u007f]+/g;
-
-/** Upstream text passes through only trimmed, on one line, without control characters. */
-export function clean(text: string, max = 300): string {
-  const flat = text.replace(CONTROL_RUNS, ' ').replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
+/** Upstream text passes through only trimmed and on one line, without the characters text.ts lists as unsafe. */
+export const clean: (text: string, max?: number) => string = oneLine;
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -3,7 +3,7 @@
  * Inputs are strict, with messages that name the field and the fix; replies are loose so fields a provider adds pass.
  */
 import * as z from 'zod';
-import { hasControlChars } from '../text.js';
+import { hasControlChars, isHeaderToken } from '../text.js';
 
 const isoDateTime = z.iso.datetime({ offset: true });
 /** ISO 8601 durations as StackOne takes them for time_spent, e.g. PT1H30M or P1DT2H. */
@@ -132,8 +132,9 @@ export const AccountId = z
   .string({ error: 'account_id must be a string' })
   .min(1, { error: 'account_id must not be empty' })
   .max(256, { error: 'account_id is longer than 256 characters' })
-  .refine((v) => !hasControlChars(v), {
-    error: 'account_id must not contain control characters such as CR or LF',
+  // It travels as the x-account-id header: only what a header can carry, the same rule everywhere (text.ts).
+  .refine(isHeaderToken, {
+    error: 'account_id must be visible ASCII with no spaces (a StackOne account id such as 45355976281015164504)',
   })
   .meta({ description: 'Linked account id (x-account-id); default STACKONE_ACCOUNT_ID.' });
 

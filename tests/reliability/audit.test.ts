@@ -2,12 +2,12 @@
  * The audit trail: each write outcome the real tools produce against a scripted StackOne, written to a real file
  * as one line with the documented fields; and no key or token in it, whatever the upstream or the caller sends.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type AuditLine, type Caller, createAuditLog, outcomeOf, type WriteEnd } from '../../src/audit.js';
-import { ConfigError, CredentialError, UpstreamError } from '../../src/errors.js';
+import { ConfigError, CredentialError, NotSentError, UpstreamError } from '../../src/errors.js';
 import { secretForms } from '../../src/secrets.js';
 import { StackOneClient } from '../../src/stackone/client.js';
 import { defaultDirectory } from '../../src/stackone/directory.js';
@@ -206,6 +206,11 @@ describe('one line per write outcome', () => {
       error: 'CredentialError',
     });
     expect(outcomeOf({ error: new TypeError('bug') })).toEqual({ outcome: 'failed', error: 'TypeError' });
+    // A request this machine would not build (undici refused a header): nothing was sent, so nothing written.
+    expect(outcomeOf({ error: new NotSentError('invalid x-account-id header') })).toEqual({
+      outcome: 'refused',
+      error: 'NotSentError',
+    });
     const cancelled = new UpstreamError(504, undefined, [], undefined);
     cancelled.method = 'POST';
     expect(outcomeOf({ error: cancelled }).outcome).toBe('may_have_been_created');
@@ -250,6 +255,42 @@ describe('no secret and no free text in the audit file', () => {
     // The completion's free-form passthrough never reaches the line, nor does StackOne's message.
     expect(bytes).not.toContain('secret');
     expect(bytes).not.toContain('bad key');
+  });
+
+  test('a subject or client id with line or paragraph separators, NEL or bidi controls stays one line per record', () => {
+    const lines: string[] = [];
+    const log = createAuditLog({ kind: 'stderr' }, { secrets: [], stderr: (l) => lines.push(l), now });
+    const args = { id: 'u', learning_object_external_reference: 'l' };
+    for (const sep of ['\u2028', '\u2029', '\u0085']) {
+      log.write(
+        {
+          caller: { kind: 'oauth', subject: `eve${sep}{"forged":1}`, clientId: `c${sep}\u202ex` },
+          tool: 'create_user_assignment',
+          args,
+          accountId: 'a',
+          durationMs: 1,
+        },
+        { result: { data: { id: 'r' } } },
+      );
+    }
+    const text = lines.join('');
+    // What a line-based reader (Python's splitlines, a log shipper) sees: three records, no more.
+    expect(text.split(/\r\n|[\n\r\v\f\u001c-\u001e\u0085\u2028\u2029]/).filter(Boolean)).toHaveLength(3);
+    expect(lines.map((l) => (JSON.parse(l) as AuditLine).who)).toEqual([
+      'eve {"forged":1}',
+      'eve {"forged":1}',
+      'eve {"forged":1}',
+    ]);
+    expect((JSON.parse(lines[0] as string) as AuditLine).client_id).toBe('c x');
+  });
+
+  test('an audit file that already exists is made owner-only when opened', () => {
+    const file = join(dir, 'existing.jsonl');
+    writeFileSync(file, '');
+    chmodSync(file, 0o644);
+    const log = createAuditLog({ kind: 'file', path: file }, { secrets: [], stderr: () => {}, now });
+    log.close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   test('stderr by default; off writes nothing; an unwritable file is a config error that names the fix', () => {
