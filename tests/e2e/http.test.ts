@@ -42,6 +42,8 @@ describe('Streamable HTTP', () => {
       up.enqueue(LIST);
       const listed = await c.call('list_user_assignments', { id: 'emp-1' });
       expect(listed.isError).toBeFalsy();
+      // The duplicate check before a completion finds none of it recorded today.
+      up.enqueue(json(200, { data: [] }));
       const done = await c.call('create_user_completion', {
         id: 'emp-1',
         learning_object_external_reference: 'sec-101',
@@ -51,6 +53,7 @@ describe('Streamable HTTP', () => {
       expect(ownRequests(up).map((r) => `${r.method} ${r.path}`)).toEqual([
         'POST /unified/lms/users/emp-1/assignments',
         'GET /unified/lms/users/emp-1/assignments',
+        'GET /unified/lms/users/emp-1/completions',
         'POST /unified/lms/users/emp-1/completions',
       ]);
       expect(up.requests.every((r) => r.headers.authorization === basic(KEY))).toBe(true);
