@@ -11,8 +11,8 @@ import {
   UserId,
 } from '../stackone/schemas.js';
 import { callOptions, defineTool } from './define-tool.js';
-import { ASSIGNMENTS, confirmedResult, createGuarded, dryRunResult, isOpen, notCreatedResult } from './safe-writes.js';
-import { lostReplyNote, summarizeCreatedAssignment, summarizeExisting } from './summaries.js';
+import { ASSIGNMENTS, answerOf, createGuarded, dryRunResult, isOpen } from './safe-writes.js';
+import { summarizeCreatedAssignment, summarizeExisting } from './summaries.js';
 
 export default defineTool({
   name: 'create_user_assignment',
@@ -39,6 +39,7 @@ export default defineTool({
   idempotent: false,
   destructive: false,
   target: (args) => `assignment of ${args.learning_object_external_reference}`,
+  checkWith: ASSIGNMENTS.list,
   async handler({ id, account_id: _account, allow_duplicate, if_not_exists, dry_run, ...dto }, ctx) {
     if (dry_run) {
       return dryRunResult(
@@ -51,16 +52,9 @@ export default defineTool({
     const done = await createGuarded(ASSIGNMENTS, ctx, id, dto, blocks, () =>
       ctx.stackone.call(CREATE_USER_ASSIGNMENT, { id, body: dto }, callOptions(ctx)),
     );
-    if (done.outcome === 'exists') {
-      return {
-        summary: summarizeExisting(id, dto.learning_object_external_reference, done.record, ctx.now()),
-        raw: notCreatedResult('assignment', done.record),
-      };
-    }
-    if (done.outcome === 'created')
-      return { summary: summarizeCreatedAssignment(id, dto, done.reply), raw: done.reply };
-    const raw = confirmedResult('assignment', done.record);
-    const note = lostReplyNote(done.error, ASSIGNMENTS.list, 'created');
-    return { summary: summarizeCreatedAssignment(id, dto, raw, note), raw };
+    return answerOf(ASSIGNMENTS, done, {
+      existing: (record) => summarizeExisting(id, dto.learning_object_external_reference, record, ctx.now()),
+      created: (reply, note) => summarizeCreatedAssignment(id, dto, reply, note),
+    });
   },
 });

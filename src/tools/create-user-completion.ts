@@ -10,8 +10,8 @@ import {
   UserId,
 } from '../stackone/schemas.js';
 import { callOptions, defineTool } from './define-tool.js';
-import { completionsOn, confirmedResult, createGuarded, dryRunResult, notCreatedResult } from './safe-writes.js';
-import { lostReplyNote, summarizeCreatedCompletion, summarizeExistingCompletion, utcDay } from './summaries.js';
+import { answerOf, COMPLETIONS_LIST, completionsOn, createGuarded, dryRunResult } from './safe-writes.js';
+import { summarizeCreatedCompletion, summarizeExistingCompletion, utcDay } from './summaries.js';
 
 export default defineTool({
   name: 'create_user_completion',
@@ -37,6 +37,7 @@ export default defineTool({
   idempotent: false,
   destructive: false,
   target: (args) => `completion of ${args.learning_object_external_reference}`,
+  checkWith: COMPLETIONS_LIST,
   async handler({ id, account_id: _account, allow_duplicate, dry_run, ...dto }, ctx) {
     if (dry_run) {
       return dryRunResult(
@@ -50,16 +51,9 @@ export default defineTool({
     const done = await createGuarded(kind, ctx, id, dto, allow_duplicate ? undefined : kind.repeats, () =>
       ctx.stackone.call(CREATE_USER_COMPLETION, { id, body: dto }, callOptions(ctx)),
     );
-    if (done.outcome === 'exists') {
-      return {
-        summary: summarizeExistingCompletion(id, dto.learning_object_external_reference, done.record, day),
-        raw: notCreatedResult('completion', done.record),
-      };
-    }
-    if (done.outcome === 'created')
-      return { summary: summarizeCreatedCompletion(id, dto, done.reply), raw: done.reply };
-    const raw = confirmedResult('completion', done.record);
-    const note = lostReplyNote(done.error, kind.list, 'recorded');
-    return { summary: summarizeCreatedCompletion(id, dto, raw, note), raw };
+    return answerOf(kind, done, {
+      existing: (record) => summarizeExistingCompletion(id, dto.learning_object_external_reference, record, day),
+      created: (reply, note) => summarizeCreatedCompletion(id, dto, reply, note),
+    });
   },
 });

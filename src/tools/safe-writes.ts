@@ -13,8 +13,8 @@ import type { PreparedRequest } from '../stackone/client.js';
 import { type Endpoint, LIST_USER_ASSIGNMENTS, LIST_USER_COMPLETIONS } from '../stackone/endpoints.js';
 import type { Assignment, Completion, CreateResult } from '../stackone/schemas.js';
 import { checkBudgetMs } from './budget.js';
-import { callOptions, type ToolContext } from './define-tool.js';
-import { completionDay, describeAssignment, describeCompletion } from './summaries.js';
+import { callOptions, type ToolContext, type ToolOutput } from './define-tool.js';
+import { completionDay, describeAssignment, describeCompletion, lostReplyNote } from './summaries.js';
 import type { LearningObjectRef } from './titles.js';
 
 /** Pages read when looking for a record: 10 × 100 covers any real person's training record. */
@@ -75,11 +75,13 @@ export const ASSIGNMENTS: WriteKind<Assignment> = {
   describe: describeAssignment,
 };
 
+export const COMPLETIONS_LIST = 'list_user_completions';
+
 /** The completions of a learning object a new one recorded on `day` (UTC) would repeat. */
 export function completionsOn(day: string): WriteKind<Completion> {
   return {
     noun: 'completion',
-    list: 'list_user_completions',
+    list: COMPLETIONS_LIST,
     endpoint: LIST_USER_COMPLETIONS,
     looksFor: `a completion of it recorded on ${day}`,
     repeats: (c) => sameDay(c, day),
@@ -92,7 +94,7 @@ export function completionsOn(day: string): WriteKind<Completion> {
  * Recorded on `day`, or with no day at all: a completion whose date cannot be read is not ruled out (fail closed;
  * allow_duplicate overrides).
  */
-export function sameDay(c: Completion, day: string): boolean {
+function sameDay(c: Completion, day: string): boolean {
   const recorded = completionDay(c);
   return recorded === undefined || recorded === day;
 }
@@ -105,7 +107,7 @@ export interface Found<T> {
 }
 
 /** The user's records of a learning object, walking pages under one time budget (at most 10 × 100, checkBudgetMs). */
-export async function findRecords<T extends Listed>(
+async function findRecords<T extends Listed>(
   kind: WriteKind<T>,
   ctx: ToolContext,
   userId: string,
@@ -189,7 +191,7 @@ export async function createGuarded<T extends Listed>(
  * error and rethrows: "exists" (a record a retry would repeat is there, whoever made it), "absent" (the complete
  * list has none: safe to retry) or "unknown" (the check failed or could not read every page).
  */
-export async function checkAfterFailure<T extends Listed>(
+async function checkAfterFailure<T extends Listed>(
   error: unknown,
   kind: WriteKind<T>,
   ctx: ToolContext,
@@ -230,8 +232,24 @@ export async function checkAfterFailure<T extends Listed>(
   throw error;
 }
 
+/**
+ * What a guarded create answers, however it ended: the record that stopped it (nothing created), StackOne's reply,
+ * or the record the check after a lost reply found, with a note saying how it was found.
+ */
+export function answerOf<T extends Listed>(
+  kind: WriteKind<T>,
+  done: Created<T>,
+  say: { existing: (record: T) => string; created: (reply: CreateResult, note?: string) => string },
+): ToolOutput<CreateResult> {
+  if (done.outcome === 'exists')
+    return { summary: say.existing(done.record), raw: notCreatedResult(kind.noun, done.record) };
+  if (done.outcome === 'created') return { summary: say.created(done.reply), raw: done.reply };
+  const raw = confirmedResult(kind.noun, done.record);
+  return { summary: say.created(raw, lostReplyNote(done.error, kind)), raw };
+}
+
 /** A CreateResult for a create whose reply was lost but whose record the check found: its ids, and the record. */
-export function confirmedResult(kind: WriteKind<Listed>['noun'], record: Listed): CreateResult {
+function confirmedResult(kind: WriteKind<Listed>['noun'], record: Listed): CreateResult {
   return {
     message: `${kind === 'completion' ? 'Recorded' : 'Created'}: StackOne's reply was lost, and a follow-up list found the new ${kind}.`,
     data: { id: record.id ?? null, remote_id: record.remote_id ?? null },
@@ -244,7 +262,7 @@ export function confirmedResult(kind: WriteKind<Listed>['noun'], record: Listed)
  * A CreateResult that says nothing was created: `created: false`, no new ids in `data` (a model reads `data.id` as
  * the record it just made), and the record that stopped it in `existing`.
  */
-export function notCreatedResult(kind: WriteKind<Listed>['noun'], record: Listed): CreateResult {
+function notCreatedResult(kind: WriteKind<Listed>['noun'], record: Listed): CreateResult {
   return {
     message: `Not created: a matching ${kind} already exists (see existing); nothing was sent.`,
     created: false,

@@ -115,9 +115,9 @@ export function describeCompletion(c: Completion): string {
   return `id ${c.id ? clean(c.id, 120) : 'unknown'}: ${completionLine(c)}`;
 }
 
-/** The note a create's summary carries when StackOne's reply was lost and `list` found the record. */
-export function lostReplyNote(error: unknown, list: string, what: 'created' | 'recorded'): string {
-  return `StackOne's reply was lost (${error instanceof Error ? error.message : 'failed'}), so this server checked with ${list}: it was ${what}.`;
+/** The note a create's summary carries when StackOne's reply was lost and the list of its kind found the record. */
+export function lostReplyNote(error: unknown, kind: { noun: string; list: string }): string {
+  return `StackOne's reply was lost (${error instanceof Error ? error.message : 'failed'}), so this server checked with ${kind.list}: it was ${kind.noun === 'completion' ? 'recorded' : 'created'}.`;
 }
 
 /** How a multi-page list went, for the summary. */

@@ -62,6 +62,14 @@ describe('the tool registry as agents see it', () => {
     }
   });
 
+  test('every write names the read tool that shows what it creates, for the advice when the outcome is unknown', () => {
+    for (const tool of TOOLS) {
+      if (tool.access === 'read') expect(tool.checkWith, tool.name).toBeUndefined();
+      else expect(TOOLS.find((t) => t.name === tool.checkWith)?.access, tool.name).toBe('read');
+    }
+    expect(TOOLS.find((t) => t.name === 'create_user_completion')?.checkWith).toBe('list_user_completions');
+  });
+
   test('every tool has an example call that its own input schema accepts', () => {
     for (const tool of TOOLS) {
       const parsed = tool.inputSchema.safeParse(tool.example);
