@@ -249,12 +249,18 @@ function completionLine(c: Completion, titleOf: TitleOf = NO_TITLES): string {
   return parts.join(', ');
 }
 
-/** "87% (87 / 100)": the percentage and the provider's own figure, either of which may be missing. */
+/**
+ * "87% (43.5 / 50)": the percentage and the provider's own figure, either of which may be missing. A figure that
+ * only restates the percentage ("87 / 100", "87%", 87) is left out: on a page of completions that is a line's worth.
+ */
 function scoreText(
   score: { percentage?: number | null | undefined; raw_value?: string | number | null | undefined } | null | undefined,
 ): string {
-  const percentage = typeof score?.percentage === 'number' ? `${score.percentage}%` : '';
-  const raw = score?.raw_value === undefined || score.raw_value === null ? '' : clean(String(score.raw_value), 30);
+  const pct = typeof score?.percentage === 'number' ? score.percentage : undefined;
+  const rawValue = score?.raw_value === undefined || score.raw_value === null ? '' : String(score.raw_value);
+  const restated = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*100|%)?\s*$/.exec(rawValue);
+  const raw = restated && Number(restated[1]) === pct ? '' : clean(rawValue, 30);
+  const percentage = pct === undefined ? '' : `${pct}%`;
   return [percentage, raw && (percentage ? `(${raw})` : raw)].filter(Boolean).join(' ');
 }
 

@@ -400,7 +400,7 @@ const doneToday = {
   created_at: '2026-11-22T08:15:02Z',
   updated_at: '2026-11-22T08:15:02Z',
   result: { value: 'Pass' },
-  score: { percentage: 91, raw_value: '91 / 100' },
+  score: { percentage: 91, raw_value: '45.5 / 50' },
   time_spent: 'PT40M',
   certificate_url: 'https://lms.example/certificates/cmp-1',
 };
@@ -426,7 +426,7 @@ describe('completions: duplicate-safe by default', () => {
     expect(up.requests[0]!.query.get('page_size')).toBe('100');
     const [first, second, next] = textOf(result).split('\n');
     expect(first).toBe(
-      'Not created: user emp-1 already has a completion of sec-101 recorded on 2026-11-22 (id cmp-1: sec-101: completed 2026-11-22, result Pass, score 91% (91 / 100), time spent PT40M, certificate https://lms.example/certificates/cmp-1).',
+      'Not created: user emp-1 already has a completion of sec-101 recorded on 2026-11-22 (id cmp-1: sec-101: completed 2026-11-22, result Pass, score 91% (45.5 / 50), time spent PT40M, certificate https://lms.example/certificates/cmp-1).',
     );
     expect(second).toBe('Nothing was sent to StackOne to create a duplicate.');
     expect(next).toMatch(/completed_at \(another day goes ahead\)[\s\S]*allow_duplicate: true/);
