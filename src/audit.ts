@@ -13,7 +13,8 @@ import { oneLine } from './text.js';
 /**
  * created                 StackOne answered with the new record.
  * created_confirmed       StackOne's reply was lost; a follow-up list found the record.
- * duplicate               if_not_exists found one already: refused as a duplicate, nothing sent.
+ * duplicate               the check before a create found one already (an open assignment, a completion that
+ *                         day, or any with if_not_exists): nothing sent; record_id is the one found.
  * dry_run                 validated and shown, nothing sent.
  * may_have_been_created   the request may have reached the LMS and nobody could tell whether it wrote.
  * failed                  nothing was written: StackOne or the provider refused it, the connection never carried
@@ -89,8 +90,10 @@ export function outcomeOf(end: WriteEnd): {
 } {
   if ('result' in end) {
     const raw = (end.result ?? {}) as Record<string, unknown>;
-    const data = (raw.data ?? {}) as Record<string, unknown>;
-    const recordId = typeof data.id === 'string' ? data.id : undefined;
+    // A write that created nothing names the record that stopped it in `existing`, never in `data`.
+    const record = (raw.created === false ? raw.existing : raw.data) ?? {};
+    const id = (record as Record<string, unknown>).id;
+    const recordId = typeof id === 'string' ? id : undefined;
     const outcome: AuditOutcome =
       raw.dry_run === true
         ? 'dry_run'

@@ -200,6 +200,16 @@ describe('one line per write outcome', () => {
     expect(new Set(up?.requests.map((r) => r.method))).toEqual(new Set(['GET']));
   });
 
+  test('refused as a duplicate by the default check: the record that stopped it is named, never as a new one', async () => {
+    const [line] = await attempt(
+      'create_user_assignment',
+      { id: 'emp-1', learning_object_external_reference: 'sec-101' },
+      [json(200, { data: [EXISTING] })],
+    );
+    expect(line).toMatchObject({ outcome: 'duplicate', record_id: 'asg-old' });
+    expect(up?.requests.map((r) => r.method)).toEqual(['GET']);
+  });
+
   test('refused by this server before sending', () => {
     expect(outcomeOf({ error: new CredentialError('No StackOne account id') })).toEqual({
       outcome: 'refused',
@@ -314,5 +324,72 @@ describe('no secret and no free text in the audit file', () => {
     expect(() =>
       createAuditLog({ kind: 'file', path: join(dir, 'missing', 'x.jsonl') }, { secrets: [], stderr: () => {}, now }),
     ).toThrow(ConfigError);
+  });
+});
+
+// A completion's writes, each outcome as the audit file shows it. TEST_NOW's day is 2026-11-22.
+const COMPLETE = { id: 'emp-1', learning_object_external_reference: 'sec-101', result: { value: 'Pass' } };
+const TODAYS = {
+  id: 'cmp-today',
+  learning_object_external_reference: 'sec-101',
+  completed_at: '2026-11-22T08:00:00Z',
+  created_at: '2026-11-22T08:00:00Z',
+};
+
+describe('one line per completion outcome', () => {
+  test.each<[string, Record<string, unknown>, Responder[], Record<string, unknown>]>([
+    [
+      'created, after a check that found none that day',
+      COMPLETE,
+      [json(200, { data: [{ ...TODAYS, completed_at: '2025-11-22T08:00:00Z' }] })],
+      { outcome: 'created', record_id: 'asg_123' },
+    ],
+    [
+      'duplicate: one of it recorded that day; record_id is that one',
+      COMPLETE,
+      [json(200, { data: [TODAYS] })],
+      { outcome: 'duplicate', record_id: 'cmp-today' },
+    ],
+    [
+      'created_confirmed: the reply was lost and the completions show a new one, by its own id',
+      COMPLETE,
+      [json(200, { data: [] }), stackoneError(502, 'x'), json(200, { data: [{ ...TODAYS, id: 'cmp-new' }] })],
+      { outcome: 'created_confirmed', record_id: 'cmp-new' },
+    ],
+    [
+      'may_have_been_created: the reply was lost and the check failed too',
+      COMPLETE,
+      [json(200, { data: [] }), stackoneError(502, 'x'), stackoneError(403, 'no')],
+      { outcome: 'may_have_been_created', error: 'UpstreamError', status: 502 },
+    ],
+    [
+      'failed: the reply was lost and the complete list shows none',
+      COMPLETE,
+      [json(200, { data: [] }), stackoneError(502, 'x'), json(200, { data: [] })],
+      { outcome: 'failed', status: 502 },
+    ],
+    [
+      'failed: the check before it could not run, so nothing was sent',
+      COMPLETE,
+      [stackoneError(403, 'no')],
+      { outcome: 'failed', error: 'PrecheckError' },
+    ],
+    ['dry_run', { ...COMPLETE, dry_run: true }, [], { outcome: 'dry_run' }],
+  ])('%s', async (_name, args, responders, expected) => {
+    const [line, ...rest] = await attempt('create_user_completion', args, responders);
+    expect(rest).toEqual([]);
+    expect(line).toMatchObject({
+      tool: 'create_user_completion',
+      user_id: 'emp-1',
+      learning_object: 'sec-101',
+      ...expected,
+    });
+    if (
+      expected.outcome === 'dry_run' ||
+      expected.outcome === 'failed' ||
+      expected.outcome === 'may_have_been_created'
+    ) {
+      expect(line).not.toHaveProperty('record_id');
+    }
   });
 });

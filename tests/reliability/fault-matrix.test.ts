@@ -26,7 +26,7 @@ const LIST_OK = json(200, { data: [] });
 // These exercise the create itself, so they skip the duplicate check (tests/reliability/safe-writes.test.ts has its own).
 const assign = { id: 'emp-1', learning_object_external_reference: 'sec-101', allow_duplicate: true };
 const list = { id: 'emp-1' };
-const complete = { id: 'emp-1', learning_object_external_reference: 'sec-101' };
+const complete = { id: 'emp-1', learning_object_external_reference: 'sec-101', allow_duplicate: true };
 
 type Tool = 'create_user_assignment' | 'list_user_assignments' | 'create_user_completion';
 
