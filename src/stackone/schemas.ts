@@ -45,7 +45,7 @@ function got(input: unknown): string {
 }
 
 /** A required or optional string field whose messages name the field. */
-function text(field: string, description: string, example?: string) {
+export function text(field: string, description: string, example?: string) {
   return z
     .string({
       error: (iss) =>
@@ -58,7 +58,7 @@ function text(field: string, description: string, example?: string) {
 }
 
 /** ISO 8601 date-time with a zone. The pattern check stays in code so the advertised schema stays short. */
-function dateTime(field: string, description: string) {
+export function dateTime(field: string, description: string) {
   return z
     .string({ error: (iss) => `${field} must be a string (got ${got(iss.input)})` })
     .refine((v) => isoDateTime.safeParse(v).success, {
@@ -68,7 +68,7 @@ function dateTime(field: string, description: string) {
     .meta({ description, format: 'date-time', examples: [EXAMPLE_DATE] });
 }
 
-function enumOf<const T extends readonly [string, ...string[]]>(field: string, values: T) {
+export function enumOf<const T extends readonly [string, ...string[]]>(field: string, values: T) {
   return z.enum(values, {
     error: (iss) =>
       iss.input === undefined
@@ -459,13 +459,20 @@ export const ContentPaginated = z.looseObject({
 export type ContentPaginated = z.infer<typeof ContentPaginated>;
 
 /**
- * The list requests as this server sends them (LmsListUsersRequest, LmsListCoursesRequest, LmsListContentRequest):
- * `fields`, `filter[updated_after]`, `next`, `page_size`. The documented filters by email, external_reference and
- * active are not used: a lookup matches on this side, so a provider that ignores a filter cannot skew it.
+ * The list requests the cache sends (LmsListUsersRequest, LmsListCoursesRequest, LmsListContentRequest,
+ * LmsListAssignmentsRequest, LmsListCompletionsRequest): `fields`, `next`, `page_size` and the documented filters,
+ * `filter[updated_after]` on every list, `filter[status]` (one value) on assignments, `filter[email]` on users and
+ * `filter[external_reference]` on users and courses (not content). What comes back is checked on this side too, so a
+ * provider that ignores a filter costs pages, never a wrong answer.
  */
 export interface DirectoryListQuery {
   fields?: string;
-  filter?: { updated_after?: string };
+  filter?: {
+    updated_after?: string;
+    status?: string;
+    email?: string;
+    external_reference?: string;
+  };
   next?: string;
   page_size?: number;
 }
@@ -483,6 +490,31 @@ export const COURSE_FIELDS = [
   'updated_at',
 ] as const;
 export const CONTENT_FIELDS = [...COURSE_FIELDS, 'content_type'] as const;
+/** What the org-wide assignment index keeps of each assignment: who, which learning object, where it stands. */
+export const ASSIGNMENT_INDEX_FIELDS = [
+  'id',
+  'user_id',
+  'learning_object_id',
+  'learning_object_external_reference',
+  'learning_object_type',
+  'status',
+  'progress',
+  'due_date',
+  'completed_at',
+  'result',
+  'updated_at',
+] as const;
+/** What the org-wide completion index keeps of each completion. */
+export const COMPLETION_INDEX_FIELDS = [
+  'id',
+  'user_id',
+  'learning_object_id',
+  'learning_object_external_reference',
+  'learning_object_type',
+  'completed_at',
+  'result',
+  'updated_at',
+] as const;
 
 // ---------------------------------------------------------------- lookups: inputs and results
 
