@@ -24,7 +24,7 @@ describe('the tools against the sandbox emulator', () => {
     const dana = await w.call('find_users', { query: 'Dana' });
     expect(textOf(dana)).toBe(
       [
-        '1 LMS user matches "Dana" (searched 8 people in account acme-lms):',
+        '1 LMS user matches "Dana" (searched 14 people in account acme-lms):',
         '- Dana Whitaker <dana.whitaker@acme.example>: id emp-1001, external reference HR-1001',
         'Next: pass the id as `id` to list_user_assignments, create_user_assignment or create_user_completion.',
       ].join('\n'),
