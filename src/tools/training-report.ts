@@ -498,7 +498,10 @@ export function summarizeReport(report: Report, ctx: SummaryContext): string {
       ? 'Next: create_user_assignment for each person to assign it (one call each); list_user_assignments for one person.'
       : 'Next: list_user_assignments for one person; find_users to turn a name into user_ids.',
   );
-  if (rows.length === 0) return [...head, NONE[ctx.status], ...tail].join('\n');
+  if (rows.length === 0) {
+    const none = !lo && ctx.status === 'completed' ? 'Nothing completed matches.' : NONE[ctx.status];
+    return [...head, none, ...tail].join('\n');
+  }
 
   const withTitle = !lo;
   const lines: string[] = [];
