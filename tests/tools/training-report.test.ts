@@ -208,7 +208,9 @@ describe('training_report', () => {
       'Training report for "GDPR Essentials" (course, gdpr-essentials), account acct-42, as of 2026-11-22 12:00 UTC.',
       `Completed ${want.completed}, open ${want.open} (${want.overdue} overdue), not assigned ${want.not_assigned} (active people). Completion rate ${out.completion_rate}% (${want.completed} of the ${want.completed + want.open} who have it).`,
     ]);
-    // Every list was read: assignments and completions unfiltered, for everyone.
+    // Every list was read: assignments and completions unfiltered, for everyone. The course's kind came from its
+    // assignments, so the content directory was not needed for its title.
+    expect(directoryRequests(s.up.requests, 'content')).toHaveLength(0);
     const lists = orgRequests(s.up.requests);
     expect(lists.some((r) => r.path === '/unified/lms/completions')).toBe(true);
     expect(lists.some((r) => r.query.has('filter[status]'))).toBe(false);
