@@ -57,15 +57,20 @@ export function text(field: string, description: string, example?: string) {
     .meta(example === undefined ? { description } : { description, examples: [example] });
 }
 
-/** ISO 8601 date-time with a zone. The pattern check stays in code so the advertised schema stays short. */
-export function dateTime(field: string, description: string) {
+/**
+ * ISO 8601 date-time with a zone. The pattern check stays in code so the advertised schema stays short; `example`
+ * false leaves the example out where a tool's other date fields already show one.
+ */
+export function dateTime(field: string, description: string, example = true) {
   return z
     .string({ error: (iss) => `${field} must be a string (got ${got(iss.input)})` })
     .refine((v) => isoDateTime.safeParse(v).success, {
       error: (iss) =>
         `${field} must be an ISO 8601 date-time with a time zone, e.g. 2026-11-27T17:00:00Z (got ${got(iss.input)})`,
     })
-    .meta({ description, format: 'date-time', examples: [EXAMPLE_DATE] });
+    .meta(
+      example ? { description, format: 'date-time', examples: [EXAMPLE_DATE] } : { description, format: 'date-time' },
+    );
 }
 
 export function enumOf<const T extends readonly [string, ...string[]]>(field: string, values: T) {

@@ -80,7 +80,7 @@ export default defineTool({
   name: 'training_report',
   title: 'Training report for the organisation',
   description: [
-    "The organisation's training status in one call: totals by status (with one learning object, its completion rate), then one line per person, most overdue first. Use to answer who is overdue, who has or has not done a course, or how compliance stands; never list people one by one for that.",
+    "The organisation's training status in one call: totals by status (and a course's completion rate), then one line per person, most overdue first. Use to answer who is overdue, who has or hasn't done a course, or how compliance stands; never go person by person.",
     'Next: list_user_assignments for one person; create_user_assignment for those not assigned.',
   ].join('\n'),
   input: {
@@ -91,7 +91,7 @@ export default defineTool({
     status: optional(
       enumOf('status', REPORT_STATUSES).meta({
         description:
-          'overdue (open, past due), open (pending or in progress), completed, not_assigned (needs a learning object), or all (default).',
+          'overdue, open (pending or in progress, overdue too), completed, not_assigned (needs a learning object) or all (default).',
       }),
     ),
     user_ids: optional(
@@ -101,8 +101,8 @@ export default defineTool({
         .max(MAX_USER_IDS, { error: `user_ids takes at most ${MAX_USER_IDS} ids` })
         .meta({ description: 'Only these people: ids from find_users.' }),
     ),
-    due_after: optional(dateTime('due_after', 'Only assignments due after this.')),
-    due_before: optional(dateTime('due_before', 'Only assignments due before this.')),
+    due_after: optional(dateTime('due_after', 'Only assignments due after this.', false)),
+    due_before: optional(dateTime('due_before', 'Only assignments due before this.', false)),
     account_id: optional(AccountId),
   },
   output: Output,
