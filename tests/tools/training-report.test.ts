@@ -389,6 +389,25 @@ describe('training_report', () => {
     expect(structured(result).totals).toEqual(structured(await report(fresh.w, { status: 'overdue' })).totals);
   });
 
+  test('a walk is bounded in time too, and the answer says which bound stopped it', async () => {
+    const s = await setup({ maxWalkMs: 1_000 });
+    s.fake.onPage = () => s.clock.advance(600);
+    const result = await report(s.w, { status: 'overdue' });
+    expect(structured(result).complete).toBe(false);
+    expect(textOf(result)).toMatch(
+      /Not complete: the open assignments were read only in part \(\d+ so far, this call's time limit\)/,
+    );
+  });
+
+  test('account controls apply before any request, as for every tool', async () => {
+    const s = await setup();
+    const guarded = await wire(s.up.url, { deps: { allowedAccountIds: [ACCOUNT] } });
+    cleanup.push(() => guarded.close());
+    const refused = await report(guarded, { account_id: 'acct-99' });
+    expect(textOf(refused)).toMatch(/Account "acct-99" is not allowed on this server/);
+    expect(s.up.requests).toHaveLength(0);
+  });
+
   test('progress after each page, with a total only once every list is read', async () => {
     const s = await setup();
     const seen: Array<[number, number | undefined]> = [];
