@@ -257,6 +257,10 @@ describe('training_report', () => {
         ),
     ).size;
     expect(textOf(result)).toContain(`${theirs} rows of people the LMS marks inactive left out.`);
+    // A course nobody has: every active person is without it, and the inactive one is not counted.
+    const nobody = structured(await report(s.w, { learning_object_external_reference: 'elective-10' }));
+    expect(nobody.totals).toEqual({ completed: 0, open: 0, overdue: 0, not_assigned: activeIds(s.data).size });
+    expect(activeIds(s.data).size).toBe(s.data.users.length - 1);
   });
 
   test('user_ids and a due window narrow the rows; an unknown id is said to be one', async () => {
@@ -359,6 +363,15 @@ describe('training_report', () => {
     const kept = await deaf.directory.read('open_assignments', { ...reader, stackone: deaf.w.stackone });
     expect(kept.records.length).toBeGreaterThan(0);
     expect(kept.records.every((r) => isOpen(r as Row))).toBe(true);
+  });
+
+  test('once every assignment is cached, an overdue report is answered from it with no request', async () => {
+    const s = await setup();
+    const all = structured(await report(s.w, {}));
+    const seen = s.up.requests.length;
+    const overdue = structured(await report(s.w, { status: 'overdue' }));
+    expect(s.up.requests).toHaveLength(seen);
+    expect(overdue.totals).toEqual({ open: all.totals.open, overdue: all.totals.overdue });
   });
 
   test('concurrent reports share one walk of each list', async () => {
