@@ -10,8 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { connectStdio } from './stdio-client.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** This section's heading in BENCHMARKS.md; bench/run.mjs prints the section as it comes. */
@@ -145,29 +144,11 @@ const origin = `http://127.0.0.1:${typeof address === 'object' && address ? addr
 
 // ---- helpers ---------------------------------------------------------------------------------------------------
 
-/** @param {string[]} extraArgs */
-async function connect(extraArgs = []) {
-  /** @type {Record<string, string>} */
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('STACKONE_')) env[k] = v;
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [BIN, ...extraArgs],
-    env: {
-      ...env,
-      STACKONE_API_KEY: KEY,
-      STACKONE_ACCOUNT_ID: ACCOUNT,
-      STACKONE_BASE_URL: origin,
-      STACKONE_LOG_LEVEL: 'warn',
-    },
-    stderr: 'inherit',
-  });
-  const client = new Client({ name: 'report-bench', version: '1.0.0' });
-  await client.connect(transport);
-  return client;
-}
+/** @param {string[]} args */
+const connect = (args = []) =>
+  connectStdio({ bin: BIN, origin, key: KEY, account: ACCOUNT, name: 'report-bench', args });
 
-/** One report; the upstream requests it made, per list; its summary and its time. @param {Client} client */
+/** One report; the upstream requests it made, per list; its summary and its time. @param {import('@modelcontextprotocol/sdk/client/index.js').Client} client */
 async function report(client, /** @type {Record<string, unknown>} */ args) {
   for (const k of Object.keys(counts)) delete counts[k];
   const t0 = performance.now();
