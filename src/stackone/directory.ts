@@ -62,8 +62,9 @@ export interface DirectoryStore {
 
 /**
  * Bytes the memory store holds across all tenants and lists, counted as the snapshots' JSON (what a shared store
- * would hold; in the heap a record costs about twice that). 64 MiB keeps a 5,000-person organisation's directory, its
- * open assignments and its 50,000 assignments and completions with room to spare (BENCHMARKS.md).
+ * would hold; the heap copy measured about the same, 0.9x for 50,000 assignments). 64 MiB keeps a 5,000-person
+ * organisation's directory, its open assignments and its 50,000 assignments and 42,000 completions (36 MB,
+ * BENCHMARKS.md), with room for other tenants.
  */
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
