@@ -5,6 +5,7 @@ import { type AuditLog, createAuditLog } from './audit.js';
 import { type Clock, systemClock } from './clock.js';
 import { type Config, help, loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
+import { MemoryLocks } from './locks.js';
 import { batchedWriter, createLogger, type Logger } from './log.js';
 import { isLoopbackHost } from './net.js';
 import { secretForms } from './secrets.js';
@@ -93,6 +94,8 @@ async function main(): Promise<void> {
     allowedAccountIds: config.allowedAccountIds,
     // One cache for the process: every stdio call and every stateless HTTP request shares it, keyed per tenant.
     directory: new Directory({ ttlMs: config.directoryTtlMs, now }),
+    // One set of write locks for the process: identical creates over stdio and every HTTP request wait in turn.
+    locks: new MemoryLocks(),
     audit,
     now,
   };

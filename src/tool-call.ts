@@ -9,6 +9,7 @@ import { accountForCall } from './auth/oauth.js';
 import { type ScopeChallenge, type ScopePolicy, scopeChallenge } from './auth/scopes.js';
 import type { Clock } from './clock.js';
 import { CredentialError, describeError, isRecord } from './errors.js';
+import { type Locks, MemoryLocks } from './locks.js';
 import { type Logger, silentLogger } from './log.js';
 import { redactText, redactValue, secretForms } from './secrets.js';
 import type { Credentials, StackOneClient } from './stackone/client.js';
@@ -34,6 +35,8 @@ export interface CallDeps {
   allowedAccountIds?: readonly string[];
   /** The lookups' directory cache; one per process, so it outlives a stateless HTTP request. Default: per client. */
   directory?: Directory;
+  /** Identical creates wait for each other; one per process (default: this module's). */
+  locks?: Locks;
   /** Where every write attempt and its outcome is recorded; absent, nothing is (tests of other things). */
   audit?: AuditLog;
   /** Who makes the calls, for the audit line: the token's subject, "token", "stdio" or "http". */
@@ -47,6 +50,9 @@ export interface CallDeps {
   /** OAuth: the scopes the token grants and the operator's scope names; a call beyond them is refused. */
   scopes?: { granted: readonly string[]; policy: ScopePolicy };
 }
+
+/** The locks of a process built without its own (tests, embedders): still one set for every call in it. */
+const processLocks = new MemoryLocks();
 
 /** What a tool call takes from its MCP request: cancellation, client logging and progress, and trace context. */
 export type ToolIo = Pick<ToolContext, 'signal' | 'log' | 'progress'> & {
@@ -132,6 +138,7 @@ export function runTool(
         stackone: deps.stackone,
         credentials,
         directory,
+        locks: deps.locks ?? processLocks,
         now: deps.now,
         ...toolIo,
         traceContext: span.context,

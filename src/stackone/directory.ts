@@ -540,10 +540,12 @@ function partial(base: readonly DirectoryRecord[], walk: Walk, walkedAt: number)
 
 /** One digest per tenant (key, account, base URL) and list: one tenant never reads another's snapshot. */
 export function tenantKey(baseUrl: string, credentials: Credentials, kind: ListKind): string {
-  const digest = createHash('sha256')
-    .update(`${credentials.apiKey}\n${credentials.accountId}\n${baseUrl}`)
-    .digest('base64url');
-  return `lms-directory:v1:${digest}:${kind}`;
+  return `lms-directory:v1:${tenantDigest(baseUrl, credentials)}:${kind}`;
+}
+
+/** A tenant (key, account, base URL) as an opaque digest: what caches and locks are keyed by, never the key. */
+export function tenantDigest(baseUrl: string, credentials: Credentials): string {
+  return createHash('sha256').update(`${credentials.apiKey}\n${credentials.accountId}\n${baseUrl}`).digest('base64url');
 }
 
 /**

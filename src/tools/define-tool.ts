@@ -3,6 +3,7 @@ import type { Context } from '@opentelemetry/api';
 import * as z from 'zod';
 import type { Clock } from '../clock.js';
 import type { Intent } from '../errors.js';
+import type { Locks } from '../locks.js';
 import type { CallOptions, Credentials, StackOneClient } from '../stackone/client.js';
 import type { Directory, DirectoryReader } from '../stackone/directory.js';
 import { portableSchema } from './portable-schema.js';
@@ -30,6 +31,8 @@ export interface ToolContext {
   credentials: Credentials;
   /** The cached directories (users, courses, content) the lookups read; shared by every call of this process. */
   directory: Directory;
+  /** Identical creates (tenant, person, learning object) run one after another: see safe-writes.ts. */
+  locks: Locks;
   /** "Now": what is overdue, when a write started, how much of a check's budget is left. */
   now: Clock;
   signal: AbortSignal;

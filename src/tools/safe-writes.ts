@@ -7,12 +7,14 @@
  * recertification a new record rather than a repeat, so it decides what a repeat would duplicate.)
  */
 
-import { LmsError, PrecheckError } from '../errors.js';
+import { CancelledError, LmsError, PrecheckError } from '../errors.js';
+import { LockWaitError } from '../locks.js';
 import { MASK } from '../secrets.js';
 import type { PreparedRequest } from '../stackone/client.js';
+import { tenantDigest } from '../stackone/directory.js';
 import { type Endpoint, LIST_USER_ASSIGNMENTS, LIST_USER_COMPLETIONS } from '../stackone/endpoints.js';
 import type { Assignment, Completion, CreateResult } from '../stackone/schemas.js';
-import { checkBudgetMs } from './budget.js';
+import { checkBudgetMs, createBudgetMs } from './budget.js';
 import { callOptions, type ToolContext, type ToolOutput } from './define-tool.js';
 import { completionDay, describeAssignment, describeCompletion, lostReplyNote } from './summaries.js';
 import { type LearningObjectRef, learningObjectsFor } from './titles.js';
@@ -175,6 +177,36 @@ export type Created<T> =
  * in full (a PrecheckError: nothing was sent). After a failure that may have reached the LMS: checkAfterFailure.
  */
 export async function createGuarded<T extends Listed>(
+  kind: WriteKind<T>,
+  ctx: ToolContext,
+  userId: string,
+  target: Target,
+  blocks: ((record: T) => boolean) | undefined,
+  create: () => Promise<CreateResult>,
+): Promise<Created<T>> {
+  // Two identical creates at the same moment (a model's parallel tool calls) would both read an empty list and both
+  // post. One at a time per tenant, person, kind and learning object: the second waits for the first to finish, then
+  // its own check sees what the first made. At most one create's whole budget; then nothing is sent.
+  const key = `write:${tenantDigest(ctx.stackone.baseUrl, ctx.credentials)}:${kind.noun}:${userId}:${target.learning_object_external_reference}`;
+  const waitMs = createBudgetMs(ctx.stackone.timeoutMs);
+  try {
+    return await ctx.locks.withLock(key, { waitMs, signal: ctx.signal }, () =>
+      guardedCreate(kind, ctx, userId, target, blocks, create),
+    );
+  } catch (error) {
+    if (error instanceof LockWaitError) {
+      throw new PrecheckError(
+        kind.looksFor,
+        `an identical create for this person was still running after ${Math.round(waitMs / 1000)} s`,
+        kind.list,
+      );
+    }
+    if (ctx.signal.aborted && !(error instanceof LmsError)) throw new CancelledError();
+    throw error;
+  }
+}
+
+async function guardedCreate<T extends Listed>(
   kind: WriteKind<T>,
   ctx: ToolContext,
   userId: string,

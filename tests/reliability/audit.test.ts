@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type AuditLine, type Caller, createAuditLog, outcomeOf, type WriteEnd } from '../../src/audit.js';
 import { ConfigError, CredentialError, NotSentError, UpstreamError } from '../../src/errors.js';
+import { MemoryLocks } from '../../src/locks.js';
 import { secretForms } from '../../src/secrets.js';
 import { StackOneClient } from '../../src/stackone/client.js';
 import { defaultDirectory } from '../../src/stackone/directory.js';
@@ -71,6 +72,7 @@ async function attempt(
     stackone: client,
     credentials: { apiKey: KEY, accountId: ACCOUNT },
     directory: defaultDirectory(client, now),
+    locks: new MemoryLocks(),
     now,
     signal: new AbortController().signal,
     log: () => {},

@@ -8,6 +8,7 @@ import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { DataPoint, Histogram } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { MemoryLocks } from '../../src/locks.js';
 import { StackOneClient } from '../../src/stackone/client.js';
 import { defaultDirectory } from '../../src/stackone/directory.js';
 import { parentContext, withMcpSpan } from '../../src/telemetry.js';
@@ -46,6 +47,7 @@ function callTool(name: string, args: Record<string, unknown>, meta?: Record<str
       stackone: client,
       credentials: { apiKey: KEY, accountId: 'acct-1' },
       directory: defaultDirectory(client, now),
+      locks: new MemoryLocks(),
       now,
       signal: new AbortController().signal,
       log: () => {},
