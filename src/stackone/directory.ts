@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { CancelledError, UpstreamError } from '../errors.js';
+import { BadResponseError, CancelledError, UpstreamError } from '../errors.js';
 import type { Credentials, StackOneClient } from './client.js';
 import {
   type Endpoint,
@@ -68,10 +68,25 @@ export interface DirectoryStore {
  */
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
-/** A snapshot's size as the store counts it: its JSON, in UTF-8 bytes. */
+/**
+ * What each entry costs the store besides its JSON (the key, the map entry, the snapshot object): charged so that
+ * snapshots with no records are evicted too, and a server facing many keys cannot grow without bound.
+ */
+const ENTRY_OVERHEAD_BYTES = 1024;
+
+/** A snapshot's size as the store counts it: its JSON in UTF-8 bytes, plus the entry's own overhead. */
 export function snapshotBytes(snapshot: DirectorySnapshot): number {
-  return Buffer.byteLength(JSON.stringify(snapshot));
+  return Buffer.byteLength(JSON.stringify(snapshot)) + ENTRY_OVERHEAD_BYTES;
 }
+
+/**
+ * The longest string field a record keeps: no name, title, email or id StackOne holds comes near it. A longer one
+ * (a provider's mistake, or a tenant serving hostile data) is cut on arrival, before it is kept or indexed.
+ */
+export const MAX_FIELD_CHARS = 1_024;
+
+/** Why a walk stopped before the list's end: its page bound, its time bound, or its share of the memory bound. */
+export type CutShort = 'pages' | 'time' | 'bytes';
 
 /** In-process snapshots, least recently used dropped first once the bytes held pass `maxBytes`. */
 export class MemoryDirectoryStore implements DirectoryStore {
@@ -128,6 +143,8 @@ export interface DirectoryOptions {
   maxPages?: number;
   /** Time one read of a list may spend walking before it answers with what it has. */
   maxWalkMs?: number;
+  /** Bytes one walk may gather before it answers with what it has (default: half the memory store's bound). */
+  maxWalkBytes?: number;
   pageSize?: number;
 }
 
@@ -155,7 +172,7 @@ export interface DirectoryView {
   /** Upstream pages read to answer this read: 0 from the cache. */
   pages: number;
   /** Why a walk stopped early, when it did. */
-  cutShort?: 'pages' | 'time' | undefined;
+  cutShort?: CutShort | undefined;
   /** The instant the records are true of: when the walk or delta that read them started. */
   asOf: number;
 }
@@ -175,7 +192,11 @@ interface Walk {
   next: string | undefined;
   /** Every walk read to its last page. */
   done: boolean;
-  cutShort?: 'pages' | 'time';
+  cutShort?: CutShort;
+  /** What the records read so far weigh (recordBytes), against the walk's share of the memory bound. */
+  bytes: number;
+  /** The cursors this walk has followed: one given twice would loop for ever. */
+  cursors: Set<string>;
 }
 
 /** A page of any list: what a walk needs of StackOne's paginated replies. */
@@ -251,6 +272,7 @@ export class Directory {
   private readonly store: DirectoryStore;
   private readonly fullWalkEveryMs: number;
   private readonly maxWalkMs: number;
+  private readonly maxWalkBytes: number;
   private readonly now: Clock;
   private readonly flights = new Map<string, Flight>();
   /**
@@ -266,6 +288,7 @@ export class Directory {
     this.fullWalkEveryMs = Math.max(options.fullWalkEveryMs ?? DEFAULTS.fullWalkEveryMs, this.ttlMs);
     this.maxPages = options.maxPages ?? DEFAULTS.maxPages;
     this.maxWalkMs = options.maxWalkMs ?? DEFAULTS.maxWalkMs;
+    this.maxWalkBytes = options.maxWalkBytes ?? DEFAULT_MAX_BYTES / 2;
     this.pageSize = options.pageSize ?? DEFAULTS.pageSize;
     this.now = options.now;
   }
@@ -495,21 +518,34 @@ export class Directory {
         page_size: this.pageSize,
         ...(walk.next ? { next: walk.next } : {}),
       };
+      if (walk.next) walk.cursors.add(walk.next);
       const reply = await reader.stackone.call(spec.endpoint, { query }, call);
       walk.pages++;
       // A delta keeps everything it sees: a record that left the list replaces the old one and is then dropped.
       for (const record of reply.data) {
         const kept = pick(record, spec.fields);
-        if (from.since || !spec.keep || spec.keep(kept)) walk.records.push(kept);
+        if (from.since || !spec.keep || spec.keep(kept)) {
+          walk.records.push(kept);
+          walk.bytes += recordBytes(kept);
+        }
       }
       walk.next = reply.next || undefined;
+      if (walk.next && walk.cursors.has(walk.next)) {
+        throw new BadResponseError(
+          200,
+          `page ${walk.pages} of the ${spec.noun} gave a cursor an earlier page had given, so the list would never end`,
+        );
+      }
       if (!walk.next) {
+        // Each of a list's walks (filter[status] phases) has cursors of its own.
+        walk.cursors.clear();
         if (walk.phase + 1 < walks.length) walk.phase++;
         else walk.done = true;
       }
       // The bounds are checked after a page rather than before the next, so the page that ends a walk says so.
       if (!walk.done && walk.pages >= this.maxPages) walk.cutShort = 'pages';
       else if (!walk.done && this.now() - started >= this.maxWalkMs) walk.cutShort = 'time';
+      else if (!walk.done && walk.bytes >= this.maxWalkBytes) walk.cutShort = 'bytes';
       const read = (from.known ?? 0) + walk.records.length;
       emit(
         walk.done || walk.cutShort !== undefined,
@@ -523,7 +559,17 @@ export class Directory {
 const EXACT_PAGE_SIZE = 10;
 
 function newWalk(): Walk {
-  return { records: [], pages: 0, phase: 0, next: undefined, done: false };
+  return { records: [], pages: 0, phase: 0, next: undefined, done: false, bytes: 0, cursors: new Set() };
+}
+
+/** About what a kept record weighs in JSON, without serialising it: its strings' lengths, a few bytes per other value. */
+function recordBytes(record: DirectoryRecord): number {
+  let bytes = 2;
+  for (const key in record) {
+    const value = record[key];
+    bytes += key.length + 4 + (typeof value === 'string' ? value.length : JSON.stringify(value ?? null).length);
+  }
+  return bytes;
 }
 
 /** What a walk cut short (or interrupted) leaves: the records so far and where to resume. */
@@ -564,8 +610,20 @@ export function defaultDirectory(stackone: StackOneClient, now: Clock): Director
 
 function pick(record: Record<string, unknown>, fields: readonly string[]): DirectoryRecord {
   const out: DirectoryRecord = {};
-  for (const field of fields) if (record[field] !== undefined) out[field] = record[field];
+  for (const field of fields) {
+    const value = record[field];
+    if (value === undefined) continue;
+    out[field] = typeof value === 'string' && value.length > MAX_FIELD_CHARS ? cut(value) : value;
+  }
   return out;
+}
+
+/**
+ * The first MAX_FIELD_CHARS of an over-long string, copied: V8's slice() keeps the whole parent string alive behind
+ * the short one (measured: a walk of 1 MB names ran a 96 MB heap out in 16 pages with slice alone).
+ */
+function cut(value: string): string {
+  return `${Buffer.from(value.slice(0, MAX_FIELD_CHARS), 'utf8').toString('utf8')}…`;
 }
 
 /** Later records replace earlier ones with the same id; records without an id are kept as they come. */

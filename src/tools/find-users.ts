@@ -1,6 +1,6 @@
 /** find_users: turn a name, email or reference from the chat into the StackOne user id every other tool needs. */
 import { clean } from '../errors.js';
-import type { DirectoryRecord } from '../stackone/directory.js';
+import type { CutShort, DirectoryRecord } from '../stackone/directory.js';
 import { AccountId, FindUsersResult, optional, UserQuery } from '../stackone/schemas.js';
 import { defineTool, directoryReader } from './define-tool.js';
 import {
@@ -65,7 +65,7 @@ function answer(
   where: string,
   searched: number,
   complete: boolean,
-  cutShort: 'pages' | 'time' | undefined,
+  cutShort: CutShort | undefined,
 ) {
   const shown = found.slice(0, MAX_MATCHES);
   return {
@@ -79,7 +79,7 @@ function summarize(
   found: Ranked<DirectoryRecord>[],
   where: string,
   complete: boolean,
-  cutShort: 'pages' | 'time' | undefined,
+  cutShort: CutShort | undefined,
 ): string {
   const partial = complete ? [] : [partialText('find_users', cutShort, 'the email, external reference or id')];
   if (found.length === 0) {

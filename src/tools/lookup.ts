@@ -4,7 +4,7 @@
  * of the query must match; an exact id, email or reference ranks first.
  */
 import { CancelledError } from '../errors.js';
-import type { DirectoryKind, DirectoryRecord } from '../stackone/directory.js';
+import type { CutShort, DirectoryKind, DirectoryRecord } from '../stackone/directory.js';
 import { escapeUnsafe } from '../text.js';
 import { directoryReader, type ToolContext } from './define-tool.js';
 
@@ -160,10 +160,15 @@ export function searchedText(count: number, noun: string, complete: boolean): st
   return complete ? `searched ${n} ${noun}` : `searched the first ${n} ${noun} only`;
 }
 
+/** Why a walk stopped, in words: the bound it met, for a lookup or a call. */
+export function cutShortText(cutShort: CutShort, what: 'lookup' | 'call'): string {
+  const bound = cutShort === 'time' ? 'time limit' : cutShort === 'pages' ? 'page limit' : 'share of its memory limit';
+  return `this ${what}'s ${bound}`;
+}
+
 /** For a lookup that has not read the whole directory: why, and what to do. */
-export function partialText(tool: string, cutShort: 'pages' | 'time' | undefined, exact: string): string {
-  const why =
-    cutShort === 'time' ? " (this lookup's time limit)" : cutShort === 'pages' ? " (this lookup's page limit)" : '';
+export function partialText(tool: string, cutShort: CutShort | undefined, exact: string): string {
+  const why = cutShort ? ` (${cutShortText(cutShort, 'lookup')})` : '';
   return `The directory was not read to its end${why}, so others may match too. Call ${tool} again to read further, or give a more exact query (${exact}).`;
 }
 

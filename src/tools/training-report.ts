@@ -9,7 +9,7 @@ import { type DirectoryRecord, type DirectoryView, isOpenAssignment, type ListKi
 import { AccountId, dateTime, enumOf, optional, text } from '../stackone/schemas.js';
 import { hasControlChars } from '../text.js';
 import { defineTool, directoryReader, sharedProgress } from './define-tool.js';
-import { isInactive, str, verbatim } from './lookup.js';
+import { cutShortText, isInactive, str, verbatim } from './lookup.js';
 import { day, enumText } from './summaries.js';
 import {
   type KnownLearningObject,
@@ -185,7 +185,7 @@ export default defineTool({
     const notes: string[] = [];
     for (const [noun, view] of lists) {
       if (view && !view.complete) {
-        const why = view.cutShort === 'time' ? "this call's time limit" : "this call's page limit";
+        const why = cutShortText(view.cutShort ?? 'pages', 'call');
         notes.push(
           `Not complete: the ${noun} were read only in part (${view.records.length.toLocaleString('en-US')} so far, ${why}), so the figures cover what was read. Call training_report again with the same arguments to continue where it stopped.`,
         );
