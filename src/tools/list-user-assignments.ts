@@ -29,6 +29,7 @@ export default defineTool({
   endpoints: ['GET /unified/lms/users/{id}/assignments'],
   example: { id: 'emp-1001' },
   access: 'read',
+  view: true,
   async handler({ id, account_id: _account, max_pages = 1, ...query }, ctx) {
     const data: Assignment[] = [];
     const raw: NonNullable<AssignmentsPaginated['raw']> = [];

@@ -1,0 +1,438 @@
+/**
+ * What the view shows, as a pure function of a tool result's structuredContent and "now": one row per assignment,
+ * completion or report line, the totals by status, and the follow-up a person may ask the host to send. No DOM here,
+ * so the rules (what is overdue, where a title comes from) are unit-tested in Node against the server's own
+ * summaries; the view reads only what every client of the tool already got.
+ */
+
+export type Kind = 'assignments' | 'completions' | 'report';
+
+/** Where a row stands. The status words are always shown as text; colour only repeats them. */
+export type State = 'overdue' | 'in_progress' | 'pending' | 'completed' | 'not_assigned' | 'unknown';
+
+export const STATE_LABEL: Readonly<Record<State, string>> = {
+  overdue: 'Overdue',
+  in_progress: 'In progress',
+  pending: 'Pending',
+  completed: 'Completed',
+  not_assigned: 'Not assigned',
+  unknown: 'Status unknown',
+};
+
+export interface Row {
+  /** Report rows only: who. */
+  person?: string;
+  personId?: string;
+  /** The learning object's title, or its reference when no title is known. */
+  title: string;
+  /** The reference (or id), shown under a title that differs from it. */
+  reference?: string;
+  state: State;
+  /** The status as the person reads it: the label, or the provider's own word for a status it did not map. */
+  status: string;
+  /** 0-100, when the record gives one. */
+  progress?: number;
+  /** Calendar days (YYYY-MM-DD) as the summaries print them. */
+  due?: string;
+  daysOverdue?: number;
+  completed?: string;
+  result?: string;
+  score?: string;
+  /** 0-100, for the score bar. */
+  scorePercent?: number;
+  timeSpent?: string;
+}
+
+export interface Total {
+  /** A state, or a result ('Pass', 'Fail', 'No result') for completions. */
+  key: string;
+  label: string;
+  count: number;
+}
+
+export interface Model {
+  kind: Kind;
+  heading: string;
+  rows: Row[];
+  /** Totals by status (or by result, for completions), in the order the bar shows them. */
+  totals: Total[];
+  /** Rows overdue: what the summary marks "(overdue)"; for the report, the report's own total. */
+  overdue: number;
+  /** One learning object's completion rate (the report, when it names one). */
+  rate?: { title: string; percent: number; completed?: number; of?: number };
+  /** A line on what the rows do not cover: more pages, rows beyond the report's cap. */
+  note?: string;
+  /** A question the view may offer to send to the host's chat (ui/message); never a tool call. */
+  followUp?: FollowUp;
+}
+
+export interface FollowUp {
+  label: string;
+  text: string;
+}
+
+/** What the host told the view besides the result (ui/notifications/tool-input, hostContext.toolInfo). */
+export interface Hints {
+  toolName?: string;
+  args?: Record<string, unknown>;
+}
+
+type Json = Record<string, unknown>;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The model of one result, or why there is nothing to show. `now` decides what is overdue, as the server's clock
+ * does for the summary: a due date before it, with no completion.
+ */
+export function modelOf(content: unknown, now: number, hints: Hints = {}): Model | { empty: string } {
+  if (!isObject(content)) return { empty: 'This result has no structured data to show.' };
+  const summary = typeof content.summary === 'string' ? content.summary : '';
+  const kind = kindOf(content, summary, hints.toolName);
+  if (kind === undefined) return { empty: 'This result is not one this view knows how to show.' };
+  if (kind === 'report') return reportModel(content);
+  const titles = titlesFromSummary(summary);
+  const user = userOf(summary, hints.args);
+  const records = Array.isArray(content.data) ? content.data.filter(isObject) : [];
+  return kind === 'assignments'
+    ? assignmentsModel(records, titles, now, user, content.next)
+    : completionsModel(records, titles, user, content.next);
+}
+
+/**
+ * Which tool's result this is. The host may say (toolInfo); otherwise the shape does: the report has totals, an
+ * assignment has a status, due date or progress, which a completion never has. An empty page says in its summary.
+ */
+export function kindOf(content: Json, summary: string, toolName?: string): Kind | undefined {
+  if (toolName === 'training_report' || isObject(content.totals)) return 'report';
+  if (toolName === 'list_user_assignments') return 'assignments';
+  if (toolName === 'list_user_completions') return 'completions';
+  if (!Array.isArray(content.data)) return undefined;
+  const records = content.data.filter(isObject);
+  if (records.some((r) => 'status' in r || 'due_date' in r || 'progress' in r)) return 'assignments';
+  if (records.some((r) => 'score' in r || 'time_spent' in r || 'completed_at' in r)) return 'completions';
+  if (/\bcompletions?\b/.test(firstLine(summary))) return 'completions';
+  if (/\bassignments?\b/.test(firstLine(summary))) return 'assignments';
+  return undefined;
+}
+
+/**
+ * Titles the server joined from the course and content directories, as its summary lists them: `- ref "Title": ...`
+ * (summaries.ts). StackOne's records carry no title, and the summary is part of structuredContent, so the view
+ * takes them from there rather than asking the server for anything. A reference whose title only restates it is
+ * listed without one, and shown as the reference.
+ */
+export function titlesFromSummary(summary: string): Map<string, string> {
+  const titles = new Map<string, string>();
+  for (const line of summary.split('\n')) {
+    const match = /^- (.+?) "(.+?)": /.exec(line);
+    if (match?.[1] && match[2]) titles.set(match[1], match[2]);
+  }
+  return titles;
+}
+
+function userOf(summary: string, args: Record<string, unknown> | undefined): string | undefined {
+  if (typeof args?.id === 'string' && args.id) return args.id;
+  return / for user (\S+?)[:.,( ]/.exec(firstLine(summary))?.[1];
+}
+
+function firstLine(summary: string): string {
+  // The sandbox prefix and the count come first: "[sandbox: ...] 5 assignments for user emp-1001:".
+  return summary.split('\n', 1)[0] ?? '';
+}
+
+// ---------------------------------------------------------------- a person's assignments
+
+function assignmentsModel(
+  records: Json[],
+  titles: Map<string, string>,
+  now: number,
+  user: string | undefined,
+  next: unknown,
+): Model {
+  const rows = records.map((a) => assignmentRow(a, titles, now));
+  const overdue = rows.filter((r) => r.state === 'overdue');
+  const model: Model = {
+    kind: 'assignments',
+    heading: user ? `Assignments of ${user}` : 'Assignments',
+    rows,
+    totals: totalsByState(rows, ['overdue', 'in_progress', 'pending', 'completed', 'unknown']),
+    overdue: overdue.length,
+  };
+  if (typeof next === 'string' && next) model.note = 'More on the next page: ask for it in the chat.';
+  if (overdue.length > 0) {
+    const n = overdue.length;
+    const list = listed(overdue.map((r) => `${r.title}${r.due ? ` (due ${r.due})` : ''}`));
+    model.followUp = {
+      label: 'Ask about the overdue training',
+      text: `${user ? `User ${user} has` : 'There are'} ${n} overdue assignment${n === 1 ? '' : 's'}: ${list}. What should we do about ${n === 1 ? 'it' : 'them'}?`,
+    };
+  }
+  return model;
+}
+
+/** The summary's rule (summaries.ts assignmentLine): overdue is a due date passed with no completion. */
+export function assignmentRow(a: Json, titles: Map<string, string>, now: number): Row {
+  const value = enumValue(a.status);
+  const completedAt = text(a.completed_at);
+  const completed = value === 'completed';
+  const dueAt = text(a.due_date);
+  const due = dueAt === undefined ? Number.NaN : Date.parse(dueAt);
+  const overdue = !completed && !completedAt && Number.isFinite(due) && due < now;
+  const state: State = overdue
+    ? 'overdue'
+    : completed || (completedAt && !value)
+      ? 'completed'
+      : value === 'in_progress' || value === 'pending'
+        ? value
+        : 'unknown';
+  const row: Row = {
+    ...learningObject(a, titles),
+    state,
+    status: state === 'unknown' ? enumText(a.status) : STATE_LABEL[state],
+  };
+  const progress = percent(a.progress);
+  if (progress !== undefined) row.progress = progress;
+  if (dueAt) row.due = day(dueAt);
+  if (overdue) row.daysOverdue = Math.floor((now - due) / DAY_MS);
+  if (completedAt) row.completed = day(completedAt);
+  const result = enumValue(a.result);
+  if (result) row.result = result;
+  return row;
+}
+
+// ---------------------------------------------------------------- a person's completions
+
+function completionsModel(
+  records: Json[],
+  titles: Map<string, string>,
+  user: string | undefined,
+  next: unknown,
+): Model {
+  const rows = records.map((c) => completionRow(c, titles));
+  const byResult = new Map<string, number>();
+  for (const row of rows) byResult.set(row.result ?? 'No result', (byResult.get(row.result ?? 'No result') ?? 0) + 1);
+  const order = ['Pass', 'Fail', ...[...byResult.keys()].filter((k) => k !== 'Pass' && k !== 'Fail')];
+  const model: Model = {
+    kind: 'completions',
+    heading: user ? `Completions of ${user}` : 'Completions',
+    rows,
+    totals: order
+      .filter((key) => byResult.has(key))
+      .map((key) => ({
+        key,
+        label: key === 'Pass' ? 'Passed' : key === 'Fail' ? 'Failed' : key,
+        count: byResult.get(key) ?? 0,
+      })),
+    overdue: 0,
+  };
+  if (typeof next === 'string' && next) model.note = 'More on the next page: ask for it in the chat.';
+  const failed = rows.filter((r) => r.result === 'Fail');
+  if (failed.length > 0) {
+    model.followUp = {
+      label: 'Ask about the failed ones',
+      text: `${user ? `User ${user} failed` : 'Failed'}: ${listed(failed.map((r) => r.title))}. Should any be assigned again?`,
+    };
+  }
+  return model;
+}
+
+export function completionRow(c: Json, titles: Map<string, string>): Row {
+  const row: Row = { ...learningObject(c, titles), state: 'completed', status: STATE_LABEL.completed };
+  const completedAt = text(c.completed_at);
+  if (completedAt) row.completed = day(completedAt);
+  const result = enumValue(c.result);
+  if (result) row.result = result;
+  const score = isObject(c.score) ? c.score : undefined;
+  const scorePercent = percent(score?.percentage);
+  const raw = score?.raw_value;
+  const rawText = typeof raw === 'number' || (typeof raw === 'string' && raw) ? String(raw) : undefined;
+  if (scorePercent !== undefined) row.scorePercent = scorePercent;
+  const shown = [
+    scorePercent !== undefined ? `${scorePercent}%` : '',
+    rawText && scorePercent !== undefined ? `(${rawText})` : (rawText ?? ''),
+  ]
+    .filter(Boolean)
+    .join(' ');
+  if (shown) row.score = shown;
+  const spent = text(c.time_spent);
+  if (spent) row.timeSpent = duration(spent);
+  return row;
+}
+
+// ---------------------------------------------------------------- the organisation's report
+
+/**
+ * training_report's structuredContent: `totals` by status, `rows` (one per person and learning object, capped by the
+ * server), and for one learning object its completion rate. The totals are the server's count of everything, not of
+ * the capped rows, so they are shown as given.
+ */
+function reportModel(content: Json): Model {
+  const totals = isObject(content.totals) ? content.totals : {};
+  const order: State[] = ['overdue', 'in_progress', 'pending', 'completed', 'not_assigned'];
+  const counts: Total[] = [];
+  for (const key of order) {
+    const count = count_(totals[key]);
+    if (count !== undefined) counts.push({ key, label: STATE_LABEL[key], count });
+  }
+  // A report that groups pending and in progress as "open" says so in one total.
+  const open = count_(totals.open);
+  if (open !== undefined && !counts.some((t) => t.key === 'pending' || t.key === 'in_progress')) {
+    counts.splice(1, 0, { key: 'in_progress', label: 'Open', count: open });
+  }
+  const rawRows = Array.isArray(content.rows) ? content.rows.filter(isObject) : [];
+  const rows = rawRows.map(reportRow).sort(mostOverdueFirst);
+  const model: Model = {
+    kind: 'report',
+    heading: 'Training report',
+    rows,
+    totals: counts,
+    overdue: count_(totals.overdue) ?? rows.filter((r) => r.state === 'overdue').length,
+  };
+  const lo = isObject(content.learning_object) ? content.learning_object : undefined;
+  const rate = percent(lo?.completion_rate ?? content.completion_rate);
+  if (rate !== undefined) {
+    model.rate = {
+      title: text(lo?.title) ?? text(lo?.learning_object_external_reference) ?? 'This learning object',
+      percent: rate,
+    };
+    const completed = count_(lo?.completed ?? totals.completed);
+    const of = count_(lo?.assigned ?? lo?.total);
+    if (completed !== undefined) model.rate.completed = completed;
+    if (of !== undefined) model.rate.of = of;
+  }
+  const shown = rows.length;
+  const total = count_(content.rows_total ?? content.total_rows);
+  if (total !== undefined && total > shown)
+    model.note = `${shown} of ${total} rows: ask in the chat to narrow the report.`;
+  const worst = rows.map(personFollowUp).find((f) => f !== undefined);
+  if (worst) model.followUp = worst;
+  return model;
+}
+
+/** For a report row of someone overdue: the question about them, as the person would ask it. */
+export function personFollowUp(row: Row): FollowUp | undefined {
+  if (row.state !== 'overdue' || !row.person) return undefined;
+  return {
+    label: `Ask about ${row.person}'s overdue courses`,
+    text: `Tell me about ${row.person}'s${row.personId && row.personId !== row.person ? ` (${row.personId})` : ''} overdue training and what to do about it.`,
+  };
+}
+
+export function reportRow(r: Json): Row {
+  const value = text(r.status) ?? enumValue(r.status);
+  const state: State =
+    value === 'overdue' ||
+    value === 'in_progress' ||
+    value === 'pending' ||
+    value === 'completed' ||
+    value === 'not_assigned'
+      ? value
+      : value === 'open'
+        ? 'in_progress'
+        : 'unknown';
+  const row: Row = {
+    ...learningObject(r, new Map()),
+    state,
+    status: value === 'open' ? 'Open' : state === 'unknown' ? (value ?? STATE_LABEL.unknown) : STATE_LABEL[state],
+  };
+  const person = text(r.name) ?? text(r.user_name);
+  const personId = text(r.user_id) ?? text(r.id);
+  if (person ?? personId) row.person = person ?? personId;
+  if (personId) row.personId = personId;
+  const progress = percent(r.progress);
+  if (progress !== undefined) row.progress = progress;
+  const due = text(r.due_date);
+  if (due) row.due = day(due);
+  const late = count_(r.days_overdue);
+  if (late !== undefined && state === 'overdue') row.daysOverdue = late;
+  const completed = text(r.completed_at);
+  if (completed) row.completed = day(completed);
+  const result = text(r.result) ?? enumValue(r.result);
+  if (result) row.result = result;
+  return row;
+}
+
+/** Most days overdue first, then the earliest due date; a row with neither keeps its place after them. */
+function mostOverdueFirst(a: Row, b: Row): number {
+  const late = (b.daysOverdue ?? -1) - (a.daysOverdue ?? -1);
+  if (late !== 0) return late;
+  if (a.due && b.due && a.due !== b.due) return a.due < b.due ? -1 : 1;
+  return 0;
+}
+
+// ---------------------------------------------------------------- shared
+
+/** A question names a few; the model has the rest. */
+const LISTED = 10;
+
+function listed(items: string[]): string {
+  const shown = items.slice(0, LISTED).join('; ');
+  return items.length > LISTED ? `${shown}; and ${items.length - LISTED} more` : shown;
+}
+
+function totalsByState(rows: Row[], order: State[]): Total[] {
+  return order
+    .map((state) => ({ key: state, label: STATE_LABEL[state], count: rows.filter((r) => r.state === state).length }))
+    .filter((t) => t.count > 0);
+}
+
+function learningObject(record: Json, titles: Map<string, string>): Pick<Row, 'title' | 'reference'> {
+  const reference =
+    text(record.learning_object_external_reference) ??
+    text(record.learning_object_id) ??
+    text(record.content_external_reference) ??
+    text(record.external_reference) ??
+    text(record.id);
+  const title =
+    text(record.title) ?? text(record.learning_object_title) ?? (reference ? titles.get(reference) : undefined);
+  if (title && reference && title !== reference) return { title, reference };
+  return { title: title ?? reference ?? '(no learning object)' };
+}
+
+/** A unified enum's value, unless StackOne could not map it. */
+function enumValue(e: unknown): string | undefined {
+  if (!isObject(e)) return undefined;
+  const value = text(e.value);
+  return value && value !== 'unmapped_value' ? value : undefined;
+}
+
+/** A unified enum as a person reads it: the provider's own word when StackOne could not map it. */
+function enumText(e: unknown): string {
+  const value = enumValue(e);
+  if (value) return value.replace(/_/g, ' ');
+  const source = isObject(e) ? e.source_value : undefined;
+  if (typeof source === 'string' && source) return source;
+  return STATE_LABEL.unknown;
+}
+
+/** A percentage from a number or a numeric string ('40', StackOne's own example), within 0-100. */
+function percent(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() ? Number(value) : Number.NaN;
+  if (!Number.isFinite(n)) return undefined;
+  return Math.round(Math.min(100, Math.max(0, n)) * 10) / 10;
+}
+
+function count_(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** The calendar day of a date-time, as the summaries print it (summaries.ts `day`). */
+function day(value: string): string {
+  return /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : value.slice(0, 30);
+}
+
+/** PT1H30M as "1 h 30 min"; anything else as written. */
+function duration(value: string): string {
+  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(value);
+  if (!m || (!m[1] && !m[2] && !m[3])) return value.slice(0, 30);
+  return [m[1] && `${m[1]} h`, m[2] && `${m[2]} min`, m[3] && `${m[3]} s`].filter(Boolean).join(' ');
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value : undefined;
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
