@@ -91,9 +91,9 @@ export function modelOf(content: unknown, now: number, hints: Hints = {}): Model
   const kind = kindOf(content, summary, hints.toolName);
   if (kind === undefined) return { empty: 'This result is not one this view knows how to show.' };
   if (kind === 'report') return reportModel(content);
-  const titles = titlesFromSummary(summary);
   const user = userOf(summary, hints.args);
   const records = Array.isArray(content.data) ? content.data.filter(isObject) : [];
+  const titles = titlesFromSummary(summary, new Set(records.map(referenceOf).filter((r) => r !== undefined)));
   return kind === 'assignments'
     ? assignmentsModel(records, titles, now, user, content.next)
     : completionsModel(records, titles, user, content.next);
@@ -122,11 +122,15 @@ export function kindOf(content: Json, summary: string, toolName?: string): Kind 
  * takes them from there rather than asking the server for anything. A reference whose title only restates it is
  * listed without one, and shown as the reference.
  */
-export function titlesFromSummary(summary: string): Map<string, string> {
+export function titlesFromSummary(summary: string, references: Iterable<string>): Map<string, string> {
+  const lines = summary.split('\n').filter((line) => line.startsWith('- '));
   const titles = new Map<string, string>();
-  for (const line of summary.split('\n')) {
-    const match = /^- (.+?) "(.+?)": /.exec(line);
-    if (match?.[1] && match[2]) titles.set(match[1], match[2]);
+  // Looked up by the references the records carry, so a reference or title with quotes in it is still read whole.
+  for (const reference of references) {
+    const start = `- ${reference} "`;
+    const rest = lines.find((line) => line.startsWith(start))?.slice(start.length);
+    const end = rest?.indexOf('": ') ?? -1;
+    if (rest && end > 0) titles.set(reference, rest.slice(0, end));
   }
   return titles;
 }
@@ -377,13 +381,19 @@ function totalsByState(rows: Row[], order: State[]): Total[] {
     .filter((t) => t.count > 0);
 }
 
-function learningObject(record: Json, titles: Map<string, string>): Pick<Row, 'title' | 'reference'> {
-  const reference =
+/** What names a record's learning object, in the order the summaries pick it (summaries.ts assignmentLine). */
+function referenceOf(record: Json): string | undefined {
+  return (
     text(record.learning_object_external_reference) ??
     text(record.learning_object_id) ??
     text(record.content_external_reference) ??
     text(record.external_reference) ??
-    text(record.id);
+    text(record.id)
+  );
+}
+
+function learningObject(record: Json, titles: Map<string, string>): Pick<Row, 'title' | 'reference'> {
+  const reference = referenceOf(record);
   const title =
     text(record.title) ?? text(record.learning_object_title) ?? (reference ? titles.get(reference) : undefined);
   if (title && reference && title !== reference) return { title, reference };
