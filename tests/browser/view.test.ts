@@ -276,7 +276,11 @@ describe('a person: list_user_assignments on the sandbox', () => {
     expect(await frame?.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(
       true,
     );
-    expect(await frame?.evaluate("getComputedStyle(document.querySelector('tbody td')).display")).toBe('grid');
+    // Cards: the title across, the cells two by two under their labels.
+    expect(await frame?.evaluate("getComputedStyle(document.querySelector('tbody tr')).display")).toBe('grid');
+    expect(await frame?.evaluate("getComputedStyle(document.querySelector('tbody td'), '::before').content")).toBe(
+      '"Status"',
+    );
     const heights = await narrow.page.evaluate(() => (globalThis as unknown as HostWindow).testHost.heights);
     const body = Number(await frame?.evaluate('Math.ceil(document.body.getBoundingClientRect().height)'));
     expect(heights.at(-1)).toBe(body);
