@@ -99,7 +99,13 @@ function callFor(i) {
     default:
       return [
         'create_user_completion',
-        { id: 'emp-1001', learning_object_external_reference: 'leadership-foundations', result: { value: 'Pass' } },
+        {
+          id: 'emp-1001',
+          learning_object_external_reference: 'leadership-foundations',
+          result: { value: 'Pass' },
+          // As for the assignment: one upstream request per call, as the references make.
+          allow_duplicate: true,
+        },
       ];
   }
 }

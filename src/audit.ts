@@ -3,21 +3,24 @@
  * and learning object, what happened). Only those fields, each trimmed and checked for secrets: never a key, a
  * token or a free-text argument, so the file can be handed to an auditor as it is.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import type { Clock } from './clock.js';
 import type { AuditTarget } from './config.js';
 import { ConfigError, LmsError } from './errors.js';
 import { MASK, redactText } from './secrets.js';
+import { oneLine } from './text.js';
 
 /**
  * created                 StackOne answered with the new record.
  * created_confirmed       StackOne's reply was lost; a follow-up list found the record.
- * duplicate               if_not_exists found one already: refused as a duplicate, nothing sent.
+ * duplicate               the check before a create found one already (an open assignment, a completion that
+ *                         day, or any with if_not_exists): nothing sent; record_id is the one found.
  * dry_run                 validated and shown, nothing sent.
  * may_have_been_created   the request may have reached the LMS and nobody could tell whether it wrote.
  * failed                  nothing was written: StackOne or the provider refused it, the connection never carried
  *                         it, a lookup before it failed, or the follow-up list found no record.
- * refused                 this server refused before sending: no key, an account not allowed, input it rejects,
+ * refused                 this server refused before sending: no key, an account not allowed, input it rejects
+ *                         (or a request this machine would not build),
  *                         a token without the scope.
  */
 export type AuditOutcome =
@@ -87,8 +90,10 @@ export function outcomeOf(end: WriteEnd): {
 } {
   if ('result' in end) {
     const raw = (end.result ?? {}) as Record<string, unknown>;
-    const data = (raw.data ?? {}) as Record<string, unknown>;
-    const recordId = typeof data.id === 'string' ? data.id : undefined;
+    // A write that created nothing names the record that stopped it in `existing`, never in `data`.
+    const record = (raw.created === false ? raw.existing : raw.data) ?? {};
+    const id = (record as Record<string, unknown>).id;
+    const recordId = typeof id === 'string' ? id : undefined;
     const outcome: AuditOutcome =
       raw.dry_run === true
         ? 'dry_run'
@@ -105,7 +110,9 @@ export function outcomeOf(end: WriteEnd): {
     typeof (error as { status?: unknown })?.status === 'number' ? (error as { status: number }).status : undefined;
   const base = { error: name, ...(status === undefined ? {} : { status }) };
   if (!(error instanceof LmsError)) return { outcome: 'failed', ...base };
-  if (error.name === 'CredentialError' || error.name === 'InputError') return { outcome: 'refused', ...base };
+  if (error.name === 'CredentialError' || error.name === 'InputError' || error.name === 'NotSentError') {
+    return { outcome: 'refused', ...base };
+  }
   if (error.writeCheck?.outcome === 'unknown') return { outcome: 'may_have_been_created', ...base };
   if (error.writeCheck?.outcome === 'absent') return { outcome: 'failed', ...base };
   // A create that may have reached the LMS without a check (the caller cancelled first) may have written.
@@ -117,10 +124,8 @@ export function outcomeOf(end: WriteEnd): {
 export function auditLine(attempt: WriteAttempt, end: WriteEnd, secrets: readonly string[], now: number): AuditLine {
   const clean = (value: unknown): string | undefined => {
     if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being removed
-    let text = redactText(String(value), secrets).replace(/[\u0000-\u001f\u007f]/g, ' ');
-    if (text.length > MAX_FIELD) text = `${text.slice(0, MAX_FIELD)}…`;
-    return text;
+    // One line whatever a caller or a token sends: text.ts's unsafe characters (NEL, U+2028/2029, bidi) become spaces.
+    return oneLine(redactText(String(value), secrets), MAX_FIELD + 1);
   };
   const { outcome, recordId, error, status } = outcomeOf(end);
   const { caller } = attempt;
@@ -162,6 +167,9 @@ export function createAuditLog(
   if (target.kind === 'file') {
     try {
       fd = openSync(target.path, 'a', 0o600);
+      // The mode given to open applies only to a file it creates: an audit file that already existed keeps its own,
+      // perhaps world-readable, so it is set here either way.
+      fchmodSync(fd, 0o600);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
       throw new ConfigError(

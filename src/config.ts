@@ -6,7 +6,7 @@ import { isLoopbackHost } from './net.js';
 import type { Fault } from './sandbox/emulator.js';
 import { parseFaults } from './sandbox/faults.js';
 import { DEFAULT_DIRECTORY_TTL_MS } from './stackone/directory.js';
-import { hasControlChars } from './text.js';
+import { hasControlChars, isHeaderToken } from './text.js';
 import { checkBudgetMs, createBudgetMs } from './tools/budget.js';
 import { VERSION } from './version.js';
 
@@ -295,14 +295,19 @@ export function loadConfig(argv: readonly string[], env: Env, catalog: readonly 
   const apiKey = secret(env, 'STACKONE_API_KEY');
   const authToken = secret(env, 'MCP_AUTH_TOKEN');
   const accountId = pick('--account-id');
-  if (accountId !== undefined && hasControlChars(accountId)) {
-    throw new ConfigError(`${nameOf('--account-id')} contains a control character. Set it to the bare account id.`);
+  // Account ids travel as the x-account-id header: visible ASCII only, the rule every account id meets (text.ts).
+  if (accountId !== undefined && !isHeaderToken(accountId)) {
+    throw new ConfigError(
+      `${nameOf('--account-id')} is not a StackOne account id: use visible ASCII with no spaces or control characters.`,
+    );
   }
   const sandbox = bool(pick('--sandbox'), nameOf('--sandbox'));
   const tools = selectTools(catalog, list(pick('--tools')), bool(pick('--read-only'), nameOf('--read-only')), nameOf);
   const allowedAccountIds = list(pick('--allowed-account-ids'));
-  if (allowedAccountIds.some(hasControlChars)) {
-    throw new ConfigError(`${nameOf('--allowed-account-ids')} contains a control character.`);
+  if (!allowedAccountIds.every(isHeaderToken)) {
+    throw new ConfigError(
+      `${nameOf('--allowed-account-ids')} holds a value that is not a StackOne account id: use visible ASCII with no spaces or control characters.`,
+    );
   }
   if (accountId && allowedAccountIds.length > 0 && !allowedAccountIds.includes(accountId)) {
     throw new ConfigError(
@@ -453,7 +458,7 @@ export function parseAccountMap(spec: string, allowedAccountIds: readonly string
     const eq = item.lastIndexOf('=');
     const value = item.slice(0, eq).trim();
     const account = item.slice(eq + 1).trim();
-    if (eq <= 0 || !value || !account || hasControlChars(item)) {
+    if (eq <= 0 || !value || !account || hasControlChars(item) || !isHeaderToken(account)) {
       throw new ConfigError(
         `MCP_OAUTH_ACCOUNT_MAP: cannot read ${JSON.stringify(item)}; use claim-value=account-id pairs, e.g. acme=acct_123,globex=acct_456.`,
       );

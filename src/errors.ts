@@ -1,4 +1,5 @@
 /** Our error classes, the one factory that maps an upstream reply to a class, and the wording a model reads. */
+import { oneLine } from './text.js';
 
 /** What a failed call was doing: a write must never be blindly repeated, a read may be. */
 export type Intent = 'read' | 'write';
@@ -24,6 +25,8 @@ export abstract class LmsError extends Error {
     /** A matching record is there, whoever made it; `record` describes it in one line for the model. */
     | { outcome: 'exists'; record: string }
     | undefined;
+  /** For a write: the list tool that shows what it would have made, named in the advice to check before retrying. */
+  checkWith: string | undefined;
 }
 
 /** A credential or account id is missing or unusable; nothing was sent. */
@@ -36,13 +39,15 @@ export class InputError extends LmsError {
   override name = 'InputError';
 }
 
-/** The look before a create (the duplicate check) failed; nothing was created. */
+/** The look before a create (the duplicate check) failed or could not read every page; nothing was created. */
 export class PrecheckError extends LmsError {
   override name = 'PrecheckError';
-  constructor(reason: string) {
+  /** `looksFor` is what the check looks for ("an open assignment"); `list` the tool that shows it. */
+  constructor(looksFor: string, reason: string, list: string) {
     super(
-      `Could not check for an open assignment before creating (${clean(reason, 200)}), so nothing was created. Try again, or pass allow_duplicate: true to create without the check.`,
+      `Could not check for ${looksFor} before creating (${clean(reason, 200)}), so nothing was created. Try again, look with ${list} yourself, or pass allow_duplicate: true to create without the check.`,
     );
+    this.checkWith = list;
   }
 }
 
@@ -88,6 +93,18 @@ export class CancelledError extends LmsError {
 }
 
 /** The connection failed; `reached` says whether the request could have gone out first. */
+/**
+ * This machine would not build the request (undici refused a header value, say): nothing left it, and sending it
+ * again would be refused the same way, so it is never retried, and a create is known not to have been written.
+ */
+export class NotSentError extends LmsError {
+  override name = 'NotSentError';
+  constructor(readonly reason: string) {
+    super(`The request to StackOne could not be sent (${reason}). Nothing was sent.`);
+    this.reached = false;
+  }
+}
+
 export class NetworkError extends LmsError {
   override name = 'NetworkError';
   constructor(
@@ -208,24 +225,24 @@ export function describeError(error: unknown, ctx: DescribeContext): string {
     else if (error.attempts > 1) lines.push(`(${error.attempts} attempts were made.)`);
   }
   const check = error instanceof LmsError ? error.writeCheck : undefined;
+  // The list that shows what the write would have made; a write that failed before its own check names none.
+  const list = (error instanceof LmsError && error.checkWith) || 'list_user_assignments or list_user_completions';
   if (ctx.intent === 'write' && check?.outcome === 'exists') {
     lines.push(
-      `A follow-up list_user_assignments found an existing ${ctx.what ?? 'record'} for this user: ${check.record}. This create may or may not be what made it; retrying would make a duplicate, so do not retry. Report this record, or call list_user_assignments to look at it.`,
+      `A follow-up ${list} found an existing ${ctx.what ?? 'record'} for this user: ${check.record}. This create may or may not be what made it; retrying would make a duplicate, so do not retry. Report this record, or call ${list} to look at it.`,
     );
   } else if (ctx.intent === 'write' && check?.outcome === 'absent' && stillWorking(error)) {
     // The request timed out or its connection dropped after it was sent: StackOne or the LMS may still be working
     // on it, and a list made straight away cannot see what is not written yet.
     lines.push(
-      `A follow-up list_user_assignments found no ${ctx.what ?? 'record'} yet, but the create timed out or was cut off after it was sent, so StackOne or the LMS may still be working on it. Wait a minute and call list_user_assignments again; retry only if it is still absent.`,
+      `A follow-up ${list} found no ${ctx.what ?? 'record'} yet, but the create timed out or was cut off after it was sent, so StackOne or the LMS may still be working on it. Wait a minute and call ${list} again; retry only if it is still absent.`,
     );
   } else if (ctx.intent === 'write' && check?.outcome === 'absent') {
-    lines.push(
-      `A follow-up list_user_assignments found no ${ctx.what ?? 'record'}: it was not created, and it is safe to retry.`,
-    );
+    lines.push(`A follow-up ${list} found no ${ctx.what ?? 'record'}: it was not created, and it is safe to retry.`);
   } else if (ctx.intent === 'write' && error instanceof LmsError && error.reached) {
     const why = check?.outcome === 'unknown' ? ` (a follow-up check failed too: ${clean(check.reason, 160)})` : '';
     lines.push(
-      `This create may have reached the LMS, so it was not retried${why}. Call list_user_assignments for this user to check whether the ${ctx.what ?? 'record'} now exists before trying again.`,
+      `This create may have reached the LMS, so it was not retried${why}. Call ${list} for this user to check whether the ${ctx.what ?? 'record'} now exists before trying again.`,
     );
   } else if (ctx.intent === 'write' && (error instanceof NetworkError || error instanceof CancelledError)) {
     lines.push('Nothing was written; it is safe to try again.');
@@ -265,14 +282,8 @@ function reasonPhrase(status: number): string {
   return phrases[status] ?? 'no message';
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL_RUNS = /[\u0000-\u001f\u007f]+/g;
-
-/** Upstream text passes through only trimmed, on one line, without control characters. */
-export function clean(text: string, max = 300): string {
-  const flat = text.replace(CONTROL_RUNS, ' ').replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
+/** Upstream text passes through only trimmed and on one line, without the characters text.ts lists as unsafe. */
+export const clean: (text: string, max?: number) => string = oneLine;
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,6 +1,7 @@
 /** A structured logger that writes one JSON line per event to stderr: stdout belongs to JSON-RPC in stdio mode. */
 import type { Clock } from './clock.js';
 import type { LogLevel } from './config.js';
+import { escapeUnsafe } from './text.js';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
@@ -19,7 +20,10 @@ export function createLogger(level: LogLevel, write: (line: string) => void, now
     RANK[lvl] < RANK[level]
       ? () => {}
       : (msg: string, fields?: LogFields) => {
-          write(`${JSON.stringify({ time: new Date(now()).toISOString(), level: lvl, msg, ...fields })}\n`);
+          // JSON escapes C0 controls but not NEL, U+2028/2029 or bidi controls, which line readers and terminals honour.
+          write(
+            `${escapeUnsafe(JSON.stringify({ time: new Date(now()).toISOString(), level: lvl, msg, ...fields }))}\n`,
+          );
         };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

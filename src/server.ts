@@ -32,7 +32,7 @@ export const INSTRUCTIONS = [
   "Tools for an organisation's LMS through StackOne's Unified LMS API.",
   'Get `id` (the StackOne user id) from find_users; get learning_object_external_reference from find_learning_objects. Never guess either from a name or title.',
   'Dates are ISO 8601 date-times with a zone (2026-11-27T17:00:00Z); durations ISO 8601 (PT1H30M).',
-  'The creates are not idempotent: when unsure whether a record exists, list_user_assignments first.',
+  'The creates are not idempotent; each checks for a duplicate first (an open assignment; a completion that day). To see what exists: list_user_assignments, list_user_completions.',
 ].join('\n');
 
 /**

@@ -7,6 +7,7 @@ import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import type { Clock } from '../clock.js';
 import type { OAuthConfig } from '../config.js';
 import { CredentialError } from '../errors.js';
+import { isHeaderToken } from '../text.js';
 import { type AuthorizationServerMetadata, DiscoveryError, discover } from './discovery.js';
 import { type Scoped, type ScopePolicy, scopesFor } from './scopes.js';
 
@@ -137,6 +138,8 @@ export function createOAuthVerifier(config: OAuthConfig, options: VerifierOption
         );
       }
       let payload: JWTPayload;
+      const tolerance = options.clockToleranceSeconds ?? 30;
+      const now = options.now();
       try {
         const jwks = await keySet();
         ({ payload } = await jwtVerify(token, jwks, {
@@ -144,11 +147,19 @@ export function createOAuthVerifier(config: OAuthConfig, options: VerifierOption
           audience: audiences,
           algorithms: ALGORITHMS,
           requiredClaims: ['exp', 'iss', 'aud'],
-          clockTolerance: options.clockToleranceSeconds ?? 30,
-          currentDate: new Date(options.now()),
+          clockTolerance: tolerance,
+          currentDate: new Date(now),
         }));
       } catch (error) {
         throw tokenErrorFrom(error);
+      }
+      // jose checks exp and nbf but not iat: a token "issued" beyond the leeway from now is a forged or mis-clocked
+      // one, and its lifetime cannot be trusted.
+      if (typeof payload.iat === 'number' && payload.iat > now / 1000 + tolerance) {
+        throw new TokenError(
+          'invalid_token',
+          'The access token was issued in the future (iat): check the clocks of this server and the authorization server',
+        );
       }
       const subject = stringClaim(payload.sub) ?? stringClaim(payload.client_id);
       if (!subject) throw new TokenError('invalid_token', 'The access token names no subject (sub)');
@@ -239,7 +250,16 @@ function accountFrom(payload: JWTPayload, config: OAuthConfig): string | undefin
   if (value === undefined) {
     throw new TokenError('invalid_token', `The access token has no ${claim} claim naming a StackOne account`);
   }
-  if (!config.accountMap) return value;
+  if (!config.accountMap) {
+    // The claim becomes the x-account-id header: only what a header can carry (text.ts), or the token is refused.
+    if (!isHeaderToken(value)) {
+      throw new TokenError(
+        'invalid_token',
+        `The access token's ${claim} is not a StackOne account id (visible ASCII, no spaces)`,
+      );
+    }
+    return value;
+  }
   const mapped = config.accountMap.get(value);
   if (mapped === undefined) {
     throw new TokenError(

@@ -12,6 +12,7 @@ import {
   isRecord,
   LmsError,
   NetworkError,
+  NotSentError,
   TimeoutError,
   UpstreamError,
   upstreamErrorFrom,
@@ -302,6 +303,10 @@ export class StackOneClient {
     if (signal.aborted) return signal.reason === 'timeout' ? new TimeoutError(budget) : new CancelledError();
     if (cause instanceof LmsError) return cause;
     const code = errorCode(cause);
+    // undici checks the request before it opens or uses a connection: a value it refuses never left this machine.
+    if (code === 'UND_ERR_INVALID_ARG' && !afterHeaders && !broken) {
+      return new NotSentError(cause instanceof Error ? cause.message : 'an invalid request');
+    }
     if (code === 'UND_ERR_BODY_TIMEOUT') {
       const error = new NetworkError(
         `the reply stalled for over ${this.opts.idleTimeoutMs / 1000} s with no data (idle timeout)`,

@@ -3,13 +3,12 @@
  * Inputs are strict, with messages that name the field and the fix; replies are loose so fields a provider adds pass.
  */
 import * as z from 'zod';
-import { hasControlChars } from '../text.js';
+import { hasControlChars, isHeaderToken } from '../text.js';
 
 const isoDateTime = z.iso.datetime({ offset: true });
 /** ISO 8601 durations as StackOne takes them for time_spent, e.g. PT1H30M or P1DT2H. */
 const ISO_DURATION =
   /^P(?!$)(\d+(?:\.\d+)?Y)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?W)?(\d+(?:\.\d+)?D)?(T(?=\d)(\d+(?:\.\d+)?H)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?S)?)?$/;
-const EXAMPLE_DATE = '2021-07-21T14:00:00.000Z';
 /** No identifier, reference or cursor StackOne issues comes near this; longer text is a mistake or an attack. */
 const MAX_TEXT = 4096;
 
@@ -44,20 +43,30 @@ function got(input: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
+/**
+ * A string of 1 to `max` characters. The length checks stay in code, as the date-time pattern does: as minLength and
+ * maxLength they were about 30 characters of tools/list per field, for a bound no real value comes near.
+ */
+function bounded(field: string, max: number, message: (iss: { input: unknown }) => string) {
+  return z
+    .string({ error: message })
+    .refine((v) => v.length > 0, { error: `${field} must not be empty` })
+    .refine((v) => v.length <= max, { error: `${field} is longer than ${max} characters` });
+}
+
 /** A required or optional string field whose messages name the field. */
 function text(field: string, description: string, example?: string) {
-  return z
-    .string({
-      error: (iss) =>
-        iss.input === undefined ? `${field} is required` : `${field} must be a string (got ${got(iss.input)})`,
-    })
-    .min(1, { error: `${field} must not be empty` })
-    .max(MAX_TEXT, { error: `${field} is longer than ${MAX_TEXT} characters` })
+  return bounded(field, MAX_TEXT, (iss) =>
+    iss.input === undefined ? `${field} is required` : `${field} must be a string (got ${got(iss.input)})`,
+  )
     .refine((v) => !hasControlChars(v), { error: `${field} must not contain control characters such as CR or LF` })
     .meta(example === undefined ? { description } : { description, examples: [example] });
 }
 
-/** ISO 8601 date-time with a zone. The pattern check stays in code so the advertised schema stays short. */
+/**
+ * ISO 8601 date-time with a zone. The pattern check stays in code so the advertised schema stays short; the format
+ * says enough without an example (the error message gives one).
+ */
 function dateTime(field: string, description: string) {
   return z
     .string({ error: (iss) => `${field} must be a string (got ${got(iss.input)})` })
@@ -65,7 +74,7 @@ function dateTime(field: string, description: string) {
       error: (iss) =>
         `${field} must be an ISO 8601 date-time with a time zone, e.g. 2026-11-27T17:00:00Z (got ${got(iss.input)})`,
     })
-    .meta({ description, format: 'date-time', examples: [EXAMPLE_DATE] });
+    .meta({ description, format: 'date-time' });
 }
 
 function enumOf<const T extends readonly [string, ...string[]]>(field: string, values: T) {
@@ -89,7 +98,7 @@ function freeObject(field: string, description: string) {
       const problem = boundedJson(value);
       if (problem) ctx.addIssue({ code: 'custom', message: `${field} ${problem}` });
     })
-    .meta({ description, examples: [{ other_known_names: 'John Doe' }] });
+    .meta({ description });
 }
 
 /** Depth first without recursion (so depth itself cannot overflow the stack), then size. */
@@ -119,21 +128,16 @@ const SourceValue = z
 
 // ---------------------------------------------------------------- tool inputs: path, account, DTOs
 
-export const UserId = z
-  .string({ error: (iss) => (iss.input === undefined ? 'id is required' : 'id must be a string') })
-  .min(1, { error: 'id must not be empty' })
-  .max(1024, { error: 'id is longer than 1024 characters' })
+export const UserId = bounded('id', 1024, (iss) => (iss.input === undefined ? 'id is required' : 'id must be a string'))
   .refine((v) => v !== '.' && v !== '..', { error: 'id must be a user id, not "." or ".."' })
   // Echoed in every summary: a newline there could forge a line of the answer a model reads.
   .refine((v) => !hasControlChars(v), { error: 'id must not contain control characters such as CR or LF' })
   .meta({ description: 'The StackOne user id, from find_users (never a name or email).' });
 
-export const AccountId = z
-  .string({ error: 'account_id must be a string' })
-  .min(1, { error: 'account_id must not be empty' })
-  .max(256, { error: 'account_id is longer than 256 characters' })
-  .refine((v) => !hasControlChars(v), {
-    error: 'account_id must not contain control characters such as CR or LF',
+export const AccountId = bounded('account_id', 256, () => 'account_id must be a string')
+  // It travels as the x-account-id header: only what a header can carry, the same rule everywhere (text.ts).
+  .refine(isHeaderToken, {
+    error: 'account_id must be visible ASCII with no spaces (a StackOne account id such as 45355976281015164504)',
   })
   .meta({ description: 'Linked account id (x-account-id); default STACKONE_ACCOUNT_ID.' });
 
@@ -149,19 +153,18 @@ export const AssignmentStatusValue = z.enum(['pending', 'in_progress'] as const,
 export const FilterStatusValue = enumOf('filter.status', ['pending', 'in_progress', 'completed'] as const);
 export const ResultValue = enumOf('result.value', ['Pass', 'Fail'] as const);
 
+/** Optional in both create DTOs; the duplicate checks match it too, for providers that list only the id. */
+const LearningObjectId = text(
+  'learning_object_id',
+  "The learning object's id, if the integration needs it; the duplicate check matches it too.",
+);
+
 export const CreateAssignmentDto = {
   learning_object_external_reference: text(
     'learning_object_external_reference',
-    'The external reference of the learning object, the main identifier for creating assignments.',
-    'learning-content-123',
+    "The learning object's external_reference, from find_learning_objects.",
   ),
-  learning_object_id: optional(
-    text(
-      'learning_object_id',
-      'The learning_object_id; not required unless the integration says so.',
-      'e3gd34-23tr21-er234-345er56',
-    ),
-  ),
+  learning_object_id: optional(LearningObjectId),
   progress: optional(percentage('progress', 'Progress in percent: 40 means 40% (our bound: 0 to 100).', 40)),
   assigned_at: optional(dateTime('assigned_at', 'The date the assignment was assigned.')),
   due_date: optional(dateTime('due_date', 'The date the assignment is due to be completed.')),
@@ -175,39 +178,32 @@ export const CreateAssignmentDto = {
   ),
   passthrough: optional(freeObject('passthrough', 'Value to pass through to the provider.')),
   external_reference: optional(
-    text(
-      'external_reference',
-      'Deprecated: use learning_object_external_reference. The external reference of this assignment.',
-    ).meta({ deprecated: true }),
+    text('external_reference', 'Deprecated: use learning_object_external_reference.').meta({ deprecated: true }),
   ),
 };
 
 export const CreateCompletionDto = {
   learning_object_external_reference: text(
     'learning_object_external_reference',
-    'The external reference of the learning object, the main identifier for creating completions.',
-    'learning-content-123',
+    "The learning object's external_reference, from find_learning_objects.",
   ),
-  learning_object_id: optional(
-    text(
-      'learning_object_id',
-      'The id of the learning object; not required unless the integration says so.',
-      'e3gd34-23tr21-er234-345er56',
-    ),
-  ),
+  learning_object_id: optional(LearningObjectId),
   result: optional(
     z
       .strictObject(
         { value: ResultValue, source_value: optional(SourceValue) },
         { error: 'result must be an object such as {"value": "Pass"}' },
       )
-      .meta({ description: 'The result of the completion.' }),
+      .meta({ description: 'Pass or Fail.' }),
   ),
-  completed_at: optional(dateTime('completed_at', 'The date the content was completed.')),
+  completed_at: optional(
+    dateTime('completed_at', 'When it was completed (default now); the duplicate check compares its UTC day.'),
+  ),
   time_spent: optional(
     z
       .string({ error: 'time_spent must be a string' })
-      .regex(ISO_DURATION, {
+      // In code, not as a pattern: the advertised schema stays short (about 190 characters of tools/list).
+      .refine((v) => ISO_DURATION.test(v), {
         error: (iss) => `time_spent must be an ISO 8601 duration such as PT1H30M (got ${got(iss.input)})`,
       })
       .meta({ description: 'Time spent, as an ISO 8601 duration.', examples: ['PT1H30M'] }),
@@ -245,12 +241,18 @@ export const AllowDuplicate = z.boolean({ error: 'allow_duplicate must be true o
   description: 'Create even if the user has an open (pending or in progress) assignment of it; skips the check.',
 });
 
+export const AllowDuplicateCompletion = z.boolean({ error: 'allow_duplicate must be true or false' }).meta({
+  description: 'Record even if a completion of it is recorded that day; skips the check.',
+});
+
 export const MAX_PAGES_LIMIT = 10;
 export const MaxPages = z
   .int({ error: `max_pages must be a whole number from 1 to ${MAX_PAGES_LIMIT}` })
   .min(1, { error: `max_pages must be from 1 to ${MAX_PAGES_LIMIT}` })
   .max(MAX_PAGES_LIMIT, { error: `max_pages must be from 1 to ${MAX_PAGES_LIMIT}` })
-  .meta({ description: `Follow next for up to this many pages (default 1, at most ${MAX_PAGES_LIMIT}).` });
+  .meta({ description: 'Follow next for up to this many pages (default 1).' });
+
+const fieldList = optional(text('fields', 'Comma-separated fields to return (all if empty).'));
 
 export const ListAssignmentsQuery = {
   filter: optional(
@@ -269,24 +271,38 @@ export const ListAssignmentsQuery = {
       .int({ error: (iss) => `page_size must be a whole number from 1 to 100 (got ${got(iss.input)})` })
       .min(1, { error: 'page_size must be from 1 to 100' })
       .max(100, { error: 'page_size must be from 1 to 100' })
-      .meta({ description: 'Records per page, 1 to 100 (our cap; StackOne default 25).' }),
+      .meta({ description: 'Records per page (StackOne default 25).' }),
   ),
-  next: optional(text('next', 'The cursor from the previous page to get the next one.')),
-  fields: optional(
-    text(
-      'fields',
-      'Comma-separated fields to return (all if empty).',
-      'id,learning_object_external_reference,status,due_date',
-    ),
-  ),
+  next: optional(text('next', 'The cursor from the previous page.')),
+  fields: fieldList,
   user_id: optional(text('user_id', 'The user ID associated with this assignment.')),
   remote_user_id: optional(text('remote_user_id', "Provider's identifier of the user.")),
   raw: optional(
     z
       .boolean({ error: 'raw must be true or false' })
-      .meta({ description: "Also return the provider's raw responses (default false)." }),
+      .meta({ description: "Also return the provider's raw responses." }),
   ),
-  proxy: optional(freeObject('proxy', 'Query parameters passed through to the provider, sent as proxy[key]=value.')),
+  proxy: optional(freeObject('proxy', 'Passed to the provider, as proxy[key]=value.')),
+};
+
+/**
+ * GET /users/{id}/completions (LmsListUserCompletionsRequest): filter[updated_after] is its only filter, and it has
+ * no user_id or remote_user_id; the rest is the assignments list's.
+ */
+export const ListCompletionsQuery = {
+  filter: optional(
+    z
+      .strictObject(
+        { updated_after: optional(dateTime('filter.updated_after', 'Only completions updated after this date.')) },
+        { error: 'filter must be an object such as {"updated_after": "2026-01-01T00:00:00Z"}' },
+      )
+      .meta({ description: 'Sent as filter[updated_after]=….' }),
+  ),
+  page_size: ListAssignmentsQuery.page_size,
+  next: ListAssignmentsQuery.next,
+  fields: ListAssignmentsQuery.fields,
+  raw: ListAssignmentsQuery.raw,
+  proxy: ListAssignmentsQuery.proxy,
 };
 
 // ---------------------------------------------------------------- upstream replies (loose)
@@ -384,6 +400,29 @@ export const CompletionsPaginated = z.looseObject({
   raw: z.array(RawResponse).nullish(),
 });
 export type CompletionsPaginated = z.infer<typeof CompletionsPaginated>;
+
+/**
+ * What the list tools advertise as their output: StackOne's paginated DTOs without the fields StackOne marks
+ * deprecated. Those still come through (the objects are loose) and replies are still checked against the full DTOs;
+ * only tools/list leaves them out, about 60 characters each.
+ */
+export const AssignmentsListed = AssignmentsPaginated.extend({
+  data: z.array(Assignment.omit({ external_reference: true, course_id: true, remote_course_id: true })),
+});
+export const CompletionsListed = CompletionsPaginated.extend({
+  data: z.array(
+    Completion.omit({
+      external_reference: true,
+      external_id: true,
+      remote_external_id: true,
+      content_external_reference: true,
+      content_id: true,
+      remote_content_id: true,
+      course_id: true,
+      remote_course_id: true,
+    }),
+  ),
+});
 
 // ---------------------------------------------------------------- directory: LMS users, courses, content
 // Mirrored from StackOne's published client docs (stackone-client-typescript, docs/sdk/models/shared/lmsuser.md,

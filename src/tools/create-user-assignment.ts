@@ -1,5 +1,4 @@
 /** create_user_assignment: link a user to a learning object (pending or in progress) in their LMS, never twice. */
-import { PrecheckError } from '../errors.js';
 import { CREATE_USER_ASSIGNMENT } from '../stackone/endpoints.js';
 import {
   AccountId,
@@ -12,14 +11,7 @@ import {
   UserId,
 } from '../stackone/schemas.js';
 import { callOptions, defineTool } from './define-tool.js';
-import {
-  checkAfterFailure,
-  confirmedAssignment,
-  dryRunResult,
-  type Found,
-  findAssignments,
-  isOpen,
-} from './safe-writes.js';
+import { ASSIGNMENTS, answerOf, createGuarded, dryRunResult, isOpen } from './safe-writes.js';
 import { summarizeCreatedAssignment, summarizeExisting } from './summaries.js';
 
 export default defineTool({
@@ -47,52 +39,22 @@ export default defineTool({
   idempotent: false,
   destructive: false,
   target: (args) => `assignment of ${args.learning_object_external_reference}`,
+  checkWith: ASSIGNMENTS.list,
   async handler({ id, account_id: _account, allow_duplicate, if_not_exists, dry_run, ...dto }, ctx) {
-    const ref = dto.learning_object_external_reference;
     if (dry_run) {
       return dryRunResult(
         ctx.stackone.prepare(CREATE_USER_ASSIGNMENT, { id, body: dto }, ctx.credentials),
         ctx.stackone.baseUrl,
       );
     }
-    let before: Found | undefined;
     // if_not_exists asks for the stricter check, so it wins over allow_duplicate.
-    if (if_not_exists || !allow_duplicate) {
-      try {
-        before = await findAssignments(ctx, id, ref);
-      } catch (error) {
-        throw new PrecheckError(error instanceof Error ? error.message : String(error));
-      }
-      const existing = if_not_exists ? before.records[0] : before.records.find(isOpen);
-      if (existing) {
-        return {
-          summary: summarizeExisting(id, ref, existing, ctx.now()),
-          raw: {
-            message: 'Already assigned: nothing was created.',
-            data: { id: existing.id ?? null, remote_id: existing.remote_id ?? null },
-            created: false,
-            existing,
-          },
-        };
-      }
-      if (!before.complete) {
-        throw new PrecheckError(
-          "the user's assignments did not fit in the pages and time this check reads, so an open one may be missed",
-        );
-      }
-    }
-    const started = ctx.now();
-    try {
-      const reply = await ctx.stackone.call(CREATE_USER_ASSIGNMENT, { id, body: dto }, callOptions(ctx));
-      return { summary: summarizeCreatedAssignment(id, dto, reply), raw: reply };
-    } catch (error) {
-      const found = await checkAfterFailure(error, 'assignment', ctx, id, ref, started, before);
-      const raw = confirmedAssignment(found);
-      return { summary: summarizeCreatedAssignment(id, dto, raw, lostReply(error)), raw };
-    }
+    const blocks = if_not_exists ? () => true : allow_duplicate ? undefined : isOpen;
+    const done = await createGuarded(ASSIGNMENTS, ctx, id, dto, blocks, () =>
+      ctx.stackone.call(CREATE_USER_ASSIGNMENT, { id, body: dto }, callOptions(ctx)),
+    );
+    return answerOf(ASSIGNMENTS, done, {
+      existing: (record) => summarizeExisting(id, dto.learning_object_external_reference, record, ctx.now()),
+      created: (reply, note) => summarizeCreatedAssignment(id, dto, reply, note),
+    });
   },
 });
-
-function lostReply(error: unknown): string {
-  return `StackOne's reply was lost (${error instanceof Error ? error.message : 'failed'}), so this server checked with list_user_assignments: it was created.`;
-}

@@ -66,6 +66,8 @@ type ToolSpec<Shape extends z.ZodRawShape, Out extends z.ZodObject> = Policy & {
   example: z.input<z.ZodObject<Shape>>;
   /** Names what a write was creating, without an article, for error advice ("assignment of learning-content-123"). */
   target?: (args: z.output<z.ZodObject<Shape>>) => string;
+  /** For a write: the read tool that lists what it creates, named when whether it created is unknown. */
+  checkWith?: string;
   /**
    * The MCP Apps view renders this tool's structuredContent (a table beside the chat, in hosts that show MCP Apps;
    * src/view-resource.ts). Only for reads whose output the view knows: it never acts.
@@ -91,6 +93,8 @@ export interface Tool {
   /** A write is never blindly repeated, is audited and needs the write scope; errors say how to check first. */
   access: Access;
   target(args: Record<string, unknown>): string | undefined;
+  /** For a write: the read tool that shows what it creates (see ToolSpec.checkWith). */
+  checkWith: string | undefined;
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolOutput<unknown>>;
 }
 
@@ -119,6 +123,7 @@ export function defineTool<Shape extends z.ZodRawShape, Out extends z.ZodObject>
     access: spec.access,
     // The SDK has already parsed `args` with `inputSchema`, so this cast restates a checked fact.
     target: (args) => spec.target?.(args as Args),
+    checkWith: spec.checkWith,
     run: (args, ctx) => spec.handler(definedOnly(args) as Args, ctx),
   };
 }

@@ -5,6 +5,7 @@ import type { Tool } from './define-tool.js';
 import findLearningObjects from './find-learning-objects.js';
 import findUsers from './find-users.js';
 import listUserAssignments from './list-user-assignments.js';
+import listUserCompletions from './list-user-completions.js';
 
 export const TOOLS: readonly Tool[] = [
   findUsers,
@@ -12,5 +13,6 @@ export const TOOLS: readonly Tool[] = [
   createUserAssignment,
   listUserAssignments,
   createUserCompletion,
+  listUserCompletions,
 ];
 export type { Tool } from './define-tool.js';

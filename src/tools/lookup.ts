@@ -3,6 +3,8 @@
  * Case- and accent-insensitive; every word of the query must match; an exact id, email or reference ranks first.
  */
 
+import { escapeUnsafe } from '../text.js';
+
 /** Letters NFD leaves whole; folded by hand so "Søren", "Łukasz" and "Strauß" are found as typed in ASCII. */
 const FOLD: Record<string, string> = { ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', æ: 'ae', œ: 'oe', ß: 'ss', ı: 'i' };
 
@@ -168,9 +170,7 @@ export function partialText(tool: string, cutShort: 'pages' | 'time' | undefined
  */
 export function verbatim(value: string): string {
   if (/^[A-Za-z0-9._:@/+=-]+$/.test(value)) return value;
-  // JSON escapes C0 controls but leaves C1 and U+2028/2029 raw: escape those too, so no value can break a line.
-  return JSON.stringify(value).replace(
-    /[\u0080-\u009f\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  // JSON escapes C0 controls but leaves C1, U+2028/2029 and bidi controls raw: escape those too, so no value can
+  // break a line or reorder what is shown.
+  return escapeUnsafe(JSON.stringify(value));
 }

@@ -1,63 +1,128 @@
 /**
- * Writes a person can trust: look before creating (an open assignment of the same learning object is not created
- * twice), check after a failure that may have reached the LMS, and show a create without sending it (dry_run).
- * A duplicate assignment or a lost completion is worse than a slow answer. Provider timestamps are never trusted
- * to rule a record out: they are often absent, stale, rounded, in another zone, or the provider's own.
+ * Writes a person can trust: look before creating (an open assignment, or a completion recorded the same day, of
+ * the same learning object is not created twice), check after a failure that may have reached the LMS, and show a
+ * create without sending it (dry_run). A duplicate assignment or a lost completion is worse than a slow answer.
+ * Provider timestamps are never trusted to say a record is not the one a create made: they are often absent,
+ * stale, rounded, in another zone, or the provider's own. (A completion's day is different: it is what makes a
+ * recertification a new record rather than a repeat, so it decides what a repeat would duplicate.)
  */
 
-import { LmsError } from '../errors.js';
+import { LmsError, PrecheckError } from '../errors.js';
 import { MASK } from '../secrets.js';
 import type { PreparedRequest } from '../stackone/client.js';
-import { LIST_USER_ASSIGNMENTS } from '../stackone/endpoints.js';
-import type { Assignment, CreateResult } from '../stackone/schemas.js';
+import { type Endpoint, LIST_USER_ASSIGNMENTS, LIST_USER_COMPLETIONS } from '../stackone/endpoints.js';
+import type { Assignment, Completion, CreateResult } from '../stackone/schemas.js';
 import { checkBudgetMs } from './budget.js';
-import { callOptions, type ToolContext } from './define-tool.js';
-import { describeAssignment } from './summaries.js';
+import { callOptions, type ToolContext, type ToolOutput } from './define-tool.js';
+import { completionDay, describeAssignment, describeCompletion, lostReplyNote } from './summaries.js';
+import type { LearningObjectRef } from './titles.js';
 
-/** Pages read when looking for an assignment: 10 × 100 covers any real person's training record. */
+/** Pages read when looking for a record: 10 × 100 covers any real person's training record. */
 const MAX_PAGES = 10;
 const PAGE_SIZE = 100;
 /** Clock skew allowed between this machine and the provider when a timestamp is used to confirm a record is new. */
 const SKEW_MS = 5 * 60_000;
 
-export type WriteKind = 'assignment' | 'completion';
+/** The learning object a create names: the reference it must give and the id it may. */
+export interface Target {
+  learning_object_external_reference: string;
+  learning_object_id?: string | undefined;
+}
 
-export interface Found {
-  /** The user's assignments of the learning object, newest first. */
-  records: Assignment[];
+/**
+ * Whether a listed record is of the learning object a create names: either identifier of the call against either
+ * field of the record. StackOne documents both fields as nullable in lists, and providers fill one or the other.
+ */
+export function sameLearningObject(record: LearningObjectRef, target: Target): boolean {
+  const named = [target.learning_object_external_reference, target.learning_object_id];
+  return [record.learning_object_external_reference, record.learning_object_id].some(
+    (value) => typeof value === 'string' && value !== '' && named.includes(value),
+  );
+}
+
+/** What the checks read of a listed record. */
+interface Listed extends LearningObjectRef {
+  id?: string | null | undefined;
+  remote_id?: string | null | undefined;
+  created_at?: string | null | undefined;
+  updated_at?: string | null | undefined;
+}
+
+/** A kind of record a write creates, and how its checks list and judge that kind. */
+export interface WriteKind<T extends Listed> {
+  noun: 'assignment' | 'completion';
+  /** The list tool that shows what the write would have made: named in every "check before retrying". */
+  list: 'list_user_assignments' | 'list_user_completions';
+  endpoint: Endpoint<{ data: T[]; next?: string | null | undefined }>;
+  /** What the check before a create looks for, for the error when it cannot: "an open assignment". */
+  looksFor: string;
+  /** After a failure: a record that retrying would duplicate, whoever made it. */
+  repeats: (record: T) => boolean;
+  /** The stamps that show a record was made by this call when there is no before-picture. */
+  madeAt: (record: T) => Array<string | null | undefined>;
+  /** One line naming a record, id first. `now` decides "overdue". */
+  describe: (record: T, now: number) => string;
+}
+
+export const ASSIGNMENTS: WriteKind<Assignment> = {
+  noun: 'assignment',
+  list: 'list_user_assignments',
+  endpoint: LIST_USER_ASSIGNMENTS,
+  looksFor: 'an open assignment',
+  // Any assignment of it: even a completed one may be what the lost create reopened.
+  repeats: () => true,
+  madeAt: (a) => [a.created_at],
+  describe: describeAssignment,
+};
+
+export const COMPLETIONS_LIST = 'list_user_completions';
+
+/** The completions of a learning object a new one recorded on `day` (UTC) would repeat. */
+export function completionsOn(day: string): WriteKind<Completion> {
+  return {
+    noun: 'completion',
+    list: COMPLETIONS_LIST,
+    endpoint: LIST_USER_COMPLETIONS,
+    looksFor: `a completion of it recorded on ${day}`,
+    repeats: (c) => sameDay(c, day),
+    madeAt: (c) => [c.created_at, c.updated_at],
+    describe: (c) => describeCompletion(c),
+  };
+}
+
+/**
+ * Recorded on `day`, or with no day at all: a completion whose date cannot be read is not ruled out (fail closed;
+ * allow_duplicate overrides).
+ */
+function sameDay(c: Completion, day: string): boolean {
+  const recorded = completionDay(c);
+  return recorded === undefined || recorded === day;
+}
+
+export interface Found<T> {
+  /** The user's records of the learning object, newest first. */
+  records: T[];
   /** False when pages remained after the page cap or the time budget: absence then proves nothing. */
   complete: boolean;
 }
 
-/**
- * The user's assignments for a learning object, walking pages under one time budget (a bounded list: at most
- * 10 pages of 100, at most checkBudgetMs in all). `status` narrows the list, and is re-checked for providers that
- * ignore the filter.
- */
-export async function findAssignments(
+/** The user's records of a learning object, walking pages under one time budget (at most 10 × 100, checkBudgetMs). */
+async function findRecords<T extends Listed>(
+  kind: WriteKind<T>,
   ctx: ToolContext,
   userId: string,
-  ref: string,
-  options: { status?: 'completed' } = {},
-): Promise<Found> {
+  target: Target,
+): Promise<Found<T>> {
   const budget = checkBudgetMs(ctx.stackone.timeoutMs);
   const started = ctx.now();
-  const records: Assignment[] = [];
+  const records: T[] = [];
   let next: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const left = budget - (ctx.now() - started);
     if (left <= 0) break;
-    const query = {
-      ...(options.status ? { filter: { status: options.status } } : {}),
-      page_size: PAGE_SIZE,
-      ...(next ? { next } : {}),
-    };
-    const reply = await ctx.stackone.call(LIST_USER_ASSIGNMENTS, { id: userId, query }, callOptions(ctx, left));
-    for (const a of reply.data) {
-      if (a.learning_object_external_reference !== ref) continue;
-      if (options.status && a.status?.value !== options.status) continue;
-      records.push(a);
-    }
+    const query = { page_size: PAGE_SIZE, ...(next ? { next } : {}) };
+    const reply = await ctx.stackone.call(kind.endpoint, { id: userId, query }, callOptions(ctx, left));
+    for (const record of reply.data) if (sameLearningObject(record, target)) records.push(record);
     next = reply.next ?? undefined;
     if (!next) return { records: sortNewest(records), complete: true };
   }
@@ -71,27 +136,76 @@ export function isOpen(a: Assignment): boolean {
   return a.status?.value !== 'completed';
 }
 
+/** How a guarded create ended without an error: it was created, a lost reply was confirmed, or one already exists. */
+export type Created<T> =
+  | { outcome: 'created'; reply: CreateResult }
+  | { outcome: 'confirmed'; record: T; error: unknown }
+  | { outcome: 'exists'; record: T };
+
+/**
+ * Creates through `create`, guarded both sides. Before: unless `blocks` is undefined (allow_duplicate), lists the
+ * user's records of the learning object and creates nothing when one `blocks` it, or when the list cannot be read
+ * in full (a PrecheckError: nothing was sent). After a failure that may have reached the LMS: checkAfterFailure.
+ */
+export async function createGuarded<T extends Listed>(
+  kind: WriteKind<T>,
+  ctx: ToolContext,
+  userId: string,
+  target: Target,
+  blocks: ((record: T) => boolean) | undefined,
+  create: () => Promise<CreateResult>,
+): Promise<Created<T>> {
+  let before: Found<T> | undefined;
+  if (blocks) {
+    try {
+      before = await findRecords(kind, ctx, userId, target);
+    } catch (error) {
+      throw new PrecheckError(kind.looksFor, error instanceof Error ? error.message : String(error), kind.list);
+    }
+    const existing = before.records.find(blocks);
+    if (existing) return { outcome: 'exists', record: existing };
+    if (!before.complete) {
+      throw new PrecheckError(
+        kind.looksFor,
+        `the user's ${kind.noun}s did not fit in the pages and time this check reads, so one may be missed`,
+        kind.list,
+      );
+    }
+  }
+  const started = ctx.now();
+  try {
+    return { outcome: 'created', reply: await create() };
+  } catch (error) {
+    return {
+      outcome: 'confirmed',
+      record: await checkAfterFailure(error, kind, ctx, userId, target, started, before),
+      error,
+    };
+  }
+}
+
 /**
  * After a create failed in a way that may have reached the provider, look for what it would have written.
  * Returns the record when the list shows this call made it: an id that was not there before the create (`before`,
  * from the duplicate check), or, with no such snapshot, a record dated after the call started. Otherwise marks the
- * error and rethrows: "exists" (a matching record is there, whoever made it: retrying would duplicate it), "absent"
- * (the complete list has none: safe to retry) or "unknown" (the check failed or could not read every page).
+ * error and rethrows: "exists" (a record a retry would repeat is there, whoever made it), "absent" (the complete
+ * list has none: safe to retry) or "unknown" (the check failed or could not read every page).
  */
-export async function checkAfterFailure(
+async function checkAfterFailure<T extends Listed>(
   error: unknown,
-  kind: WriteKind,
+  kind: WriteKind<T>,
   ctx: ToolContext,
   userId: string,
-  ref: string,
+  target: Target,
   started: number,
-  before?: Found,
-): Promise<Assignment> {
+  before?: Found<T>,
+): Promise<T> {
+  if (error instanceof LmsError) error.checkWith = kind.list;
   if (!(error instanceof LmsError) || !error.reached || ctx.signal.aborted) throw error;
-  let found: Found;
+  let found: Found<T>;
   ctx.log('warning', `The create may have reached the LMS (${error.message}); checking with a list before answering.`);
   try {
-    found = await findAssignments(ctx, userId, ref, kind === 'completion' ? { status: 'completed' } : {});
+    found = await findRecords(kind, ctx, userId, target);
   } catch (checkError) {
     error.writeCheck = {
       outcome: 'unknown',
@@ -99,14 +213,14 @@ export async function checkAfterFailure(
     };
     throw error;
   }
-  const known = before?.complete ? new Set(before.records.map((a) => a.id)) : undefined;
-  const mine = found.records.find((a) =>
-    known ? a.id != null && !known.has(a.id) : after(kind === 'assignment' ? a.created_at : a.updated_at, started),
+  const known = before?.complete ? new Set(before.records.map((r) => r.id)) : undefined;
+  const mine = found.records.find((r) =>
+    known ? r.id != null && !known.has(r.id) : kind.madeAt(r).some((stamp) => after(stamp, started)),
   );
   if (mine) return mine;
-  const existing = found.records[0];
+  const existing = found.records.find(kind.repeats);
   if (existing) {
-    error.writeCheck = { outcome: 'exists', record: describeAssignment(existing, ctx.now()) };
+    error.writeCheck = { outcome: 'exists', record: kind.describe(existing, ctx.now()) };
   } else if (found.complete) {
     error.writeCheck = { outcome: 'absent' };
   } else {
@@ -118,10 +232,26 @@ export async function checkAfterFailure(
   throw error;
 }
 
-/** A CreateResult for an assignment whose reply was lost but whose record the check found. */
-export function confirmedAssignment(record: Assignment): CreateResult {
+/**
+ * What a guarded create answers, however it ended: the record that stopped it (nothing created), StackOne's reply,
+ * or the record the check after a lost reply found, with a note saying how it was found.
+ */
+export function answerOf<T extends Listed>(
+  kind: WriteKind<T>,
+  done: Created<T>,
+  say: { existing: (record: T) => string; created: (reply: CreateResult, note?: string) => string },
+): ToolOutput<CreateResult> {
+  if (done.outcome === 'exists')
+    return { summary: say.existing(done.record), raw: notCreatedResult(kind.noun, done.record) };
+  if (done.outcome === 'created') return { summary: say.created(done.reply), raw: done.reply };
+  const raw = confirmedResult(kind.noun, done.record);
+  return { summary: say.created(raw, lostReplyNote(done.error, kind)), raw };
+}
+
+/** A CreateResult for a create whose reply was lost but whose record the check found: its ids, and the record. */
+function confirmedResult(kind: WriteKind<Listed>['noun'], record: Listed): CreateResult {
   return {
-    message: "Created: StackOne's reply was lost, and a follow-up list found the new assignment.",
+    message: `${kind === 'completion' ? 'Recorded' : 'Created'}: StackOne's reply was lost, and a follow-up list found the new ${kind}.`,
     data: { id: record.id ?? null, remote_id: record.remote_id ?? null },
     confirmed_by_list: true,
     record,
@@ -129,16 +259,15 @@ export function confirmedAssignment(record: Assignment): CreateResult {
 }
 
 /**
- * A CreateResult for a completion whose reply was lost: the list shows the assignment now completed. The
- * completion's own id was in the lost reply, so `data` says it is unknown rather than pass the assignment's id off
- * as the completion's; the completed assignment is in `completed_assignment`.
+ * A CreateResult that says nothing was created: `created: false`, no new ids in `data` (a model reads `data.id` as
+ * the record it just made), and the record that stopped it in `existing`.
  */
-export function confirmedCompletion(record: Assignment): CreateResult {
+function notCreatedResult(kind: WriteKind<Listed>['noun'], record: Listed): CreateResult {
   return {
-    message: "Recorded: StackOne's reply was lost, and a follow-up list shows the learning object completed.",
+    message: `Not created: a matching ${kind} already exists (see existing); nothing was sent.`,
+    created: false,
     data: { id: null, remote_id: null },
-    confirmed_by_list: true,
-    completed_assignment: record,
+    existing: record,
   };
 }
 
@@ -164,7 +293,7 @@ export function dryRunResult(request: PreparedRequest, baseUrl: string): { summa
   };
 }
 
-function sortNewest(records: Assignment[]): Assignment[] {
+function sortNewest<T extends Listed>(records: T[]): T[] {
   return records.sort((a, b) => time(b.created_at) - time(a.created_at));
 }
 

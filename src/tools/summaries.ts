@@ -3,7 +3,13 @@
  * "overdue"). Short, complete, actionable.
  */
 import { clean } from '../errors.js';
-import type { Assignment, AssignmentsPaginated, CreateResult } from '../stackone/schemas.js';
+import type {
+  Assignment,
+  AssignmentsPaginated,
+  Completion,
+  CompletionsPaginated,
+  CreateResult,
+} from '../stackone/schemas.js';
 import { NO_TITLES, type TitleOf } from './titles.js';
 
 interface AssignmentFields {
@@ -83,20 +89,35 @@ export function summarizeCreatedCompletion(
 ): string {
   const parts = [`learning object ${dto.learning_object_external_reference}`];
   parts.push(dto.result ? `result ${dto.result.value}` : 'no result given');
-  const score = [
-    dto.score?.percentage !== undefined ? `${dto.score.percentage}%` : '',
-    dto.score?.raw_value ? `(${dto.score.raw_value})` : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
+  const score = scoreText(dto.score);
   if (score) parts.push(`score ${score}`);
   if (dto.completed_at) parts.push(`completed ${dto.completed_at}`);
   if (dto.time_spent) parts.push(`time spent ${dto.time_spent}`);
   return [
     `Recorded completion (${ids(reply)}) for user ${userId}: ${parts.join(', ')}.`,
     ...(note ? [note] : []),
-    'Next: list_user_assignments with filter.status "completed" to confirm it.',
+    'Next: list_user_completions to confirm it.',
   ].join('\n');
+}
+
+/** The duplicate check found a completion of it recorded that day (or one without a date): say which, and what to do. */
+export function summarizeExistingCompletion(userId: string, ref: string, existing: Completion, day: string): string {
+  const when = completionDay(existing) ? `recorded on ${day}` : `with no completion date (it may be from ${day})`;
+  return [
+    `Not created: user ${userId} already has a completion of ${ref} ${when} (${describeCompletion(existing)}).`,
+    'Nothing was sent to StackOne to create a duplicate.',
+    'Next: report this one; for a recertification pass its own completed_at (another day goes ahead); or call again with allow_duplicate: true to record a second completion that day anyway.',
+  ].join('\n');
+}
+
+/** One completion in one line, its id first: how a write names a completion it found. */
+export function describeCompletion(c: Completion): string {
+  return `id ${c.id ? clean(c.id, 120) : 'unknown'}: ${completionLine(c)}`;
+}
+
+/** The note a create's summary carries when StackOne's reply was lost and the list of its kind found the record. */
+export function lostReplyNote(error: unknown, kind: { noun: string; list: string }): string {
+  return `StackOne's reply was lost (${error instanceof Error ? error.message : 'failed'}), so this server checked with ${kind.list}: it was ${kind.noun === 'completion' ? 'recorded' : 'created'}.`;
 }
 
 /** How a multi-page list went, for the summary. */
@@ -118,29 +139,76 @@ export function summarizeAssignments(
   now: number,
   titleOf: TitleOf = NO_TITLES,
 ): string {
-  const filters = [
-    query.filter?.status ? `status ${query.filter.status}` : '',
-    query.filter?.updated_after ? `updated after ${query.filter.updated_after}` : '',
-  ].filter(Boolean);
-  const scope = `for user ${userId}${filters.length ? ` (${filters.join(', ')})` : ''}`;
+  return summarizeList({
+    tool: 'list_user_assignments',
+    noun: 'assignment',
+    userId,
+    filters: [
+      query.filter?.status ? `status ${query.filter.status}` : '',
+      query.filter?.updated_after ? `updated after ${query.filter.updated_after}` : '',
+    ],
+    narrow: 'filter.status, filter.updated_after, fields',
+    query,
+    page,
+    walk,
+    line: (a) => assignmentLine(a, now, titleOf),
+  });
+}
+
+/** The count, one line per completion (title, date, result, score, time spent, certificate), and the next page. */
+export function summarizeCompletions(
+  userId: string,
+  query: ListQuery,
+  page: CompletionsPaginated,
+  walk: Walk = { pages: 1, maxPages: 1, stoppedAtBudget: false },
+  titleOf: TitleOf = NO_TITLES,
+): string {
+  return summarizeList({
+    tool: 'list_user_completions',
+    noun: 'completion',
+    userId,
+    filters: [query.filter?.updated_after ? `updated after ${query.filter.updated_after}` : ''],
+    narrow: 'filter.updated_after, fields',
+    query,
+    page,
+    walk,
+    line: (c) => completionLine(c, titleOf),
+  });
+}
+
+/** What a list summary is made of: the tool to call again, what it lists, for whom, and how to show one record. */
+interface ListSummary<T> {
+  tool: string;
+  noun: string;
+  userId: string;
+  /** The filters in force, in words; empty strings are left out. */
+  filters: string[];
+  /** The inputs that make a list smaller, for a walk stopped by the size budget. */
+  narrow: string;
+  query: ListQuery;
+  page: { data: T[]; next?: string | null | undefined };
+  walk: Walk;
+  line: (record: T) => string;
+}
+
+function summarizeList<T>(s: ListSummary<T>): string {
+  const filters = s.filters.filter(Boolean);
+  const scope = `for user ${s.userId}${filters.length ? ` (${filters.join(', ')})` : ''}`;
+  const { page, walk } = s;
   const n = page.data.length;
-  const where = walk.pages > 1 ? ` across ${walk.pages} pages` : query.next || page.next ? ' on this page' : '';
-  const lines = [
-    n === 0 ? `No assignments ${scope}${where}.` : `${n} assignment${n === 1 ? '' : 's'} ${scope}${where}:`,
-  ];
-  for (const a of page.data.slice(0, SUMMARY_LINES)) lines.push(`- ${assignmentLine(a, now, titleOf)}`);
+  const where = walk.pages > 1 ? ` across ${walk.pages} pages` : s.query.next || page.next ? ' on this page' : '';
+  const lines = [n === 0 ? `No ${s.noun}s ${scope}${where}.` : `${n} ${s.noun}${n === 1 ? '' : 's'} ${scope}${where}:`];
+  for (const record of page.data.slice(0, SUMMARY_LINES)) lines.push(`- ${s.line(record)}`);
   if (n > SUMMARY_LINES) lines.push(`(${n - SUMMARY_LINES} more in the JSON below.)`);
   if (walk.stoppedAtBudget) {
     lines.push(
-      `Stopped after ${walk.pages} of up to ${walk.maxPages} pages: the result reached this server's size budget. Narrow the query (filter.status, filter.updated_after, fields) or continue from the cursor below.`,
+      `Stopped after ${walk.pages} of up to ${walk.maxPages} pages: the result reached this server's size budget. Narrow the query (${s.narrow}) or continue from the cursor below.`,
     );
   } else if (walk.maxPages > 1 && page.next) {
     lines.push(`Read ${walk.pages} pages (the max_pages asked for); more remain.`);
   }
   if (page.next) {
-    lines.push(
-      `More on the next page: call list_user_assignments again with the same arguments and next: "${page.next}".`,
-    );
+    lines.push(`More on the next page: call ${s.tool} again with the same arguments and next: "${page.next}".`);
   }
   return lines.join('\n');
 }
@@ -164,6 +232,53 @@ function assignmentLine(a: Assignment, now: number, titleOf: TitleOf = NO_TITLES
   }
   if (a.completed_at && !completed) parts.push(`completed ${day(a.completed_at)}`);
   return parts.join(', ');
+}
+
+/** A completion as a person reads it: what, when, how it went, how long it took, where the certificate is. */
+function completionLine(c: Completion, titleOf: TitleOf = NO_TITLES): string {
+  const what = c.learning_object_external_reference ?? c.learning_object_id ?? c.content_external_reference ?? c.id;
+  const title = shownTitle(titleOf(c), what);
+  const parts = [
+    `${what ? clean(what, 80) : '(no learning object)'}${title}: ${c.completed_at ? `completed ${day(c.completed_at)}` : 'completion date not given'}`,
+  ];
+  if (c.result?.value || c.result?.source_value !== undefined) parts.push(`result ${enumText(c.result)}`);
+  const score = scoreText(c.score);
+  if (score) parts.push(`score ${score}`);
+  if (c.time_spent) parts.push(`time spent ${clean(c.time_spent, 30)}`);
+  if (c.certificate_url) parts.push(`certificate ${clean(c.certificate_url, 200)}`);
+  return parts.join(', ');
+}
+
+/**
+ * "87% (43.5 / 50)": the percentage and the provider's own figure, either of which may be missing. A figure that
+ * only restates the percentage ("87 / 100", "87%", 87) is left out: on a page of completions that is a line's worth.
+ */
+function scoreText(
+  score: { percentage?: number | null | undefined; raw_value?: string | number | null | undefined } | null | undefined,
+): string {
+  const pct = typeof score?.percentage === 'number' ? score.percentage : undefined;
+  const rawValue = score?.raw_value === undefined || score.raw_value === null ? '' : String(score.raw_value);
+  const restated = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*100|%)?\s*$/.exec(rawValue);
+  const raw = restated && Number(restated[1]) === pct ? '' : clean(rawValue, 30);
+  const percentage = pct === undefined ? '' : `${pct}%`;
+  return [percentage, raw && (percentage ? `(${raw})` : raw)].filter(Boolean).join(' ');
+}
+
+/**
+ * The UTC calendar day a completion is recorded for: its completed_at, else when the LMS created it; undefined
+ * when it gives neither in a form that names a day. A date-time with an offset is moved to UTC; one without is
+ * taken as written.
+ */
+export function completionDay(c: Pick<Completion, 'completed_at' | 'created_at'>): string | undefined {
+  return utcDay(c.completed_at) ?? utcDay(c.created_at);
+}
+
+export function utcDay(value: string | null | undefined): string | undefined {
+  const written = value ? /^(\d{4}-\d{2}-\d{2})([Tt ][^Zz+-]*(Z|z|[+-]\d{2}(:?\d{2})?)?)?$/.exec(value.trim()) : null;
+  if (!written?.[1]) return undefined;
+  const ms = Date.parse(written[3] ? (value as string).trim().replace(' ', 'T') : written[1]);
+  if (!Number.isFinite(ms)) return undefined;
+  return written[3] ? new Date(ms).toISOString().slice(0, 10) : written[1];
 }
 
 /**

@@ -379,7 +379,7 @@ function cutOff(entry: AccessEntry, limitMs: number): CutOff {
   const what = tool.access === 'write' ? `the ${tool.title.toLowerCase()} request` : 'the request';
   const advice =
     tool.access === 'write'
-      ? 'It may have reached the LMS, so it was not retried. Call list_user_assignments for this user to check whether the record now exists before trying again.'
+      ? `It may have reached the LMS, so it was not retried. Call ${tool.checkWith ?? 'a list of the records it creates'} for this user to check whether the record now exists before trying again.`
       : 'Nothing was changed; try again, or narrow the query.';
   const text = `This server stopped ${what} after ${limitMs} ms (--request-timeout-ms). ${advice}`;
   return {

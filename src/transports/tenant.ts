@@ -6,6 +6,7 @@
  */
 import type { ServerDeps } from '../server.js';
 import { AccountId } from '../stackone/schemas.js';
+import { isHeaderToken } from '../text.js';
 
 /** What a request may bring of its own: its StackOne key and account, used for that request only. */
 export interface Tenant {
@@ -23,8 +24,6 @@ export interface TenantRefusal {
 export const MAX_KEY_LENGTH = 512;
 
 const TENANT_HEADERS = ['authorization', 'x-stackone-api-key', 'x-account-id'] as const;
-/** Printable ASCII without spaces: what an API key is made of, and what keeps a header line whole. */
-const KEY_CHARS = /^[\x21-\x7e]+$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 function forms(bearerInUse: boolean): string {
@@ -122,6 +121,6 @@ export function depsForTenant(operator: ServerDeps, tenant: Tenant, options: { s
 function keyProblem(key: string): string | undefined {
   if (key === '') return 'is empty';
   if (key.length > MAX_KEY_LENGTH) return `is longer than ${MAX_KEY_LENGTH} characters`;
-  if (!KEY_CHARS.test(key)) return 'contains spaces or control characters';
+  if (!isHeaderToken(key)) return 'contains spaces, control characters or characters outside ASCII';
   return undefined;
 }

@@ -161,6 +161,32 @@ describe('tokens the verifier refuses', () => {
     const unmapped = verifierFor({ accountClaim: 'org', accountMap: new Map([['globex', 'acct-globex']]) });
     expect((await refusal(unmapped.verifyAccessToken(alice))).message).toMatch(/not linked/);
   });
+
+  test('an account claim a header cannot carry (outside ASCII, CR/LF, spaces) is refused, with no allow-list', async () => {
+    for (const claimed of ['acct-\u0410', 'acct\r\nX-Evil: 1', 'acct one', 'acct\u200b']) {
+      const own = await startIssuer({ clientClaims: { stackone_account: claimed } });
+      try {
+        const token = await own.mint({ audience: RESOURCE });
+        const verifier = createOAuthVerifier(configFor(own.url, { accountClaim: 'stackone_account' }), at());
+        const error = await refusal(verifier.verifyAccessToken(token));
+        expect(error.code, JSON.stringify(claimed)).toBe('invalid_token');
+        expect(error.message).toMatch(/stackone_account is not a StackOne account id/);
+      } finally {
+        await own.close();
+      }
+    }
+  });
+
+  test('issued in the future beyond the clock leeway (iat): refused; within the leeway: accepted', async () => {
+    const token = await issuer.mint({ audience: RESOURCE });
+    // The verifier's clock a year behind the issuer's: the token claims to be issued a year from now.
+    const behind = verifierFor({}, { now: () => Date.now() - 365 * 86_400_000 });
+    const error = await refusal(behind.verifyAccessToken(token));
+    expect(error.code).toBe('invalid_token');
+    expect(error.message).toMatch(/issued in the future/);
+    const slightly = verifierFor({}, { now: () => Date.now() - 20_000 });
+    await expect(slightly.verifyAccessToken(token)).resolves.toMatchObject({ subject: 'lms-service' });
+  });
 });
 
 describe('the issuer rotates its signing key', () => {

@@ -49,6 +49,7 @@ async function callEveryTool(c: Client, upstream: Upstream): Promise<void> {
   upstream.enqueue(LIST);
   const listed = await c.callTool({ name: 'list_user_assignments', arguments: { id: 'emp-1' } });
   expect(listed.content[0]).toMatchObject({ type: 'text', text: expect.stringMatching(/1 assignment for user emp-1/) });
+  upstream.enqueue(json(200, { data: [] }));
   const done = await c.callTool({
     name: 'create_user_completion',
     arguments: { id: 'emp-1', learning_object_external_reference: 'sec-101', result: { value: 'Pass' } },
@@ -58,6 +59,7 @@ async function callEveryTool(c: Client, upstream: Upstream): Promise<void> {
     'GET /unified/lms/users/emp-1/assignments',
     'POST /unified/lms/users/emp-1/assignments',
     'GET /unified/lms/users/emp-1/assignments',
+    'GET /unified/lms/users/emp-1/completions',
     'POST /unified/lms/users/emp-1/completions',
   ]);
   // An unknown tool is a protocol error in every era, not a tool result.

@@ -42,6 +42,8 @@ describe('Streamable HTTP', () => {
       up.enqueue(LIST);
       const listed = await c.call('list_user_assignments', { id: 'emp-1' });
       expect(listed.isError).toBeFalsy();
+      // The duplicate check before a completion finds none of it recorded today.
+      up.enqueue(json(200, { data: [] }));
       const done = await c.call('create_user_completion', {
         id: 'emp-1',
         learning_object_external_reference: 'sec-101',
@@ -51,6 +53,7 @@ describe('Streamable HTTP', () => {
       expect(ownRequests(up).map((r) => `${r.method} ${r.path}`)).toEqual([
         'POST /unified/lms/users/emp-1/assignments',
         'GET /unified/lms/users/emp-1/assignments',
+        'GET /unified/lms/users/emp-1/completions',
         'POST /unified/lms/users/emp-1/completions',
       ]);
       expect(up.requests.every((r) => r.headers.authorization === basic(KEY))).toBe(true);
@@ -179,12 +182,28 @@ describe('Streamable HTTP', () => {
     expect(create.result.content[0].text).toMatch(
       /after 300 ms \(--request-timeout-ms\)\. It may have reached the LMS, so it was not retried\. Call list_user_assignments for this user to check whether the record now exists before trying again\./,
     );
+    // A completion is checked with the list that shows completions.
+    const complete = rpcOf(
+      await raw(srv.url, {
+        body: rpc(
+          'tools/call',
+          {
+            name: 'create_user_completion',
+            arguments: { id: 'u1', learning_object_external_reference: 'sec-101', allow_duplicate: true },
+          },
+          13,
+        ),
+      }),
+    );
+    expect(complete.result.content[0].text).toMatch(
+      /It may have reached the LMS, so it was not retried\. Call list_user_completions for this user/,
+    );
     const list = rpcOf(
       await raw(srv.url, { body: rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 'u1' } }, 12) }),
     );
     expect(list.result.content[0].text).toMatch(/Nothing was changed; try again/);
     // The cut-off closed the upstream requests: nothing is left running.
-    await up.waitForSocketsClosed(2);
+    await up.waitForSocketsClosed(3);
   });
 
   test('a foreign Host and a foreign Origin are refused with 403 and a JSON-RPC error; allowed ones pass', async () => {

@@ -2,7 +2,7 @@
  * Every structuredContent the tools return passes the outputSchema they advertise, checked by the clients that check
  * it: the SDK v1 Client (Ajv) and the v2 Client each list the tools (which compiles the output validators), then call
  * every tool on the real binary over stdio and throw on a result that does not match. Two upstreams: the sandbox
- * (realistic data, the dry runs and the "already assigned" answer) and a scripted StackOne whose replies hold null in
+ * (realistic data, the dry runs and the "not created" answers) and a scripted StackOne whose replies hold null in
  * every nullable field, fields no DTO names, and source values of every JSON type.
  */
 import { Client as V2Client } from '@modelcontextprotocol/client';
@@ -53,7 +53,10 @@ const SANDBOX_CALLS: Call[] = [
   ['list_user_assignments', { id: 'emp-1002', raw: true }],
   ['list_user_assignments', { id: 'emp-1002', page_size: 1, max_pages: 3 }],
   ['create_user_completion', { id: 'emp-1002', learning_object_external_reference: 'leadership-foundations' }],
+  // The same again that day: "not created", with the completion it found.
+  ['create_user_completion', { id: 'emp-1002', learning_object_external_reference: 'leadership-foundations' }],
   ['create_user_completion', { id: 'emp-1002', learning_object_external_reference: 'x', dry_run: true }],
+  ['list_user_completions', { id: 'emp-1099', page_size: 5, max_pages: 2 }],
 ];
 
 /** The same tools against the scripted StackOne below. */
@@ -62,7 +65,10 @@ const SCRIPTED_CALLS: Call[] = [
   ['find_learning_objects', { query: 'nul' }],
   ['create_user_assignment', { id: 'u1', learning_object_external_reference: 'ref-1', allow_duplicate: true }],
   ['list_user_assignments', { id: 'u1', raw: true }],
+  ['create_user_completion', { id: 'u1', learning_object_external_reference: 'ref-1', allow_duplicate: true }],
+  // Its completion of ref-1 has no date, so it may be today's: "not created".
   ['create_user_completion', { id: 'u1', learning_object_external_reference: 'ref-1' }],
+  ['list_user_completions', { id: 'u1', raw: true }],
 ];
 
 const NULLS = { remote_id: null, external_reference: null, created_at: null, unified_custom_fields: null };
@@ -85,6 +91,31 @@ const ASSIGNMENT = {
   certificate_url: null,
   result: { value: 'Pass', source_value: 1 },
   completed_at: null,
+  course_id: null,
+  remote_course_id: null,
+  ...EXTRA,
+};
+/** A completion with null in every nullable field (the deprecated ones included) and a provider field. */
+const COMPLETION = {
+  id: 'cmp-null',
+  ...NULLS,
+  user_id: null,
+  remote_user_id: null,
+  learning_object_id: null,
+  remote_learning_object_id: null,
+  learning_object_external_reference: 'ref-1',
+  learning_object_type: null,
+  result: { value: null, source_value: true },
+  completed_at: null,
+  updated_at: null,
+  time_spent: null,
+  certificate_url: null,
+  score: { percentage: null, raw_value: 87 },
+  external_id: null,
+  remote_external_id: null,
+  content_external_reference: null,
+  content_id: null,
+  remote_content_id: null,
   course_id: null,
   remote_course_id: null,
   ...EXTRA,
@@ -121,7 +152,10 @@ const ROUTES: Responder = (req, res) => {
         ? page([{ id: 'u1', ...NULLS, name: 'Nula Null', email: null, active: null, ...EXTRA }])
         : req.path === '/unified/lms/courses' || req.path === '/unified/lms/content'
           ? page([LEARNING_OBJECT])
-          : page([ASSIGNMENT], req.query.get('raw') === 'true' ? { raw, ...EXTRA } : EXTRA);
+          : page(
+              [req.path.endsWith('/completions') ? COMPLETION : ASSIGNMENT],
+              req.query.get('raw') === 'true' ? { raw, ...EXTRA } : EXTRA,
+            );
   return answer(req, res);
 };
 

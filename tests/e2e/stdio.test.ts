@@ -89,6 +89,7 @@ describe('the real binary over stdio', () => {
         arguments: { id: 'emp-1001', filter: { status: 'pending' } },
       })) as CallToolResult;
       expect(listed.isError).toBeFalsy();
+      up.enqueue(json(200, { data: [] }));
       const completed = (await client.callTool({
         name: 'create_user_completion',
         arguments: { id: 'emp-1001', learning_object_external_reference: 'sec-101', result: { value: 'Pass' } },
@@ -103,6 +104,7 @@ describe('the real binary over stdio', () => {
       expect(ownRequests(up).map((r) => `${r.method} ${r.url}`)).toEqual([
         'POST /unified/lms/users/emp-1001/assignments',
         'GET /unified/lms/users/emp-1001/assignments?filter[status]=pending',
+        'GET /unified/lms/users/emp-1001/completions?page_size=100',
         'POST /unified/lms/users/emp-1001/completions',
       ]);
       expect(up.requests.every((r) => r.headers['x-account-id'] === 'acct-e2e')).toBe(true);

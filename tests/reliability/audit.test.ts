@@ -2,12 +2,12 @@
  * The audit trail: each write outcome the real tools produce against a scripted StackOne, written to a real file
  * as one line with the documented fields; and no key or token in it, whatever the upstream or the caller sends.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type AuditLine, type Caller, createAuditLog, outcomeOf, type WriteEnd } from '../../src/audit.js';
-import { ConfigError, CredentialError, UpstreamError } from '../../src/errors.js';
+import { ConfigError, CredentialError, NotSentError, UpstreamError } from '../../src/errors.js';
 import { secretForms } from '../../src/secrets.js';
 import { StackOneClient } from '../../src/stackone/client.js';
 import { defaultDirectory } from '../../src/stackone/directory.js';
@@ -200,12 +200,27 @@ describe('one line per write outcome', () => {
     expect(new Set(up?.requests.map((r) => r.method))).toEqual(new Set(['GET']));
   });
 
+  test('refused as a duplicate by the default check: the record that stopped it is named, never as a new one', async () => {
+    const [line] = await attempt(
+      'create_user_assignment',
+      { id: 'emp-1', learning_object_external_reference: 'sec-101' },
+      [json(200, { data: [EXISTING] })],
+    );
+    expect(line).toMatchObject({ outcome: 'duplicate', record_id: 'asg-old' });
+    expect(up?.requests.map((r) => r.method)).toEqual(['GET']);
+  });
+
   test('refused by this server before sending', () => {
     expect(outcomeOf({ error: new CredentialError('No StackOne account id') })).toEqual({
       outcome: 'refused',
       error: 'CredentialError',
     });
     expect(outcomeOf({ error: new TypeError('bug') })).toEqual({ outcome: 'failed', error: 'TypeError' });
+    // A request this machine would not build (undici refused a header): nothing was sent, so nothing written.
+    expect(outcomeOf({ error: new NotSentError('invalid x-account-id header') })).toEqual({
+      outcome: 'refused',
+      error: 'NotSentError',
+    });
     const cancelled = new UpstreamError(504, undefined, [], undefined);
     cancelled.method = 'POST';
     expect(outcomeOf({ error: cancelled }).outcome).toBe('may_have_been_created');
@@ -252,6 +267,42 @@ describe('no secret and no free text in the audit file', () => {
     expect(bytes).not.toContain('bad key');
   });
 
+  test('a subject or client id with line or paragraph separators, NEL or bidi controls stays one line per record', () => {
+    const lines: string[] = [];
+    const log = createAuditLog({ kind: 'stderr' }, { secrets: [], stderr: (l) => lines.push(l), now });
+    const args = { id: 'u', learning_object_external_reference: 'l' };
+    for (const sep of ['\u2028', '\u2029', '\u0085']) {
+      log.write(
+        {
+          caller: { kind: 'oauth', subject: `eve${sep}{"forged":1}`, clientId: `c${sep}\u202ex` },
+          tool: 'create_user_assignment',
+          args,
+          accountId: 'a',
+          durationMs: 1,
+        },
+        { result: { data: { id: 'r' } } },
+      );
+    }
+    const text = lines.join('');
+    // What a line-based reader (Python's splitlines, a log shipper) sees: three records, no more.
+    expect(text.split(/\r\n|[\n\r\v\f\u001c-\u001e\u0085\u2028\u2029]/).filter(Boolean)).toHaveLength(3);
+    expect(lines.map((l) => (JSON.parse(l) as AuditLine).who)).toEqual([
+      'eve {"forged":1}',
+      'eve {"forged":1}',
+      'eve {"forged":1}',
+    ]);
+    expect((JSON.parse(lines[0] as string) as AuditLine).client_id).toBe('c x');
+  });
+
+  test('an audit file that already exists is made owner-only when opened', () => {
+    const file = join(dir, 'existing.jsonl');
+    writeFileSync(file, '');
+    chmodSync(file, 0o644);
+    const log = createAuditLog({ kind: 'file', path: file }, { secrets: [], stderr: () => {}, now });
+    log.close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
   test('stderr by default; off writes nothing; an unwritable file is a config error that names the fix', () => {
     const lines: string[] = [];
     const args = { id: 'u', learning_object_external_reference: 'l' };
@@ -273,5 +324,72 @@ describe('no secret and no free text in the audit file', () => {
     expect(() =>
       createAuditLog({ kind: 'file', path: join(dir, 'missing', 'x.jsonl') }, { secrets: [], stderr: () => {}, now }),
     ).toThrow(ConfigError);
+  });
+});
+
+// A completion's writes, each outcome as the audit file shows it. TEST_NOW's day is 2026-11-22.
+const COMPLETE = { id: 'emp-1', learning_object_external_reference: 'sec-101', result: { value: 'Pass' } };
+const TODAYS = {
+  id: 'cmp-today',
+  learning_object_external_reference: 'sec-101',
+  completed_at: '2026-11-22T08:00:00Z',
+  created_at: '2026-11-22T08:00:00Z',
+};
+
+describe('one line per completion outcome', () => {
+  test.each<[string, Record<string, unknown>, Responder[], Record<string, unknown>]>([
+    [
+      'created, after a check that found none that day',
+      COMPLETE,
+      [json(200, { data: [{ ...TODAYS, completed_at: '2025-11-22T08:00:00Z' }] })],
+      { outcome: 'created', record_id: 'asg_123' },
+    ],
+    [
+      'duplicate: one of it recorded that day; record_id is that one',
+      COMPLETE,
+      [json(200, { data: [TODAYS] })],
+      { outcome: 'duplicate', record_id: 'cmp-today' },
+    ],
+    [
+      'created_confirmed: the reply was lost and the completions show a new one, by its own id',
+      COMPLETE,
+      [json(200, { data: [] }), stackoneError(502, 'x'), json(200, { data: [{ ...TODAYS, id: 'cmp-new' }] })],
+      { outcome: 'created_confirmed', record_id: 'cmp-new' },
+    ],
+    [
+      'may_have_been_created: the reply was lost and the check failed too',
+      COMPLETE,
+      [json(200, { data: [] }), stackoneError(502, 'x'), stackoneError(403, 'no')],
+      { outcome: 'may_have_been_created', error: 'UpstreamError', status: 502 },
+    ],
+    [
+      'failed: the reply was lost and the complete list shows none',
+      COMPLETE,
+      [json(200, { data: [] }), stackoneError(502, 'x'), json(200, { data: [] })],
+      { outcome: 'failed', status: 502 },
+    ],
+    [
+      'failed: the check before it could not run, so nothing was sent',
+      COMPLETE,
+      [stackoneError(403, 'no')],
+      { outcome: 'failed', error: 'PrecheckError' },
+    ],
+    ['dry_run', { ...COMPLETE, dry_run: true }, [], { outcome: 'dry_run' }],
+  ])('%s', async (_name, args, responders, expected) => {
+    const [line, ...rest] = await attempt('create_user_completion', args, responders);
+    expect(rest).toEqual([]);
+    expect(line).toMatchObject({
+      tool: 'create_user_completion',
+      user_id: 'emp-1',
+      learning_object: 'sec-101',
+      ...expected,
+    });
+    if (
+      expected.outcome === 'dry_run' ||
+      expected.outcome === 'failed' ||
+      expected.outcome === 'may_have_been_created'
+    ) {
+      expect(line).not.toHaveProperty('record_id');
+    }
   });
 });

@@ -6,8 +6,10 @@
 import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { ClientOptions } from '../../src/stackone/client.js';
-import { iso, TEST_NOW } from '../helpers/clock.js';
+import { describeError, NotSentError } from '../../src/errors.js';
+import { type ClientOptions, StackOneClient } from '../../src/stackone/client.js';
+import { CREATE_USER_ASSIGNMENT, LIST_USER_ASSIGNMENTS } from '../../src/stackone/endpoints.js';
+import { frozenClock, iso, TEST_NOW } from '../helpers/clock.js';
 import { rawReply, startRawUpstream } from '../helpers/raw-upstream.js';
 import {
   CREATED,
@@ -24,7 +26,7 @@ const LIST_OK = json(200, { data: [] });
 // These exercise the create itself, so they skip the duplicate check (tests/reliability/safe-writes.test.ts has its own).
 const assign = { id: 'emp-1', learning_object_external_reference: 'sec-101', allow_duplicate: true };
 const list = { id: 'emp-1' };
-const complete = { id: 'emp-1', learning_object_external_reference: 'sec-101' };
+const complete = { id: 'emp-1', learning_object_external_reference: 'sec-101', allow_duplicate: true };
 
 type Tool = 'create_user_assignment' | 'list_user_assignments' | 'create_user_completion';
 
@@ -434,6 +436,39 @@ describe('fault matrix: connections', () => {
       expect((await w.call('list_user_assignments', list)).isError).toBeFalsy();
     } finally {
       other.close();
+    }
+  });
+});
+
+describe('a request this machine will not build', () => {
+  test('a header value undici refuses is "not sent": no request leaves, no retry, a create is known unwritten', async () => {
+    up = await startUpstream(LIST_OK);
+    const client = new StackOneClient({
+      baseUrl: new URL(up.url),
+      now: frozenClock(),
+      timeoutMs: 5_000,
+      userAgent: 't',
+    });
+    try {
+      // Validation upstream of the client refuses such an account id; this is the client's own last line.
+      const credentials = { apiKey: 'k', accountId: 'acct-\u0410' };
+      const attempts = [
+        client.call(LIST_USER_ASSIGNMENTS, { id: 'emp-1' }, { credentials }),
+        client.call(
+          CREATE_USER_ASSIGNMENT,
+          { id: 'emp-1', body: { learning_object_external_reference: 'x' } },
+          { credentials },
+        ),
+      ];
+      for (const attempt of attempts) {
+        const error = await attempt.catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(NotSentError);
+        expect(error).toMatchObject({ reached: false, attempts: 1 });
+        expect(describeError(error, { intent: 'write' })).toMatch(/could not be sent .*Nothing was sent\./);
+      }
+      expect(up.requests).toHaveLength(0);
+    } finally {
+      await client.close();
     }
   });
 });

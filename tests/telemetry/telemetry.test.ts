@@ -169,7 +169,11 @@ describe('metrics', () => {
     up.enqueue(stackoneError(429, 'slow', {}, { 'retry-after': '0' }));
     await callTool('list_user_assignments', { id: 'emp-1' });
     up.enqueue(stackoneError(400, 'bad'));
-    await callTool('create_user_completion', { id: 'emp-1', learning_object_external_reference: 'x' });
+    await callTool('create_user_completion', {
+      id: 'emp-1',
+      learning_object_external_reference: 'x',
+      allow_duplicate: true,
+    });
 
     const calls = await points('mcp.server.calls');
     const byTool = (tool: string) => calls.find((p) => p.attributes['gen_ai.tool.name'] === tool)?.value;

@@ -99,8 +99,19 @@ describe('create_user_assignment', () => {
     ],
     [
       { id: 'u1', learning_object_external_reference: 'x', account_id: 'acct\r\nX-Evil: 1' },
-      /account_id must not contain control characters/,
+      /account_id must be visible ASCII with no spaces/,
     ],
+    // A Cyrillic А looks like a Latin A; undici would refuse it as a header anyway, after "may have reached" advice.
+    [
+      { id: 'u1', learning_object_external_reference: 'x', account_id: 'acct-\u0410' },
+      /account_id must be visible ASCII with no spaces/,
+    ],
+    [
+      { id: 'u1', learning_object_external_reference: 'x', account_id: 'acct\u200b1' },
+      /account_id must be visible ASCII/,
+    ],
+    // An id echoed into every summary: bidi and zero-width characters are refused like control characters.
+    [{ id: 'emp\u202e1001', learning_object_external_reference: 'x' }, /id must not contain control characters/],
     [{ id: 'u1', learning_object_external_reference: 'x', due: '2026-11-27T00:00:00Z' }, /unknown field "due"/],
     [{ id: '..', learning_object_external_reference: 'x' }, /id must be a user id/],
     [{ id: '', learning_object_external_reference: 'x' }, /id must not be empty/],

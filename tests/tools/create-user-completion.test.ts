@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { CREATED, startUpstream, type Upstream } from '../helpers/upstream.js';
+import { CREATED, json, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { ACCOUNT, API_KEY, textOf, type Wired, wire } from '../helpers/wire.js';
 
 let up: Upstream;
@@ -27,9 +27,15 @@ describe('create_user_completion', () => {
       content_external_reference: 'legacy-ref',
       content_id: 'legacy-id',
     };
+    // The duplicate check first: none of it recorded that day.
+    up.enqueue(json(200, { data: [] }));
     const result = await w.call('create_user_completion', args);
     expect(result.isError).toBeFalsy();
-    const req = up.requests[0]!;
+    expect(up.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'GET /unified/lms/users/emp-1001/completions?page_size=100',
+      'POST /unified/lms/users/emp-1001/completions',
+    ]);
+    const req = up.requests[1]!;
     expect(req.method).toBe('POST');
     expect(req.url).toBe('/unified/lms/users/emp-1001/completions');
     expect(req.headers.authorization).toBe(`Basic ${Buffer.from(`${API_KEY}:`).toString('base64')}`);

@@ -207,7 +207,7 @@ describe('fail closed', () => {
     [['--base-url', 'nope'], /^--base-url is not a URL/],
     [['--allowed-origins', 'x'], /^--allowed-origins: "x" is not an origin/],
     [['--tools', 'nope'], /Unknown tool in --tools: nope/],
-    [['--account-id', 'a\u0001'], /^--account-id contains a control character/],
+    [['--account-id', 'a\u0001'], /^--account-id is not a StackOne account id/],
   ])('a flag error names the flag: %j', (argv, message) => {
     expect(() => loadConfig(argv, {})).toThrow(message);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Assignment } from '../../src/stackone/schemas.js';
-import { summarizeAssignments, summarizeCreatedAssignment } from '../../src/tools/summaries.js';
+import { summarizeAssignments, summarizeCompletions, summarizeCreatedAssignment } from '../../src/tools/summaries.js';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 
@@ -93,5 +93,45 @@ describe('summaries', () => {
     expect(text).toMatch(
       /^Created assignment \(id a1\) for user u1: learning object c1, status the LMS's default, no due date\./,
     );
+  });
+});
+
+describe('completion summaries', () => {
+  test("the sandbox's completions page: every date, result, score and certificate, in about 140 characters a line", async () => {
+    const { Emulator } = await import('../../src/sandbox/emulator.js');
+    const { SANDBOX_API_KEY, SANDBOX_DEFAULT_ACCOUNT } = await import('../../src/sandbox/seed.js');
+    const reply = new Emulator({ now: () => NOW }).handle({
+      method: 'GET',
+      url: '/unified/lms/users/emp-1099/completions?page_size=25',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${SANDBOX_API_KEY}:`).toString('base64')}`,
+        'x-account-id': SANDBOX_DEFAULT_ACCOUNT,
+      },
+      body: '',
+    });
+    const page = JSON.parse(reply.body);
+    const text = summarizeCompletions('emp-1099', {}, page);
+    const lines = text.split('\n').slice(1);
+    expect(lines).toHaveLength(page.data.length);
+    expect(text.length).toBeLessThan(page.data.length * 140);
+    for (const line of lines) {
+      expect(line).toMatch(
+        /^- compliance-module-\d+: completed \d{4}-\d{2}-\d{2}, result (Pass|Fail), score \d+%, certificate https:\/\/sandbox-lms\.example\/certificates\/cmp_\d+$/,
+      );
+    }
+  });
+
+  test('a raw score is shown when it says more than the percentage, alone when there is none', () => {
+    const line = (score: unknown) =>
+      summarizeCompletions('u', {}, { data: [{ learning_object_external_reference: 'c', score } as never] }).split(
+        '\n',
+      )[1];
+    expect(line({ percentage: 87, raw_value: '87 / 100' })).toBe('- c: completion date not given, score 87%');
+    expect(line({ percentage: 87, raw_value: 87 })).toBe('- c: completion date not given, score 87%');
+    expect(line({ percentage: 87, raw_value: '43.5 / 50' })).toBe(
+      '- c: completion date not given, score 87% (43.5 / 50)',
+    );
+    expect(line({ raw_value: 'B+' })).toBe('- c: completion date not given, score B+');
+    expect(line(null)).toBe('- c: completion date not given');
   });
 });

@@ -70,6 +70,9 @@ describe('tenantOf', () => {
     });
     expect(tenantOf(h({ 'x-account-id': 'a'.repeat(256) }), false)).toEqual({ accountId: 'a'.repeat(256) });
     expect(tenantOf(h({ 'x-account-id': 'a\u0001b' }), false)).toMatchObject({ status: 400 });
+    // Only what a header can carry, the rule every account id meets: a look-alike Cyrillic letter is refused here.
+    expect(tenantOf(h({ 'x-account-id': 'acct-\u0410' }), false)).toMatchObject({ status: 400 });
+    expect(tenantOf(h({ 'x-stackone-api-key': 'sk_\u00e9' }), false)).toMatchObject({ status: 401 });
     expect(tenantOf(h({ 'x-account-id': '' }), false)).toMatchObject({ status: 400 });
     expect(tenantOf(h({ authorization: `Basic ${b64('k1:')}`, 'x-stackone-api-key': 'k2' }), false)).toMatchObject({
       status: 400,
