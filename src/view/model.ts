@@ -8,10 +8,11 @@
 export type Kind = 'assignments' | 'completions' | 'report';
 
 /** Where a row stands. The status words are always shown as text; colour only repeats them. */
-export type State = 'overdue' | 'in_progress' | 'pending' | 'completed' | 'not_assigned' | 'unknown';
+export type State = 'overdue' | 'open' | 'in_progress' | 'pending' | 'completed' | 'not_assigned' | 'unknown';
 
 export const STATE_LABEL: Readonly<Record<State, string>> = {
   overdue: 'Overdue',
+  open: 'Open',
   in_progress: 'In progress',
   pending: 'Pending',
   completed: 'Completed',
@@ -54,6 +55,8 @@ export interface Model {
   kind: Kind;
   heading: string;
   rows: Row[];
+  /** How many there are in all: the rows, or for the report the rows with those past its cap. */
+  count: number;
   /** Totals by status (or by result, for completions), in the order the bar shows them. */
   totals: Total[];
   /** Rows overdue: what the summary marks "(overdue)"; for the report, the report's own total. */
@@ -90,7 +93,7 @@ export function modelOf(content: unknown, now: number, hints: Hints = {}): Model
   const summary = typeof content.summary === 'string' ? content.summary : '';
   const kind = kindOf(content, summary, hints.toolName);
   if (kind === undefined) return { empty: 'This result is not one this view knows how to show.' };
-  if (kind === 'report') return reportModel(content);
+  if (kind === 'report') return reportModel(content, hints.args);
   const user = userOf(summary, hints.args);
   const records = Array.isArray(content.data) ? content.data.filter(isObject) : [];
   const titles = titlesFromSummary(summary, new Set(records.map(referenceOf).filter((r) => r !== undefined)));
@@ -160,6 +163,7 @@ function assignmentsModel(
     kind: 'assignments',
     heading: user ? `Assignments of ${user}` : 'Assignments',
     rows,
+    count: rows.length,
     totals: totalsByState(rows, ['overdue', 'in_progress', 'pending', 'completed', 'unknown']),
     overdue: overdue.length,
   };
@@ -221,6 +225,7 @@ function completionsModel(
     kind: 'completions',
     heading: user ? `Completions of ${user}` : 'Completions',
     rows,
+    count: rows.length,
     totals: order
       .filter((key) => byResult.has(key))
       .map((key) => ({
@@ -252,9 +257,11 @@ export function completionRow(c: Json, titles: Map<string, string>): Row {
   const raw = score?.raw_value;
   const rawText = typeof raw === 'number' || (typeof raw === 'string' && raw) ? String(raw) : undefined;
   if (scorePercent !== undefined) row.scorePercent = scorePercent;
+  // As the summary shows it: the provider's own figure only when it says more than the percentage ("94 / 100" does not).
+  const own = rawText !== undefined && !(scorePercent !== undefined && restatesPercent(rawText, scorePercent));
   const shown = [
     scorePercent !== undefined ? `${scorePercent}%` : '',
-    rawText && scorePercent !== undefined ? `(${rawText})` : (rawText ?? ''),
+    own ? (scorePercent !== undefined ? `(${rawText})` : rawText) : '',
   ]
     .filter(Boolean)
     .join(' ');
@@ -267,48 +274,50 @@ export function completionRow(c: Json, titles: Map<string, string>): Row {
 // ---------------------------------------------------------------- the organisation's report
 
 /**
- * training_report's structuredContent: `totals` by status, `rows` (one per person and learning object, capped by the
- * server), and for one learning object its completion rate. The totals are the server's count of everything, not of
- * the capped rows, so they are shown as given.
+ * training_report's structuredContent: `totals` (open counts the overdue too; completed and not_assigned only when
+ * the report read them), `completion_rate` (a percentage) for one learning object, `rows` (one per person and
+ * learning object, most overdue first, capped), `more` (rows past the cap), `complete` (false when a walk was cut
+ * short) and `as_of` (the server's "now"). The totals are the server's count of everything, shown as given.
  */
-function reportModel(content: Json): Model {
+function reportModel(content: Json, args: Record<string, unknown> | undefined): Model {
   const totals = isObject(content.totals) ? content.totals : {};
-  const order: State[] = ['overdue', 'in_progress', 'pending', 'completed', 'not_assigned'];
-  const counts: Total[] = [];
-  for (const key of order) {
-    const count = count_(totals[key]);
-    if (count !== undefined) counts.push({ key, label: STATE_LABEL[key], count });
-  }
-  // A report that groups pending and in progress as "open" says so in one total.
-  const open = count_(totals.open);
-  if (open !== undefined && !counts.some((t) => t.key === 'pending' || t.key === 'in_progress')) {
-    counts.splice(1, 0, { key: 'in_progress', label: 'Open', count: open });
-  }
-  const rawRows = Array.isArray(content.rows) ? content.rows.filter(isObject) : [];
-  const rows = rawRows.map(reportRow).sort(mostOverdueFirst);
+  const overdue = countOf(totals.overdue) ?? 0;
+  const open = countOf(totals.open);
+  const counts: Total[] = [{ key: 'overdue', label: STATE_LABEL.overdue, count: overdue }];
+  if (open !== undefined) counts.push({ key: 'open', label: 'Open, not overdue', count: Math.max(0, open - overdue) });
+  const completed = countOf(totals.completed);
+  if (completed !== undefined) counts.push({ key: 'completed', label: STATE_LABEL.completed, count: completed });
+  const notAssigned = countOf(totals.not_assigned);
+  if (notAssigned !== undefined)
+    counts.push({ key: 'not_assigned', label: STATE_LABEL.not_assigned, count: notAssigned });
+  const rows = (Array.isArray(content.rows) ? content.rows.filter(isObject) : []).map(reportRow).sort(mostOverdueFirst);
+  const asOf = text(content.as_of);
+  const more = countOf(content.more) ?? 0;
   const model: Model = {
     kind: 'report',
-    heading: 'Training report',
+    heading: asOf ? `Training report, ${day(asOf)}` : 'Training report',
     rows,
-    totals: counts,
-    overdue: count_(totals.overdue) ?? rows.filter((r) => r.state === 'overdue').length,
+    count: rows.length + more,
+    totals: counts.filter((t) => t.count > 0),
+    overdue,
   };
-  const lo = isObject(content.learning_object) ? content.learning_object : undefined;
-  const rate = percent(lo?.completion_rate ?? content.completion_rate);
+  const rate = percent(content.completion_rate);
   if (rate !== undefined) {
-    model.rate = {
-      title: text(lo?.title) ?? text(lo?.learning_object_external_reference) ?? 'This learning object',
-      percent: rate,
-    };
-    const completed = count_(lo?.completed ?? totals.completed);
-    const of = count_(lo?.assigned ?? lo?.total);
-    if (completed !== undefined) model.rate.completed = completed;
-    if (of !== undefined) model.rate.of = of;
+    const asked = text(args?.learning_object_external_reference) ?? text(args?.learning_object_id);
+    const named = rows.find((r) => r.title !== r.reference && (r.reference === asked || !asked));
+    model.rate = { title: named?.title ?? asked ?? 'The learning object', percent: rate };
+    if (completed !== undefined && open !== undefined) {
+      model.rate.completed = completed;
+      model.rate.of = completed + open;
+    }
   }
-  const shown = rows.length;
-  const total = count_(content.rows_total ?? content.total_rows);
-  if (total !== undefined && total > shown)
-    model.note = `${shown} of ${total} rows: ask in the chat to narrow the report.`;
+  const notes: string[] = [];
+  if (content.complete === false) {
+    notes.push('Cut short: the figures cover what was read so far; ask again in the chat to continue.');
+  }
+  if (more > 0)
+    notes.push(`The first ${rows.length} rows of ${rows.length + more}: ask in the chat to narrow the report.`);
+  if (notes.length) model.note = notes.join(' ');
   const worst = rows.map(personFollowUp).find((f) => f !== undefined);
   if (worst) model.followUp = worst;
   return model;
@@ -324,34 +333,33 @@ export function personFollowUp(row: Row): FollowUp | undefined {
 }
 
 export function reportRow(r: Json): Row {
-  const value = text(r.status) ?? enumValue(r.status);
+  const status = text(r.status);
+  const lms = text(r.lms_status);
   const state: State =
-    value === 'overdue' ||
-    value === 'in_progress' ||
-    value === 'pending' ||
-    value === 'completed' ||
-    value === 'not_assigned'
-      ? value
-      : value === 'open'
-        ? 'in_progress'
+    status === 'overdue' || status === 'completed' || status === 'not_assigned'
+      ? status
+      : status === 'open'
+        ? lms === 'in_progress' || lms === 'pending'
+          ? lms
+          : 'open'
         : 'unknown';
   const row: Row = {
     ...learningObject(r, new Map()),
     state,
-    status: value === 'open' ? 'Open' : state === 'unknown' ? (value ?? STATE_LABEL.unknown) : STATE_LABEL[state],
+    status: state === 'unknown' ? (status ?? STATE_LABEL.unknown) : STATE_LABEL[state],
   };
-  const person = text(r.name) ?? text(r.user_name);
-  const personId = text(r.user_id) ?? text(r.id);
-  if (person ?? personId) row.person = person ?? personId;
+  const personId = text(r.user_id);
+  const person = text(r.name) ?? personId;
+  if (person) row.person = person;
   if (personId) row.personId = personId;
   const progress = percent(r.progress);
   if (progress !== undefined) row.progress = progress;
   const due = text(r.due_date);
   if (due) row.due = day(due);
-  const late = count_(r.days_overdue);
+  const late = countOf(r.days_overdue);
   if (late !== undefined && state === 'overdue') row.daysOverdue = late;
-  const completed = text(r.completed_at);
-  if (completed) row.completed = day(completed);
+  const completedAt = text(r.completed_at);
+  if (completedAt) row.completed = day(completedAt);
   const result = text(r.result) ?? enumValue(r.result);
   if (result) row.result = result;
   return row;
@@ -423,7 +431,7 @@ function percent(value: unknown): number | undefined {
   return Math.round(Math.min(100, Math.max(0, n)) * 10) / 10;
 }
 
-function count_(value: unknown): number | undefined {
+function countOf(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
@@ -432,11 +440,17 @@ function day(value: string): string {
   return /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : value.slice(0, 30);
 }
 
-/** PT1H30M as "1 h 30 min"; anything else as written. */
+/** "94", "94 / 100" or "94/100" beside 94%. */
+function restatesPercent(raw: string, percentage: number): boolean {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*100\s*)?$/.exec(raw);
+  return m !== null && Number(m[1]) === percentage;
+}
+
+/** P2D, PT1H30M as "2 d", "1 h 30 min"; anything else as written. */
 function duration(value: string): string {
-  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(value);
-  if (!m || (!m[1] && !m[2] && !m[3])) return value.slice(0, 30);
-  return [m[1] && `${m[1]} h`, m[2] && `${m[2]} min`, m[3] && `${m[3]} s`].filter(Boolean).join(' ');
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(value);
+  const parts = m ? [m[1] && `${m[1]} d`, m[2] && `${m[2]} h`, m[3] && `${m[3]} min`, m[4] && `${m[4]} s`] : [];
+  return parts.some(Boolean) ? parts.filter(Boolean).join(' ') : value.slice(0, 30);
 }
 
 function text(value: unknown): string | undefined {

@@ -110,10 +110,9 @@ export function renderMessage(root: HTMLElement, text: string): void {
 
 function figures(model: Model): HTMLElement {
   const [one, many] = NOUN[model.kind];
-  const count = model.kind === 'report' ? model.totals.reduce((sum, t) => sum + t.count, 0) : model.rows.length;
   const parts: Array<Node | string> = [
-    el('strong', { 'data-figure': 'rows' }, [String(count)]),
-    ` ${model.kind === 'report' ? (count === 1 ? 'record' : 'records') : count === 1 ? one : many}`,
+    el('strong', { 'data-figure': 'rows' }, [String(model.count)]),
+    ` ${model.count === 1 ? one : many}`,
   ];
   if (model.kind !== 'completions') {
     parts.push(' · ', el('strong', { 'data-figure': 'overdue' }, [String(model.overdue)]), ' overdue');
@@ -173,7 +172,7 @@ function columnsFor(kind: Model['kind'], action: (row: Row) => Node | undefined)
   };
   const due: Column = { label: 'Due', cell: dueCell };
   const completed: Column = { label: 'Completed', cell: (r) => r.completed ?? '—' };
-  const result: Column = { label: 'Result', cell: (r) => r.result ?? '—' };
+  const result: Column = { label: 'Result', cell: resultCell };
   if (kind === 'assignments') return [learning, status, progress, due, completed, result];
   if (kind === 'completions') {
     return [
@@ -191,7 +190,8 @@ function columnsFor(kind: Model['kind'], action: (row: Row) => Node | undefined)
   const person: Column = {
     label: 'Person',
     cell: (r) => {
-      const who = el('span', { class: 'person' }, [r.person ?? '—']);
+      const who = el('span', { class: 'learning' }, [el('span', { class: 'title' }, [r.person ?? '—'])]);
+      if (r.personId && r.personId !== r.person) who.append(el('span', { class: 'ref' }, [r.personId]));
       const button = action(r);
       return button ? el('span', { class: 'with-action' }, [who, button]) : who;
     },
@@ -218,6 +218,17 @@ function statusCell(row: Row): Node {
   return el('span', { class: `badge s-${row.state}`, 'data-state': row.state }, [
     el('span', { 'aria-hidden': 'true' }, [GLYPH[row.state] ?? '?']),
     ` ${row.status || STATE_LABEL[row.state]}`,
+  ]);
+}
+
+/** Pass and Fail in words, with a glyph and the status colours repeating them; any other result as given. */
+function resultCell(row: Row): Node | string {
+  if (!row.result) return '—';
+  const glyph = row.result === 'Pass' ? '✓' : row.result === 'Fail' ? '✗' : '';
+  if (!glyph) return row.result;
+  return el('span', { class: `badge s-${slug(row.result)}` }, [
+    el('span', { 'aria-hidden': 'true' }, [glyph]),
+    ` ${row.result}`,
   ]);
 }
 

@@ -296,6 +296,32 @@ describe('a person: list_user_assignments on the sandbox', () => {
   });
 });
 
+describe('a person: list_user_completions on the sandbox', () => {
+  test('one row per completion with its title, result and score bar; totals by result; a failure to ask about', async () => {
+    const { page, view, result } = await show(w, 'list_user_completions', { id: 'emp-1003' });
+    const data = (result.structuredContent as { data: unknown[] }).data;
+    const shown = await readView(view);
+    expect(shown.heading).toBe('Completions of emp-1003');
+    expect(shown.rows).toBe(data.length);
+    expect(shown.figure).toBe(data.length);
+    expect(shown.overdue).toBeUndefined();
+    expect(shown.headers).toEqual(['Learning', 'Completed', 'Result', 'Score', 'Time spent']);
+    expect(shown.totals).toEqual({ Passed: data.length });
+    const onboarding = view.locator('tbody tr', { hasText: 'Welcome to the Company' });
+    await expect(onboarding.getByRole('progressbar').getAttribute('aria-valuenow')).resolves.toBe('94');
+    await expect(onboarding.locator('.pct').textContent()).resolves.toBe('94%');
+    await shoot(page, 'completions-light');
+    await open?.context.close();
+    open = undefined;
+    const failed = await show(w, 'list_user_completions', { id: 'emp-1002' });
+    expect((await readView(failed.view)).totals).toEqual({ Failed: 1 });
+    await failed.view.getByRole('button', { name: 'Ask about the failed ones' }).click();
+    await failed.view.getByText('Sent to the chat.').waitFor();
+    const messages = await failed.page.evaluate(() => (globalThis as unknown as HostWindow).testHost.messages);
+    expect(messages).toEqual(['User emp-1002 failed: harassment-prevention. Should any be assigned again?']);
+  });
+});
+
 describe('200 rows from a provider that sends them in one page', () => {
   let up: Upstream;
   let scripted: Wired;

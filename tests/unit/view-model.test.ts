@@ -100,7 +100,7 @@ describe('rows', () => {
 
   test('completions: result, score as the provider gives it, time spent; the totals are by result', () => {
     const m = model({
-      summary: '2 completions for user emp-1001:',
+      summary: '3 completions for user emp-1001:',
       data: [
         {
           learning_object_external_reference: 'gdpr-essentials',
@@ -110,15 +110,22 @@ describe('rows', () => {
           time_spent: 'PT1H30M',
         },
         { learning_object_external_reference: 'first-aid', result: { value: 'Fail' }, score: { raw_value: 41 } },
+        {
+          learning_object_external_reference: 'leadership',
+          result: { value: 'Pass' },
+          score: { percentage: 82, raw_value: 'B+' },
+          time_spent: 'P2D',
+        },
       ],
     });
     expect(m.kind).toBe('completions');
     expect(m.rows.map((r) => [r.completed, r.result, r.score, r.scorePercent, r.timeSpent])).toEqual([
-      ['2026-11-20', 'Pass', '87% (87/100)', 87, '1 h 30 min'],
+      ['2026-11-20', 'Pass', '87%', 87, '1 h 30 min'],
       [undefined, 'Fail', '41', undefined, undefined],
+      [undefined, 'Pass', '82% (B+)', 82, '2 d'],
     ]);
     expect(m.totals).toEqual([
-      { key: 'Pass', label: 'Passed', count: 1 },
+      { key: 'Pass', label: 'Passed', count: 2 },
       { key: 'Fail', label: 'Failed', count: 1 },
     ]);
     expect(m.followUp?.text).toBe('User emp-1001 failed: first-aid. Should any be assigned again?');
@@ -152,5 +159,105 @@ describe('the follow-up', () => {
       /^User emp-7 has 12 overdue assignments: m-0 \(due 2026-11-21\); .*m-9 \(due 2026-11-21\); and 2 more\. What should we do about them\?$/,
     );
     expect(model({ summary: '', data: [{ status: { value: 'pending' } }] }).followUp).toBeUndefined();
+  });
+});
+
+describe('the report', () => {
+  // training_report's structuredContent, as src/tools/training-report.ts builds it.
+  const report = {
+    summary: 'Training report ...',
+    totals: { completed: 3, open: 5, overdue: 2, not_assigned: 1 },
+    completion_rate: 37.5,
+    rows: [
+      {
+        user_id: 'emp-1002',
+        name: 'Sam Okafor',
+        learning_object_external_reference: 'sec-awareness-2026',
+        title: 'Security Awareness 2026',
+        status: 'overdue',
+        lms_status: 'pending',
+        due_date: '2026-11-19T17:00:00Z',
+        days_overdue: 3,
+      },
+      {
+        user_id: 'emp-1001',
+        name: 'Dana Whitaker',
+        learning_object_external_reference: 'sec-awareness-2026',
+        title: 'Security Awareness 2026',
+        status: 'overdue',
+        lms_status: 'in_progress',
+        progress: 40,
+        due_date: '2026-11-12T17:00:00Z',
+        days_overdue: 10,
+      },
+      {
+        user_id: 'emp-1003',
+        name: 'Priya Raman',
+        learning_object_external_reference: 'sec-awareness-2026',
+        title: 'Security Awareness 2026',
+        status: 'completed',
+        lms_status: 'completed',
+        completed_at: '2026-11-01T09:00:00Z',
+        result: 'Pass',
+      },
+      {
+        user_id: 'emp-1004',
+        name: 'Lee Chen',
+        learning_object_external_reference: 'sec-awareness-2026',
+        title: 'Security Awareness 2026',
+        status: 'open',
+        lms_status: 'in_progress',
+        progress: 10,
+      },
+      {
+        user_id: 'emp-1005',
+        name: 'Zoë Lefèvre',
+        learning_object_external_reference: 'sec-awareness-2026',
+        title: 'Security Awareness 2026',
+        status: 'not_assigned',
+      },
+    ],
+    more: 4,
+    complete: true,
+    as_of: '2026-11-22T12:00:00.000Z',
+  };
+
+  test("the server's totals (open less its overdue), most overdue first, the rate, the rows past the cap", () => {
+    const m = modelOf(report, NOW, { args: { learning_object_external_reference: 'sec-awareness-2026' } });
+    if ('empty' in m) throw new Error(m.empty);
+    expect(m.kind).toBe('report');
+    expect(m.heading).toBe('Training report, 2026-11-22');
+    expect(m.count).toBe(9);
+    expect(m.overdue).toBe(2);
+    expect(m.totals.map((t) => [t.label, t.count])).toEqual([
+      ['Overdue', 2],
+      ['Open, not overdue', 3],
+      ['Completed', 3],
+      ['Not assigned', 1],
+    ]);
+    expect(m.rows.map((r) => [r.person, r.state, r.daysOverdue])).toEqual([
+      ['Dana Whitaker', 'overdue', 10],
+      ['Sam Okafor', 'overdue', 3],
+      ['Priya Raman', 'completed', undefined],
+      ['Lee Chen', 'in_progress', undefined],
+      ['Zoë Lefèvre', 'not_assigned', undefined],
+    ]);
+    expect(m.rate).toEqual({ title: 'Security Awareness 2026', percent: 37.5, completed: 3, of: 8 });
+    expect(m.note).toBe('The first 5 rows of 9: ask in the chat to narrow the report.');
+    expect(m.followUp).toEqual({
+      label: "Ask about Dana Whitaker's overdue courses",
+      text: "Tell me about Dana Whitaker's (emp-1001) overdue training and what to do about it.",
+    });
+  });
+
+  test('an overdue-only report: no completed or not-assigned figures, no rate; a walk cut short says so', () => {
+    const m = modelOf(
+      { ...report, totals: { open: 5, overdue: 2 }, completion_rate: undefined, more: 0, complete: false },
+      NOW,
+    );
+    if ('empty' in m) throw new Error(m.empty);
+    expect(m.totals.map((t) => t.key)).toEqual(['overdue', 'open']);
+    expect(m.rate).toBeUndefined();
+    expect(m.note).toBe('Cut short: the figures cover what was read so far; ask again in the chat to continue.');
   });
 });
