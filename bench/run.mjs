@@ -18,6 +18,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { Pool } from 'undici';
+import { viewFigures } from './view.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -469,14 +470,18 @@ async function main() {
   }
   // The lookups' own figures (bench/lookups.mjs: a 5,000-person directory), in the same report.
   const lookups = process.env.BENCH_ONLY ? '' : await lookupFigures();
+  // The MCP Apps view's size (bench/view.mjs): bytes, not timings.
+  const view = process.env.BENCH_ONLY ? '' : await viewFigures();
   const seconds = (performance.now() - started) / 1000;
   const report = render(table, seconds);
   process.stdout.write(`${report.text}\n${lookups}\n`);
   writeFileSync(
     `${ROOT}BENCHMARKS.md`,
-    lookups
-      ? `${report.markdown}\n## Lookups: find_users on a 5,000-person directory\n\n${lookups}\n`
-      : report.markdown,
+    [
+      report.markdown,
+      ...(lookups ? [`\n## Lookups: find_users on a 5,000-person directory\n\n${lookups}\n`] : []),
+      ...(view ? [`\n## The MCP Apps view\n\n${view}\n`] : []),
+    ].join(''),
   );
   writeFileSync(`${ROOT}BENCHMARKS.svg`, chart(table));
   log(`wrote BENCHMARKS.md and BENCHMARKS.svg in ${seconds.toFixed(0)} s`);

@@ -14,6 +14,13 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const VIEW_FILE = join(ROOT, 'dist', 'view', 'training.html');
 
 /**
+ * The resource's size budget, held by tests/tools/view.test.ts and shown in BENCHMARKS.md. The issue asks for well
+ * under 200 KB; the view is about 21 KB, and the same view on ext-apps' App class about 330 KB even with zod
+ * trimmed (bench/view.mjs): about twice today's size still fails the day an SDK or a library is bundled in.
+ */
+export const VIEW_BUDGET_BYTES = 40_000;
+
+/**
  * Browsers with everything the view uses (light-dark(), container queries, top-level await) natively, so esbuild
  * has nothing to lower: Chrome and Edge 123, Firefox 120, Safari 17.5 (2024), what MCP Apps hosts run.
  */

@@ -7,11 +7,11 @@
  * own protocol types (type-only imports: no bytes in the view), and the tests run it against ext-apps' AppBridge and
  * the MCP Inspector.
  *
- * Why not ext-apps' `App` class, which speaks the same protocol: measured with esbuild 0.28.2 (minified, the same
- * browsers, the same model, render and theme modules; 2026-12-06), the view's script is 677 KB with `App` (327 KB
- * even with a plugin that lets esbuild drop the zod it does not use, ext-apps#649) against 14.6 KB with this client,
- * because `App` is built on the v2 SDK's `Protocol` (both protocol eras' codecs, a JSON Schema validator) and zod.
- * The issue asks for a resource well under 200 KB; the whole view is about 20 KB (BENCHMARKS.md).
+ * Why not ext-apps' `App` class, which speaks the same protocol: bundled by esbuild 0.28.2 with the same model,
+ * render and theme modules (bench/view.mjs, BENCHMARKS.md), the view's script is 678 KB with `App`, and 328 KB even
+ * when esbuild may drop the zod it does not use (ext-apps#649), against 15 KB with this client: `App` is built on the
+ * v2 SDK's `Protocol` (both protocol eras' codecs, a JSON Schema validator) and zod. The issue asks for a resource
+ * well under 200 KB; the whole view is about 21 KB.
  */
 import type {
   McpUiHostContext,

@@ -6,7 +6,7 @@
  * follow-up through ui/message, and that nothing leaves the view: any request from its frame or any CSP violation
  * fails the test. Screenshots go to test-results/view/.
  */
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CallToolResult } from '@modelcontextprotocol/client';
@@ -22,6 +22,9 @@ import { json, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { type Wired, wire } from '../helpers/wire.js';
 
 const SHOTS = new URL('../../test-results/view/', import.meta.url);
+/** The README's picture of the view ("what the admin sees"): this screenshot, copied there with UPDATE_DOCS=1. */
+const README_SHOT = 'person-light';
+const README_IMAGE = new URL('../../docs/view.png', import.meta.url);
 
 /** What a host sends for its light and dark themes: MCP Apps' standard variables, as the Inspector sends them. */
 const LIGHT: McpUiHostContext = {
@@ -193,7 +196,9 @@ async function shoot(page: Page, name: string): Promise<void> {
   const height = Number(await frame?.evaluate('Math.ceil(document.body.getBoundingClientRect().height)'));
   const width = page.viewportSize()?.width ?? 900;
   if (height > (page.viewportSize()?.height ?? 0)) await page.setViewportSize({ width, height });
-  await page.locator('#slot iframe').screenshot({ path: new URL(`${name}.png`, SHOTS).pathname });
+  const path = new URL(`${name}.png`, SHOTS);
+  await page.locator('#slot iframe').screenshot({ path: path.pathname });
+  if (name === README_SHOT && process.env.UPDATE_DOCS === '1') copyFileSync(path, README_IMAGE);
 }
 
 const bodyColours = (page: Page) =>
