@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // The browser tests need Debian's Chromium. .ci/run installs it and sets CI, so there they always run (and fail
 // loudly if it is missing); on a machine without it, `npm test` leaves them out and says so.
@@ -12,7 +12,7 @@ if (!browser) {
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
-    exclude: browser ? [] : ['tests/browser/**'],
+    exclude: [...configDefaults.exclude, ...(browser ? [] : ['tests/browser/**'])],
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },
