@@ -239,6 +239,10 @@ describe('a person: list_user_assignments on the sandbox', () => {
   test("the host's theme: light, then dark, from its variables; our own colours when it sends none", async () => {
     const { page } = await show(w, 'list_user_assignments', { id: 'emp-1002' }, { context: LIGHT });
     expect(await bodyColours(page)).toEqual(['rgb(255, 255, 255)', 'rgb(17, 24, 39)']);
+    // The host's font family too (its @font-face CSS is not loaded: that would be a request).
+    expect(await page.frame({ url: 'about:srcdoc' })?.evaluate('getComputedStyle(document.body).fontFamily')).toBe(
+      '"DejaVu Sans", sans-serif',
+    );
     const dark = JSON.stringify(DARK);
     await page.evaluate((json) => (globalThis as unknown as HostWindow).testHost.setContext(JSON.parse(json)), dark);
     await expect.poll(() => bodyColours(page)).toEqual(['rgb(24, 24, 27)', 'rgb(244, 244, 245)']);
