@@ -1,7 +1,9 @@
 /**
  * The view's entry: connects to the host, follows its theme, renders each tool result it is handed, and keeps the
- * host told of its height. It reads the clock once per result (what is overdue), and talks to nothing but the host.
+ * host told of its height. It reads the clock once per result (what is overdue) through src/clock.ts, and talks to
+ * nothing but the host.
  */
+import { systemClock } from '../clock.js';
 import { connectHost } from './host.js';
 import { type Hints, modelOf } from './model.js';
 import { renderMessage, renderModel } from './render.js';
@@ -12,6 +14,8 @@ declare const VIEW_VERSION: string;
 const root = document.documentElement;
 const app = document.getElementById('app') as HTMLElement;
 const hints: Hints = {};
+/** The browser's clock, read where the server's is (src/clock.ts): what is overdue now, for the person looking. */
+const now = systemClock;
 renderMessage(app, 'Waiting for the result…');
 
 const host = await connectHost(
@@ -22,7 +26,7 @@ const host = await connectHost(
     },
     toolResult: (result) => {
       if (result.isError) return renderMessage(app, 'The call did not succeed: the chat has the details.');
-      const model = modelOf(result.structuredContent, Date.now(), hints);
+      const model = modelOf(result.structuredContent, now(), hints);
       if ('empty' in model) return renderMessage(app, model.empty);
       renderModel(app, model, (followUp) => host.message(followUp.text));
     },
