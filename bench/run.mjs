@@ -468,18 +468,21 @@ async function main() {
     table[metric] = {};
     for (const [who, values] of Object.entries(byWho)) table[metric][/** @type {keyof Row} */ (who)] = median(values);
   }
-  // The lookups' own figures (bench/lookups.mjs: a 5,000-person directory), in the same report.
-  const lookups = process.env.BENCH_ONLY ? '' : await lookupFigures();
+  // The lookups' and the report's own figures (bench/lookups.mjs: a 5,000-person directory; bench/report.mjs, which
+  // brings its own heading: the same organisation's 50,000 assignments), in the same report.
+  const lookups = process.env.BENCH_ONLY ? '' : await sectionFigures('bench/lookups.mjs');
+  const reports = process.env.BENCH_ONLY ? '' : await sectionFigures('bench/report.mjs');
   // The MCP Apps view's size (bench/view.mjs): bytes, not timings.
   const view = process.env.BENCH_ONLY ? '' : await viewFigures();
   const seconds = (performance.now() - started) / 1000;
   const report = render(table, seconds);
-  process.stdout.write(`${report.text}\n${lookups}\n`);
+  process.stdout.write(`${report.text}\n${lookups}\n${reports}\n`);
   writeFileSync(
     `${ROOT}BENCHMARKS.md`,
     [
       report.markdown,
       ...(lookups ? [`\n## Lookups: find_users on a 5,000-person directory\n\n${lookups}\n`] : []),
+      ...(reports ? [`\n${reports}\n`] : []),
       ...(view ? [`\n## The MCP Apps view\n\n${view}\n`] : []),
     ].join(''),
   );
@@ -491,15 +494,15 @@ async function main() {
   }
 }
 
-/** Runs bench/lookups.mjs and returns the markdown it prints. */
-async function lookupFigures() {
-  const child = spawn(process.execPath, [`${ROOT}bench/lookups.mjs`], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Runs one of the section scripts (bench/lookups.mjs, bench/report.mjs) and returns the markdown it prints. */
+async function sectionFigures(/** @type {string} */ script) {
+  const child = spawn(process.execPath, [`${ROOT}${script}`], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => {
     out += d;
   });
   const code = await new Promise((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`bench/lookups.mjs exited with ${code}`);
+  if (code !== 0) throw new Error(`${script} exited with ${code}`);
   return out.trim();
 }
 

@@ -54,7 +54,9 @@ async function main() {
     console.log(bold(`${info?.name} ${info?.version}: sandbox demo`));
     console.log(dim(`tools: ${tools.map((t) => t.name).join(', ')}`));
     console.log(
-      dim("An agent helps a manager with Dana's training; it starts from her first name, as a chat would.\n"),
+      dim(
+        "An agent helps a manager with Dana's training, starting from her first name as a chat would, then looks across the company.\n",
+      ),
     );
 
     /**
@@ -123,6 +125,11 @@ async function main() {
     await call('What has she completed?', 'list_user_assignments', {
       id: dana,
       filter: { status: 'completed' },
+    });
+    // The manager's view across the company: one call each, never a list per person.
+    await call('Who is overdue on any training?', 'training_report', { status: 'overdue' });
+    await call('How are we doing on security awareness 2026?', 'training_report', {
+      learning_object_external_reference: security,
     });
     if (failures > 0) {
       console.log(red(`Demo finished with ${failures} failed call(s).`));

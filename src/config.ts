@@ -174,7 +174,7 @@ export const OPTIONS = [
     flag: '--directory-ttl-ms',
     env: 'STACKONE_DIRECTORY_TTL_MS',
     arg: '<ms>',
-    help: `lookups reuse a tenant's directory this long, then ask for changes (default ${DEFAULT_DIRECTORY_TTL_MS}; 0 = no cache)`,
+    help: `lookups and reports reuse a tenant's cached lists this long, then ask for changes (default ${DEFAULT_DIRECTORY_TTL_MS}; 0 = no cache)`,
   },
   {
     flag: '--sandbox',

@@ -114,6 +114,7 @@ export function runTool(
         deps.bearerToken ? [...secrets, deps.bearerToken] : secrets,
       );
     };
+    let wrote: (() => void) | undefined;
     try {
       accountId = accountForCall(
         deps.tokenAccountId,
@@ -125,6 +126,8 @@ export function runTool(
       if (beyond) throw beyond;
       const credentials = checkCredentials(accountId, deps);
       const directory = deps.directory ?? defaultDirectory(deps.stackone, deps.now);
+      // A write (or an attempt that may have landed) makes the cached assignment and completion lists ask for changes.
+      if (tool.access === 'write') wrote = () => directory.wrote(deps.stackone.baseUrl, credentials);
       const { summary, raw } = await tool.run(args, {
         stackone: deps.stackone,
         credentials,
@@ -150,6 +153,8 @@ export function runTool(
         isError: true,
         content: [{ type: 'text', text: redactText(`${deps.summaryPrefix ?? ''}${message}`, secrets) }],
       };
+    } finally {
+      wrote?.();
     }
   });
 }

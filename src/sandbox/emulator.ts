@@ -120,8 +120,8 @@ const CompletionsQuery = z.object({
   updated_after: z.iso.datetime({ offset: true }).optional(),
 });
 
-/** GET /unified/lms/users, /courses, /content: StackOne's documented list parameters (filters by email and
- * external_reference for users, active for courses and content, updated_after for all). */
+/** GET /unified/lms/users, /courses, /content: StackOne's documented list parameters (filters by email for users,
+ * external_reference for users and courses, active for courses and content, updated_after for all). */
 const CollectionQuery = z.object({
   page_size: z.coerce.number().int().min(1).max(100).optional(),
   next: z.string().optional(),
@@ -338,10 +338,11 @@ export class Emulator {
     const all = this.collection(collection, accountId).map((record, i) => ({ record, pos: i + 1 }));
     const positioned = all.filter(({ record: r }) => {
       if (since !== undefined && Date.parse(r.updated_at as string) <= since) return false;
-      if (q['filter[email]'] !== undefined && r.email !== q['filter[email]']) return false;
-      if (q['filter[external_reference]'] !== undefined && r.external_reference !== q['filter[external_reference]']) {
-        return false;
-      }
+      // Each list takes the filters StackOne documents for it (email: users; external_reference: users and courses);
+      // another is ignored, as a provider ignores what it does not support, so content answers unfiltered.
+      if (collection === 'users' && q['filter[email]'] !== undefined && r.email !== q['filter[email]']) return false;
+      const ref = q['filter[external_reference]'];
+      if (collection !== 'content' && ref !== undefined && r.external_reference !== ref) return false;
       if (q['filter[active]'] !== undefined && String(r.active) !== q['filter[active]']) return false;
       return true;
     });

@@ -1,19 +1,38 @@
 /**
- * The directory cache: an account's LMS users, courses and content, walked once per tenant and then kept fresh with
- * `filter[updated_after]` deltas, so a lookup by name costs a full walk only the first time. The snapshots live
- * behind DirectoryStore (memory here; Redis or Valkey could take its place); the walks themselves stay in-process.
+ * The per-tenant cache of StackOne's lists: the directory (users, courses, content) the lookups and title joins read,
+ * and the org-wide indexes (assignments, open assignments, completions) the training report reads. Each list is walked
+ * once per tenant and then kept fresh with `filter[updated_after]` deltas, so a question costs a full walk only the
+ * first time. The snapshots live behind one DirectoryStore (memory here, bounded in bytes; Redis or Valkey could take
+ * its place); the walks themselves stay in-process.
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { CancelledError, UpstreamError } from '../errors.js';
 import type { Credentials, StackOneClient } from './client.js';
-import { LIST_CONTENT, LIST_COURSES, LIST_USERS } from './endpoints.js';
-import { CONTENT_FIELDS, COURSE_FIELDS, type DirectoryListQuery, USER_FIELDS } from './schemas.js';
+import {
+  type Endpoint,
+  LIST_ASSIGNMENTS,
+  LIST_COMPLETIONS,
+  LIST_CONTENT,
+  LIST_COURSES,
+  LIST_USERS,
+} from './endpoints.js';
+import {
+  ASSIGNMENT_INDEX_FIELDS,
+  COMPLETION_INDEX_FIELDS,
+  CONTENT_FIELDS,
+  COURSE_FIELDS,
+  type DirectoryListQuery,
+  USER_FIELDS,
+} from './schemas.js';
 
 /** A few minutes: a chat that names several people reads the directory once; a change reaches it within that. */
 export const DEFAULT_DIRECTORY_TTL_MS = 5 * 60_000;
 
 export type DirectoryKind = 'users' | 'courses' | 'content';
+/** The org-wide indexes: every assignment, the open ones only (walked by status), every completion. */
+export type IndexKind = 'assignments' | 'open_assignments' | 'completions';
+export type ListKind = DirectoryKind | IndexKind;
 
 /** A record as kept: the upstream JSON cut down to the fields a lookup asks for (USER_FIELDS and friends). */
 export type DirectoryRecord = Record<string, unknown>;
@@ -27,8 +46,9 @@ export interface DirectorySnapshot {
   syncedAt: number;
   /** False while a walk cut short (or interrupted) has not reached the last page. */
   complete: boolean;
-  /** Where an incomplete walk resumes. */
+  /** Where an incomplete walk resumes: the cursor, within the walk `phase` (default 0) of a list walked in parts. */
   next?: string | undefined;
+  phase?: number | undefined;
 }
 
 /**
@@ -40,39 +60,50 @@ export interface DirectoryStore {
   put(key: string, snapshot: DirectorySnapshot): Promise<void>;
 }
 
-/** Records kept across all tenants by the memory store: about 250 bytes each, so roughly 50 MB at the bound. */
-export const DEFAULT_MAX_RECORDS = 200_000;
+/**
+ * Bytes the memory store holds across all tenants and lists, counted as the snapshots' JSON (what a shared store
+ * would hold; the heap copy measured about the same, 0.9x for 50,000 assignments). 64 MiB keeps a 5,000-person
+ * organisation's directory, its open assignments and its 50,000 assignments and 42,000 completions (36 MB,
+ * BENCHMARKS.md), with room for other tenants.
+ */
+export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
-/** In-process snapshots, least recently used dropped first once the records held pass `maxRecords`. */
+/** A snapshot's size as the store counts it: its JSON, in UTF-8 bytes. */
+export function snapshotBytes(snapshot: DirectorySnapshot): number {
+  return Buffer.byteLength(JSON.stringify(snapshot));
+}
+
+/** In-process snapshots, least recently used dropped first once the bytes held pass `maxBytes`. */
 export class MemoryDirectoryStore implements DirectoryStore {
-  private readonly entries = new Map<string, DirectorySnapshot>();
+  private readonly entries = new Map<string, { snapshot: DirectorySnapshot; bytes: number }>();
   private held = 0;
 
-  constructor(private readonly maxRecords: number = DEFAULT_MAX_RECORDS) {}
+  constructor(private readonly maxBytes: number = DEFAULT_MAX_BYTES) {}
 
-  /** Records held now, for tests and figures. */
+  /** Bytes held now (snapshotBytes), for tests and figures. */
   get size(): number {
     return this.held;
   }
 
   async get(key: string): Promise<DirectorySnapshot | undefined> {
-    const snapshot = this.entries.get(key);
-    if (snapshot) {
+    const entry = this.entries.get(key);
+    if (entry) {
       // Map order is insertion order: re-inserting marks it most recently used.
       this.entries.delete(key);
-      this.entries.set(key, snapshot);
+      this.entries.set(key, entry);
     }
-    return snapshot;
+    return entry?.snapshot;
   }
 
   async put(key: string, snapshot: DirectorySnapshot): Promise<void> {
     this.drop(key);
-    // A directory larger than the whole bound is not kept: each lookup walks it again (bounded per call).
-    if (snapshot.records.length > this.maxRecords) return;
-    this.entries.set(key, snapshot);
-    this.held += snapshot.records.length;
+    const bytes = snapshotBytes(snapshot);
+    // A list larger than the whole bound is not kept: each question walks it again (bounded per call).
+    if (bytes > this.maxBytes) return;
+    this.entries.set(key, { snapshot, bytes });
+    this.held += bytes;
     for (const oldest of this.entries.keys()) {
-      if (this.held <= this.maxRecords) break;
+      if (this.held <= this.maxBytes) break;
       this.drop(oldest);
     }
   }
@@ -80,7 +111,7 @@ export class MemoryDirectoryStore implements DirectoryStore {
   private drop(key: string): void {
     const old = this.entries.get(key);
     if (!old) return;
-    this.held -= old.records.length;
+    this.held -= old.bytes;
     this.entries.delete(key);
   }
 }
@@ -93,9 +124,9 @@ export interface DirectoryOptions {
   ttlMs?: number;
   /** Deltas never see a deletion: past this age a snapshot is walked again in full. */
   fullWalkEveryMs?: number;
-  /** Pages one lookup may read before it answers with what it has. */
+  /** Pages one read of a list may take before it answers with what it has. */
   maxPages?: number;
-  /** Time one lookup may spend walking before it answers with what it has. */
+  /** Time one read of a list may spend walking before it answers with what it has. */
   maxWalkMs?: number;
   pageSize?: number;
 }
@@ -103,6 +134,8 @@ export interface DirectoryOptions {
 const DEFAULTS = { maxPages: 200, maxWalkMs: 20_000, pageSize: 100, fullWalkEveryMs: 60 * 60_000 };
 /** Clock skew allowed between this machine and the provider when asking for changes since the last sync. */
 const SKEW_MS = 5 * 60_000;
+/** Tenants whose last write is remembered (writeMarks): a bound, so a server facing many keys cannot grow it. */
+const MAX_WRITE_MARKS = 10_000;
 
 /** Who is asking, with what credentials, and where progress and retry notes go. */
 export interface DirectoryReader {
@@ -114,15 +147,17 @@ export interface DirectoryReader {
   onRetry?: ((message: string) => void) | undefined;
 }
 
-/** What a lookup gets: the records known now and how they were obtained. */
+/** What a reader gets: the records known now and how they were obtained. */
 export interface DirectoryView {
   records: readonly DirectoryRecord[];
-  /** False when the directory has not been read to its end: records not read yet may match too. */
+  /** False when the list has not been read to its end: records not read yet may match too. */
   complete: boolean;
-  /** Upstream pages read to answer this lookup: 0 from the cache. */
+  /** Upstream pages read to answer this read: 0 from the cache. */
   pages: number;
   /** Why a walk stopped early, when it did. */
   cutShort?: 'pages' | 'time' | undefined;
+  /** The instant the records are true of: when the walk or delta that read them started. */
+  asOf: number;
 }
 
 interface Flight {
@@ -135,17 +170,76 @@ interface Flight {
 interface Walk {
   records: DirectoryRecord[];
   pages: number;
+  /** Which of the list's walks (ListSpec.walks) the cursor belongs to. */
+  phase: number;
   next: string | undefined;
+  /** Every walk read to its last page. */
+  done: boolean;
   cutShort?: 'pages' | 'time';
 }
 
-const FIELDS: Record<DirectoryKind, readonly string[]> = {
-  users: USER_FIELDS,
-  courses: COURSE_FIELDS,
-  content: CONTENT_FIELDS,
+/** A page of any list: what a walk needs of StackOne's paginated replies. */
+interface ListPage {
+  next?: string | null | undefined;
+  data: ReadonlyArray<Record<string, unknown>>;
+}
+
+/** How one list is read and kept. */
+interface ListSpec {
+  endpoint: Endpoint<ListPage>;
+  /** Asked for with `fields` and kept: what the tools show and match on, nothing more (memory, privacy). */
+  fields: readonly string[];
+  noun: string;
+  /**
+   * A full walk is one walk per filter here, in order: StackOne's filter[status] takes one value, so "open" is a walk
+   * per open status. A delta never filters by status: a record that left the set must be seen to be dropped.
+   */
+  walks: ReadonlyArray<Readonly<Record<string, string>>>;
+  /** Whether a record belongs: checked on this side too, so a provider that ignores a filter costs pages, not truth. */
+  keep?: (record: DirectoryRecord) => boolean;
+  /** A wider list whose fresh snapshot holds this one's records: answered from it without a request. */
+  within?: ListKind;
+  /** Changed by this server's writes: a write by the tenant makes the next read ask for changes, TTL or not. */
+  written?: boolean;
+}
+
+/** Open: not marked completed. An unmapped or missing status counts as open, as the duplicate checks count it. */
+export function isOpenAssignment(record: { status?: unknown }): boolean {
+  const status = record.status;
+  const value = status && typeof status === 'object' ? (status as { value?: unknown }).value : undefined;
+  return value !== 'completed';
+}
+
+const page = <T extends ListPage>(endpoint: Endpoint<T>) => endpoint as unknown as Endpoint<ListPage>;
+const SPECS: Record<ListKind, ListSpec> = {
+  users: { endpoint: page(LIST_USERS), fields: USER_FIELDS, noun: 'people', walks: [{}] },
+  courses: { endpoint: page(LIST_COURSES), fields: COURSE_FIELDS, noun: 'courses', walks: [{}] },
+  content: { endpoint: page(LIST_CONTENT), fields: CONTENT_FIELDS, noun: 'content items', walks: [{}] },
+  assignments: {
+    endpoint: page(LIST_ASSIGNMENTS),
+    fields: ASSIGNMENT_INDEX_FIELDS,
+    noun: 'assignments',
+    walks: [{}],
+    written: true,
+  },
+  open_assignments: {
+    endpoint: page(LIST_ASSIGNMENTS),
+    fields: ASSIGNMENT_INDEX_FIELDS,
+    noun: 'open assignments',
+    // unmapped_value too: a provider status StackOne could not map is open until it says completed.
+    walks: [{ status: 'pending' }, { status: 'in_progress' }, { status: 'unmapped_value' }],
+    keep: isOpenAssignment,
+    within: 'assignments',
+    written: true,
+  },
+  completions: {
+    endpoint: page(LIST_COMPLETIONS),
+    fields: COMPLETION_INDEX_FIELDS,
+    noun: 'completions',
+    walks: [{}],
+    written: true,
+  },
 };
-const LISTS = { users: LIST_USERS, courses: LIST_COURSES, content: LIST_CONTENT } as const;
-const NOUN: Record<DirectoryKind, string> = { users: 'people', courses: 'courses', content: 'content items' };
 
 /** A walk's report after each page: whether it was the last one, and what was read so far. */
 type Emit = (last: boolean, message: string) => void;
@@ -153,12 +247,18 @@ type Emit = (last: boolean, message: string) => void;
 export class Directory {
   readonly ttlMs: number;
   readonly maxPages: number;
+  readonly pageSize: number;
   private readonly store: DirectoryStore;
   private readonly fullWalkEveryMs: number;
   private readonly maxWalkMs: number;
-  private readonly pageSize: number;
   private readonly now: Clock;
   private readonly flights = new Map<string, Flight>();
+  /**
+   * Per tenant list: this server wrote for the tenant since the list was last read, so its next read asks for
+   * changes. A sequence, not a time: a write in the same millisecond as a walk still counts.
+   */
+  private readonly writeMarks = new Map<string, number>();
+  private writes = 0;
 
   constructor(options: DirectoryOptions) {
     this.store = options.store ?? new MemoryDirectoryStore();
@@ -170,7 +270,7 @@ export class Directory {
     this.now = options.now;
   }
 
-  /** Lookups waiting on a refresh right now, across tenants: for tests and figures. */
+  /** Readers waiting on a refresh right now, across tenants: for tests and figures. */
   get readers(): number {
     let n = 0;
     for (const flight of this.flights.values()) n += flight.waiters;
@@ -178,10 +278,10 @@ export class Directory {
   }
 
   /**
-   * The tenant's records of one kind, from the cache when fresh, else after a delta or a walk. Concurrent readers of
-   * one tenant's collection share one refresh; a reader that cancels leaves it, and the last one to leave stops it.
+   * The tenant's records of one list, from the cache when fresh, else after a delta or a walk. Concurrent readers of
+   * one tenant's list share one refresh; a reader that cancels leaves it, and the last one to leave stops it.
    */
-  async read(kind: DirectoryKind, reader: DirectoryReader): Promise<DirectoryView> {
+  async read(kind: ListKind, reader: DirectoryReader): Promise<DirectoryView> {
     if (reader.signal.aborted) throw new CancelledError();
     const key = tenantKey(reader.stackone.baseUrl, reader.credentials, kind);
     let flight = this.flights.get(key);
@@ -201,7 +301,62 @@ export class Directory {
     }
   }
 
-  private launch(key: string, kind: DirectoryKind, reader: DirectoryReader): Flight {
+  /**
+   * Whether the tenant's list has been read to its end before (fresh or not): then a read costs at most a delta,
+   * usually one request, and an exact lookup is cheaper from the cache than from StackOne.
+   */
+  async known(kind: ListKind, reader: Pick<DirectoryReader, 'stackone' | 'credentials'>): Promise<boolean> {
+    if (this.ttlMs <= 0) return false;
+    const snapshot = await this.store.get(tenantKey(reader.stackone.baseUrl, reader.credentials, kind));
+    return snapshot?.complete === true;
+  }
+
+  /**
+   * One page of a list with StackOne's own filter (filter[email], filter[external_reference]): an exact lookup on a
+   * cold cache, one request instead of a walk. Not cached; the caller checks what came back, since a provider may
+   * ignore a filter it does not support.
+   */
+  async exact(
+    kind: DirectoryKind,
+    filter: Readonly<Record<string, string>>,
+    reader: DirectoryReader,
+  ): Promise<DirectoryRecord[]> {
+    const spec = SPECS[kind];
+    const query: DirectoryListQuery = { fields: spec.fields.join(','), filter, page_size: EXACT_PAGE_SIZE };
+    const reply = await reader.stackone.call(
+      spec.endpoint,
+      { query },
+      { credentials: reader.credentials, signal: reader.signal, onRetry: reader.onRetry },
+    );
+    return reply.data.map((record) => pick(record, spec.fields));
+  }
+
+  /**
+   * This server wrote for the tenant (an assignment or a completion, or an attempt at one): the lists a write
+   * changes are asked for their changes on their next read, however fresh, so a report made after it shows it.
+   */
+  wrote(baseUrl: string, credentials: Credentials): void {
+    const mark = ++this.writes;
+    for (const kind of Object.keys(SPECS) as ListKind[]) {
+      if (!SPECS[kind].written) continue;
+      const key = tenantKey(baseUrl, credentials, kind);
+      this.writeMarks.delete(key);
+      this.writeMarks.set(key, mark);
+    }
+    for (const oldest of this.writeMarks.keys()) {
+      if (this.writeMarks.size <= MAX_WRITE_MARKS) break;
+      this.writeMarks.delete(oldest);
+    }
+  }
+
+  /** A snapshot that answers without a request: read to its end, younger than the TTL, and no write since. */
+  private fresh(key: string, snapshot: DirectorySnapshot | undefined, at: number): DirectorySnapshot | undefined {
+    return snapshot?.complete && at - snapshot.syncedAt < this.ttlMs && !this.writeMarks.has(key)
+      ? snapshot
+      : undefined;
+  }
+
+  private launch(key: string, kind: ListKind, reader: DirectoryReader): Flight {
     const controller = new AbortController();
     const listeners = new Set<NonNullable<DirectoryReader['progress']>>();
     // One rising count per refresh, so a delta that falls back to a full walk counts on instead of starting at 1
@@ -223,44 +378,61 @@ export class Directory {
 
   private async refresh(
     key: string,
-    kind: DirectoryKind,
+    kind: ListKind,
     reader: DirectoryReader,
     signal: AbortSignal,
     emit: Emit,
   ): Promise<DirectoryView> {
-    const snapshot = this.ttlMs > 0 ? await this.store.get(key) : undefined;
+    const spec = SPECS[kind];
     const started = this.now();
-    if (snapshot?.complete && started - snapshot.syncedAt < this.ttlMs) {
-      return { records: snapshot.records, complete: true, pages: 0 };
+    // A write marked after this refresh began may not be in what it reads: only the marks seen now are settled.
+    const mark = this.writeMarks.get(key);
+    if (spec.within && this.ttlMs > 0) {
+      const widerKey = tenantKey(reader.stackone.baseUrl, reader.credentials, spec.within);
+      const wider = this.fresh(widerKey, await this.store.get(widerKey), started);
+      if (wider) {
+        const records = spec.keep ? wider.records.filter(spec.keep) : wider.records;
+        return { records, complete: true, pages: 0, asOf: wider.syncedAt };
+      }
     }
-    let walk: Walk = { records: [], pages: 0, next: undefined };
+    const snapshot = this.ttlMs > 0 ? await this.store.get(key) : undefined;
+    const cached = this.fresh(key, snapshot, started);
+    if (cached) return { records: cached.records, complete: true, pages: 0, asOf: cached.syncedAt };
+    let walk = newWalk();
     if (snapshot?.complete && started - snapshot.walkedAt < this.fullWalkEveryMs) {
       // A delta: only what changed since the last sync (less the skew), merged over what is known.
       const since = new Date(snapshot.syncedAt - SKEW_MS).toISOString();
       let deltaRefused = false;
       try {
-        await this.walk(kind, reader, signal, emit, walk, { since });
+        await this.walk(spec, reader, signal, emit, walk, { since });
       } catch (error) {
         if (signal.aborted || error instanceof CancelledError) throw error;
-        // A passing failure: answer from what is known; the next lookup asks for the changes again.
-        if (!refused(error)) return { records: snapshot.records, complete: true, pages: walk.pages };
+        // A passing failure: answer from what is known; the next read asks for the changes again.
+        if (!refused(error)) {
+          return { records: snapshot.records, complete: true, pages: walk.pages, asOf: snapshot.syncedAt };
+        }
         // StackOne refused the delta (a provider without filter[updated_after], say): walk in full instead.
         deltaRefused = true;
       }
       if (!deltaRefused) {
-        const records = merge(snapshot.records, walk.records);
+        // The delta is not filtered by status: a record that changed is replaced, and dropped if it left the list.
+        const merged = merge(snapshot.records, walk.records);
+        const records = spec.keep && walk.records.length > 0 ? merged.filter(spec.keep) : merged;
         // A delta cut short has not seen every change: the next one starts from the same point again.
-        const syncedAt = walk.next ? snapshot.syncedAt : started;
+        const syncedAt = walk.done ? started : snapshot.syncedAt;
         await this.save(key, { records, walkedAt: snapshot.walkedAt, syncedAt, complete: true });
-        return { records, complete: true, pages: walk.pages };
+        if (walk.done) this.settle(key, mark);
+        return { records, complete: true, pages: walk.pages, asOf: syncedAt };
       }
-      walk = { records: [], pages: 0, next: undefined };
+      walk = newWalk();
     }
-    const resume = snapshot && !snapshot.complete && snapshot.next ? snapshot : undefined;
+    const resume = snapshot && !snapshot.complete && (snapshot.next || snapshot.phase) ? snapshot : undefined;
     const base = resume?.records ?? [];
     const walkedAt = resume?.walkedAt ?? started;
+    walk.phase = resume?.phase ?? 0;
+    walk.next = resume?.next;
     try {
-      await this.walk(kind, reader, signal, emit, walk, { next: resume?.next, known: base.length });
+      await this.walk(spec, reader, signal, emit, walk, { known: base.length });
     } catch (error) {
       if (refused(error)) {
         // StackOne refused a page (an expired cursor, say): resuming would repeat the refusal, so start over next time.
@@ -268,67 +440,106 @@ export class Directory {
           await this.save(key, { records: [], walkedAt, syncedAt: walkedAt, complete: false }).catch(() => {});
         throw error;
       }
-      // Pages already read are kept, so the next lookup resumes rather than starting over.
-      if (walk.pages > 0 && walk.next) {
-        await this.save(key, {
-          records: merge(base, walk.records),
-          walkedAt,
-          syncedAt: walkedAt,
-          complete: false,
-          next: walk.next,
-        }).catch(() => {});
-      }
+      // Pages already read are kept, so the next read resumes rather than starting over.
+      if (walk.pages > 0 && !walk.done) await this.save(key, partial(base, walk, walkedAt)).catch(() => {});
       throw error;
     }
+    if (!walk.done) {
+      const snapshotNow = partial(base, walk, walkedAt);
+      await this.save(key, snapshotNow);
+      return {
+        records: snapshotNow.records,
+        complete: false,
+        pages: walk.pages,
+        cutShort: walk.cutShort,
+        asOf: walkedAt,
+      };
+    }
     const records = merge(base, walk.records);
-    const complete = walk.next === undefined;
-    await this.save(key, { records, walkedAt, syncedAt: walkedAt, complete, next: walk.next });
-    return { records, complete, pages: walk.pages, cutShort: walk.cutShort };
+    await this.save(key, { records, walkedAt, syncedAt: walkedAt, complete: true });
+    // A resumed walk read its first pages before this refresh: settled only if no write was marked before it began.
+    if (!resume) this.settle(key, mark);
+    return { records, complete: true, pages: walk.pages, asOf: walkedAt };
+  }
+
+  /** A refresh that saw every change since `mark` (the mark when it began) clears it, unless a later write moved it. */
+  private settle(key: string, mark: number | undefined): void {
+    if (this.writeMarks.get(key) === mark) this.writeMarks.delete(key);
   }
 
   private async save(key: string, snapshot: DirectorySnapshot): Promise<void> {
     if (this.ttlMs > 0) await this.store.put(key, snapshot);
   }
 
-  /** Follow cursors until the last page, the page bound or the time bound, whichever comes first. */
+  /**
+   * Follow cursors through each of the list's walks in turn (or the one unfiltered delta) until the last page, the
+   * page bound or the time bound, whichever comes first.
+   */
   private async walk(
-    kind: DirectoryKind,
+    spec: ListSpec,
     reader: DirectoryReader,
     signal: AbortSignal,
     emit: Emit,
     walk: Walk,
-    from: { next?: string | undefined; since?: string; known?: number },
+    from: { since?: string; known?: number },
   ): Promise<void> {
     const started = this.now();
-    const fields = FIELDS[kind];
-    walk.next = from.next;
+    const walks = from.since ? [{ updated_after: from.since }] : spec.walks;
     const call = { credentials: reader.credentials, signal, onRetry: reader.onRetry };
     do {
       if (signal.aborted) throw new CancelledError();
+      const filter = walks[walk.phase] ?? {};
       const query: DirectoryListQuery = {
-        fields: fields.join(','),
-        ...(from.since ? { filter: { updated_after: from.since } } : {}),
+        fields: spec.fields.join(','),
+        ...(Object.keys(filter).length > 0 ? { filter } : {}),
         page_size: this.pageSize,
         ...(walk.next ? { next: walk.next } : {}),
       };
-      const page = await reader.stackone.call(LISTS[kind], { query }, call);
+      const reply = await reader.stackone.call(spec.endpoint, { query }, call);
       walk.pages++;
-      for (const record of page.data) walk.records.push(pick(record, fields));
-      walk.next = page.next ?? undefined;
+      // A delta keeps everything it sees: a record that left the list replaces the old one and is then dropped.
+      for (const record of reply.data) {
+        const kept = pick(record, spec.fields);
+        if (from.since || !spec.keep || spec.keep(kept)) walk.records.push(kept);
+      }
+      walk.next = reply.next || undefined;
+      if (!walk.next) {
+        if (walk.phase + 1 < walks.length) walk.phase++;
+        else walk.done = true;
+      }
       // The bounds are checked after a page rather than before the next, so the page that ends a walk says so.
-      if (walk.next && walk.pages >= this.maxPages) walk.cutShort = 'pages';
-      else if (walk.next && this.now() - started >= this.maxWalkMs) walk.cutShort = 'time';
+      if (!walk.done && walk.pages >= this.maxPages) walk.cutShort = 'pages';
+      else if (!walk.done && this.now() - started >= this.maxWalkMs) walk.cutShort = 'time';
       const read = (from.known ?? 0) + walk.records.length;
       emit(
-        !walk.next || walk.cutShort !== undefined,
-        `${from.since ? 'Checking for changes' : `Reading the LMS ${NOUN[kind]}`}: page ${walk.pages}, ${read} so far`,
+        walk.done || walk.cutShort !== undefined,
+        `${from.since ? `Checking the ${spec.noun} for changes` : `Reading the LMS ${spec.noun}`}: page ${walk.pages}, ${read} so far`,
       );
-    } while (walk.next && !walk.cutShort);
+    } while (!walk.done && !walk.cutShort);
   }
 }
 
-/** One digest per tenant (key, account, base URL) and collection: one tenant never reads another's snapshot. */
-export function tenantKey(baseUrl: string, credentials: Credentials, kind: DirectoryKind): string {
+/** Records an exact lookup asks StackOne for: a few, in case a provider ignores the filter and lists everyone. */
+const EXACT_PAGE_SIZE = 10;
+
+function newWalk(): Walk {
+  return { records: [], pages: 0, phase: 0, next: undefined, done: false };
+}
+
+/** What a walk cut short (or interrupted) leaves: the records so far and where to resume. */
+function partial(base: readonly DirectoryRecord[], walk: Walk, walkedAt: number): DirectorySnapshot {
+  return {
+    records: merge(base, walk.records),
+    walkedAt,
+    syncedAt: walkedAt,
+    complete: false,
+    next: walk.next,
+    ...(walk.phase > 0 ? { phase: walk.phase } : {}),
+  };
+}
+
+/** One digest per tenant (key, account, base URL) and list: one tenant never reads another's snapshot. */
+export function tenantKey(baseUrl: string, credentials: Credentials, kind: ListKind): string {
   const digest = createHash('sha256')
     .update(`${credentials.apiKey}\n${credentials.accountId}\n${baseUrl}`)
     .digest('base64url');

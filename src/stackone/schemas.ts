@@ -55,7 +55,7 @@ function bounded(field: string, max: number, message: (iss: { input: unknown }) 
 }
 
 /** A required or optional string field whose messages name the field. */
-function text(field: string, description: string, example?: string) {
+export function text(field: string, description: string, example?: string) {
   return bounded(field, MAX_TEXT, (iss) =>
     iss.input === undefined ? `${field} is required` : `${field} must be a string (got ${got(iss.input)})`,
   )
@@ -67,7 +67,7 @@ function text(field: string, description: string, example?: string) {
  * ISO 8601 date-time with a zone. The pattern check stays in code so the advertised schema stays short; the format
  * says enough without an example (the error message gives one).
  */
-function dateTime(field: string, description: string) {
+export function dateTime(field: string, description: string) {
   return z
     .string({ error: (iss) => `${field} must be a string (got ${got(iss.input)})` })
     .refine((v) => isoDateTime.safeParse(v).success, {
@@ -77,7 +77,7 @@ function dateTime(field: string, description: string) {
     .meta({ description, format: 'date-time' });
 }
 
-function enumOf<const T extends readonly [string, ...string[]]>(field: string, values: T) {
+export function enumOf<const T extends readonly [string, ...string[]]>(field: string, values: T) {
   return z.enum(values, {
     error: (iss) =>
       iss.input === undefined
@@ -403,23 +403,33 @@ export type CompletionsPaginated = z.infer<typeof CompletionsPaginated>;
 
 /**
  * What the list tools advertise as their output: StackOne's paginated DTOs without the fields StackOne marks
- * deprecated. Those still come through (the objects are loose) and replies are still checked against the full DTOs;
- * only tools/list leaves them out, about 60 characters each.
+ * deprecated, the provider-side ids, custom fields and record stamps. Those still come through (the objects are
+ * loose) and replies are still checked against the full DTOs; only tools/list leaves them out, about 50 characters
+ * each, so that seven tools and the view's links stay inside the tools/list budget.
  */
+const NOT_ADVERTISED = {
+  remote_id: true,
+  remote_learning_object_id: true,
+  remote_user_id: true,
+  unified_custom_fields: true,
+  created_at: true,
+  updated_at: true,
+  external_reference: true,
+  course_id: true,
+  remote_course_id: true,
+} as const;
 export const AssignmentsListed = AssignmentsPaginated.extend({
-  data: z.array(Assignment.omit({ external_reference: true, course_id: true, remote_course_id: true })),
+  data: z.array(Assignment.omit(NOT_ADVERTISED)),
 });
 export const CompletionsListed = CompletionsPaginated.extend({
   data: z.array(
     Completion.omit({
-      external_reference: true,
+      ...NOT_ADVERTISED,
       external_id: true,
       remote_external_id: true,
       content_external_reference: true,
       content_id: true,
       remote_content_id: true,
-      course_id: true,
-      remote_course_id: true,
     }),
   ),
 });
@@ -498,13 +508,20 @@ export const ContentPaginated = z.looseObject({
 export type ContentPaginated = z.infer<typeof ContentPaginated>;
 
 /**
- * The list requests as this server sends them (LmsListUsersRequest, LmsListCoursesRequest, LmsListContentRequest):
- * `fields`, `filter[updated_after]`, `next`, `page_size`. The documented filters by email, external_reference and
- * active are not used: a lookup matches on this side, so a provider that ignores a filter cannot skew it.
+ * The list requests the cache sends (LmsListUsersRequest, LmsListCoursesRequest, LmsListContentRequest,
+ * LmsListAssignmentsRequest, LmsListCompletionsRequest): `fields`, `next`, `page_size` and the documented filters,
+ * `filter[updated_after]` on every list, `filter[status]` (one value) on assignments, `filter[email]` on users and
+ * `filter[external_reference]` on users and courses (not content). What comes back is checked on this side too, so a
+ * provider that ignores a filter costs pages, never a wrong answer.
  */
 export interface DirectoryListQuery {
   fields?: string;
-  filter?: { updated_after?: string };
+  filter?: {
+    updated_after?: string;
+    status?: string;
+    email?: string;
+    external_reference?: string;
+  };
   next?: string;
   page_size?: number;
 }
@@ -522,6 +539,31 @@ export const COURSE_FIELDS = [
   'updated_at',
 ] as const;
 export const CONTENT_FIELDS = [...COURSE_FIELDS, 'content_type'] as const;
+/** What the org-wide assignment index keeps of each assignment: who, which learning object, where it stands. */
+export const ASSIGNMENT_INDEX_FIELDS = [
+  'id',
+  'user_id',
+  'learning_object_id',
+  'learning_object_external_reference',
+  'learning_object_type',
+  'status',
+  'progress',
+  'due_date',
+  'completed_at',
+  'result',
+  'updated_at',
+] as const;
+/** What the org-wide completion index keeps of each completion. */
+export const COMPLETION_INDEX_FIELDS = [
+  'id',
+  'user_id',
+  'learning_object_id',
+  'learning_object_external_reference',
+  'learning_object_type',
+  'completed_at',
+  'result',
+  'updated_at',
+] as const;
 
 // ---------------------------------------------------------------- lookups: inputs and results
 

@@ -10,7 +10,9 @@ import {
 } from '../stackone/schemas.js';
 import { defineTool, directoryReader, sharedProgress } from './define-tool.js';
 import {
+  askExactly,
   type Candidate,
+  exactForm,
   isInactive,
   MAX_MATCHES,
   matches,
@@ -45,6 +47,27 @@ export default defineTool({
   example: { query: 'GDPR' },
   access: 'read',
   async handler({ query, type }, ctx) {
+    // Courses can be asked for by exact reference; content cannot (StackOne documents no such filter on it).
+    const exact =
+      type !== 'content' && exactForm(query) === 'reference'
+        ? await askExactly(ctx, 'courses', { external_reference: query }, query, candidate)
+        : undefined;
+    if (exact) {
+      const found = exact.found.map((m) => ({ ...m, record: { type: 'course', ...m.record } as Found }));
+      return {
+        summary: [
+          `${found.length} learning object${found.length === 1 ? '' : 's'} match${found.length === 1 ? 'es' : ''} ${JSON.stringify(clean(query, 80))} (found by its exact reference (filter[external_reference]) among the courses in account ${clean(ctx.credentials.accountId, 80)}):`,
+          ...found.slice(0, MAX_MATCHES).map((m) => `- ${objectLine(m.record)}`),
+          'Next: pass the learning_object_external_reference to create_user_assignment or create_user_completion.',
+        ].join('\n'),
+        raw: {
+          matches: found.slice(0, MAX_MATCHES).map((m) => m.record),
+          more: Math.max(0, found.length - MAX_MATCHES),
+          searched: exact.returned,
+          complete: true,
+        },
+      };
+    }
     const asked: Array<['course' | 'content', DirectoryKind]> = [];
     if (type !== 'content') asked.push(['course', 'courses']);
     if (type !== 'course') asked.push(['content', 'content']);

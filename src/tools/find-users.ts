@@ -4,6 +4,8 @@ import type { DirectoryRecord } from '../stackone/directory.js';
 import { AccountId, FindUsersResult, optional, UserQuery } from '../stackone/schemas.js';
 import { defineTool, directoryReader } from './define-tool.js';
 import {
+  askExactly,
+  exactForm,
   isInactive,
   MAX_MATCHES,
   partialText,
@@ -28,34 +30,57 @@ export default defineTool({
   example: { query: 'Dana' },
   access: 'read',
   async handler({ query }, ctx) {
+    const form = exactForm(query);
+    const exact =
+      form &&
+      (await askExactly(
+        ctx,
+        'users',
+        form === 'email' ? { email: query } : { external_reference: query },
+        query,
+        candidate,
+      ));
+    if (exact) {
+      const where = `found by its exact ${form === 'email' ? 'email' : 'external reference'} (filter[${form === 'email' ? 'email' : 'external_reference'}]) in account ${clean(ctx.credentials.accountId, 80)}`;
+      return answer(query, exact.found, where, exact.returned, true, undefined);
+    }
     const view = await ctx.directory.read('users', directoryReader(ctx));
-    const found = search(query, view.records, (u) => ({
-      label: str(u.name),
-      ids: [str(u.id), str(u.email), str(u.external_reference), str(u.remote_id)],
-      extra: [str(u.email), str(u.external_reference)],
-    }));
-    const shown = found.slice(0, MAX_MATCHES);
-    return {
-      summary: summarize(query, found, view.records.length, view.complete, view.cutShort, ctx.credentials.accountId),
-      raw: {
-        matches: shown.map((m) => m.record),
-        more: found.length - shown.length,
-        searched: view.records.length,
-        complete: view.complete,
-      },
-    };
+    const found = search(query, view.records, candidate);
+    const where = `${searchedText(view.records.length, 'people', view.complete)} in account ${clean(ctx.credentials.accountId, 80)}`;
+    return answer(query, found, where, view.records.length, view.complete, view.cutShort);
   },
 });
+
+function candidate(u: DirectoryRecord) {
+  return {
+    label: str(u.name),
+    ids: [str(u.id), str(u.email), str(u.external_reference), str(u.remote_id)],
+    extra: [str(u.email), str(u.external_reference)],
+  };
+}
+
+function answer(
+  query: string,
+  found: Ranked<DirectoryRecord>[],
+  where: string,
+  searched: number,
+  complete: boolean,
+  cutShort: 'pages' | 'time' | undefined,
+) {
+  const shown = found.slice(0, MAX_MATCHES);
+  return {
+    summary: summarize(query, found, where, complete, cutShort),
+    raw: { matches: shown.map((m) => m.record), more: found.length - shown.length, searched, complete },
+  };
+}
 
 function summarize(
   query: string,
   found: Ranked<DirectoryRecord>[],
-  searched: number,
+  where: string,
   complete: boolean,
   cutShort: 'pages' | 'time' | undefined,
-  account: string,
 ): string {
-  const where = `${searchedText(searched, 'people', complete)} in account ${clean(account, 80)}`;
   const partial = complete ? [] : [partialText('find_users', cutShort, 'the email, external reference or id')];
   if (found.length === 0) {
     return [

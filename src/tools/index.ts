@@ -6,6 +6,7 @@ import findLearningObjects from './find-learning-objects.js';
 import findUsers from './find-users.js';
 import listUserAssignments from './list-user-assignments.js';
 import listUserCompletions from './list-user-completions.js';
+import trainingReport from './training-report.js';
 
 export const TOOLS: readonly Tool[] = [
   findUsers,
@@ -14,5 +15,6 @@ export const TOOLS: readonly Tool[] = [
   listUserAssignments,
   createUserCompletion,
   listUserCompletions,
+  trainingReport,
 ];
 export type { Tool } from './define-tool.js';

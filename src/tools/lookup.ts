@@ -1,9 +1,12 @@
 /**
- * Matching a query against directory records, and the lines a model reads about the matches: pure functions.
- * Case- and accent-insensitive; every word of the query must match; an exact id, email or reference ranks first.
+ * Matching a query against directory records, and the lines a model reads about the matches: pure functions, and the
+ * one request an exact lookup makes before it walks a directory (askExactly). Case- and accent-insensitive; every word
+ * of the query must match; an exact id, email or reference ranks first.
  */
-
+import { CancelledError } from '../errors.js';
+import type { DirectoryKind, DirectoryRecord } from '../stackone/directory.js';
 import { escapeUnsafe } from '../text.js';
+import { directoryReader, type ToolContext } from './define-tool.js';
 
 /** Letters NFD leaves whole; folded by hand so "Søren", "Łukasz" and "Strauß" are found as typed in ASCII. */
 const FOLD: Record<string, string> = { ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', æ: 'ae', œ: 'oe', ß: 'ss', ı: 'i' };
@@ -173,4 +176,39 @@ export function verbatim(value: string): string {
   // JSON escapes C0 controls but leaves C1, U+2028/2029 and bidi controls raw: escape those too, so no value can
   // break a line or reorder what is shown.
   return escapeUnsafe(JSON.stringify(value));
+}
+
+/**
+ * What a query may be, exactly: an email, or (one word holding a digit or punctuation, as references and employee
+ * numbers do) an external reference. A name is neither, and is looked up in the directory.
+ */
+export function exactForm(query: string): 'email' | 'reference' | undefined {
+  const q = query.trim();
+  if (q === '' || /\s/.test(q)) return undefined;
+  if (/^[^@]+@[^@]+\.[^@]+$/.test(q)) return 'email';
+  return /[\d_.:/#-]/.test(q) ? 'reference' : undefined;
+}
+
+/**
+ * An exact email or reference while the directory is not cached: one request with StackOne's own filter
+ * (filter[email], filter[external_reference]) instead of a walk. Only records that match exactly count, since a
+ * provider may ignore a filter; none, or a failed request, and the caller walks the directory as before.
+ */
+export async function askExactly(
+  ctx: ToolContext,
+  kind: DirectoryKind,
+  filter: Readonly<Record<string, string>>,
+  query: string,
+  toCandidate: (r: DirectoryRecord) => Candidate,
+): Promise<{ found: Ranked<DirectoryRecord>[]; returned: number } | undefined> {
+  const reader = directoryReader(ctx, undefined);
+  if (await ctx.directory.known(kind, reader)) return undefined;
+  try {
+    const records = await ctx.directory.exact(kind, filter, reader);
+    const found = search(query, records, toCandidate).filter((m) => m.rank === Rank.Exact);
+    return found.length > 0 ? { found, returned: records.length } : undefined;
+  } catch (error) {
+    if (error instanceof CancelledError || ctx.signal.aborted) throw error;
+    return undefined;
+  }
 }

@@ -301,7 +301,7 @@ function statusOf(a: Assignment): string {
 }
 
 /** A unified enum as a person reads it; an unmapped value shows the provider's own word. */
-function enumText(e: { value?: string | null | undefined; source_value?: unknown }): string {
+export function enumText(e: { value?: string | null | undefined; source_value?: unknown }): string {
   if (e.value && e.value !== 'unmapped_value') return clean(e.value, 30);
   const source = e.source_value;
   if (source !== undefined && source !== null) return `unmapped (${clean(String(JSON.stringify(source)), 40)})`;
@@ -309,6 +309,6 @@ function enumText(e: { value?: string | null | undefined; source_value?: unknown
 }
 
 /** The calendar day as written (no time-zone shift); anything else, trimmed. */
-function day(value: string): string {
+export function day(value: string): string {
   return /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : clean(value, 30);
 }

@@ -179,6 +179,31 @@ describe('npm run demo', () => {
     expect(out).toMatch(/Created assignment \(id asg_\d+/);
     expect(out).toMatch(/Recorded completion \(id cmp_\d+/);
     expect(out).toMatch(/sec-awareness-2026 "Security Awareness 2026": completed \d{4}-\d{2}-\d{2}, result Pass/);
+    // It ends with the company's view: who is overdue, most overdue first, and one course's compliance, in one call each.
+    const overdue = out.slice(out.indexOf('» Who is overdue on any training?'), out.indexOf('» How are we doing'));
+    expect(overdue).toMatch(/training_report \{"status":"overdue"\}/);
+    expect(overdue).toMatch(/Open 56, of which 15 overdue\./);
+    const days = [...overdue.matchAll(/, (\d+) days? overdue\n/g)].map((m) => Number(m[1]));
+    expect(days.length).toBeGreaterThan(5);
+    expect(days).toEqual([...days].sort((a, b) => b - a));
+    expect(overdue).toMatch(
+      /- Kwame Mensah \(emp-1010\): "Welcome to the Company" onboarding-101, pending, due \d{4}-\d{2}-\d{2}, 2[12] days overdue/,
+    );
+    expect(overdue).toMatch(
+      /- Dana Whitaker \(emp-1001\): "GDPR Essentials" gdpr-essentials, pending, due [\d-]+, 1[01] days overdue/,
+    );
+    const course = out.slice(
+      out.indexOf('» How are we doing on security awareness 2026?'),
+      out.indexOf('Demo finished'),
+    );
+    expect(course).toMatch(/training_report \{"learning_object_external_reference":"sec-awareness-2026"\}/);
+    // Dana's completion, recorded a few calls earlier, is in it.
+    expect(course).toMatch(
+      /Completed 4, open 4 \(1 overdue\), not assigned 5 \(active people\)\. Completion rate 50% \(4 of the 8 who have it\)\./,
+    );
+    expect(course).toMatch(/- Dana Whitaker \(emp-1001\): completed \d{4}-\d{2}-\d{2}, Pass/);
+    expect(course).toMatch(/- Ravi Iyer \(emp-1008\): completed \d{4}-\d{2}-\d{2}, Fail/);
+    expect(course).toMatch(/- Inês Duarte \(emp-1011\): not assigned/);
     expect(out).toMatch(/Demo finished: every call succeeded\./);
 
     // Ready-to-paste lines with this clone's absolute path (shell-quoted only where the path needs it).

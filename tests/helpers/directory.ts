@@ -1,6 +1,9 @@
 /**
- * A fake StackOne directory on the scripted upstream: GET /unified/lms/users, /courses and /content for each tenant
- * (picked by API key and account), with cursor paging, page_size, fields and filter[updated_after], as documented.
+ * A fake StackOne on the scripted upstream: the directory (GET /unified/lms/users, /courses, /content) and the org-wide
+ * lists (/assignments, /completions) for each tenant (picked by API key and account), with cursor paging, page_size,
+ * fields and the filters StackOne documents for each list: filter[updated_after] everywhere, filter[status] and user_id
+ * on assignments, filter[email] on users, filter[external_reference] on users and courses. Content documents no
+ * filter[external_reference], so it is ignored there, as a provider may ignore what it does not support.
  */
 import type { ServerResponse } from 'node:http';
 import type { Recorded, Responder } from './upstream.js';
@@ -11,6 +14,8 @@ export interface TenantData {
   users: Row[];
   courses: Row[];
   content: Row[];
+  assignments?: Row[];
+  completions?: Row[];
 }
 
 export const T0 = Date.parse('2026-11-01T09:00:00.000Z');
@@ -126,7 +131,7 @@ export function fakeDirectory(tenants: Record<string, TenantData>): FakeDirector
       return { release: () => release() };
     },
     responder: async (req, res, raw) => {
-      const match = /^\/unified\/lms\/(users|courses|content)$/.exec(req.path);
+      const match = /^\/unified\/lms\/(users|courses|content|assignments|completions)$/.exec(req.path);
       if (req.method !== 'GET' || !match) return send(res, 404, { statusCode: 404, message: 'Not Found' });
       const n = ++served;
       const held = holds.get(n);
@@ -140,9 +145,22 @@ export function fakeDirectory(tenants: Record<string, TenantData>): FakeDirector
       const key = basic ? Buffer.from(basic, 'base64').toString().replace(/:$/, '') : '';
       const tenant = map.get(`${key} ${req.headers['x-account-id']}`);
       if (!tenant) return send(res, 401, { statusCode: 401, message: 'Unauthorized' });
-      const all = tenant[match[1] as keyof TenantData];
-      const since = req.query.get('filter[updated_after]');
-      const rows = since ? all.filter((r) => Date.parse(r.updated_at) > Date.parse(since)) : all;
+      const list = match[1] as keyof TenantData;
+      const all = tenant[list] ?? [];
+      const q = (name: string) => req.query.get(name) ?? undefined;
+      const since = q('filter[updated_after]');
+      const status = list === 'assignments' ? q('filter[status]') : undefined;
+      const userId = list === 'assignments' ? q('user_id') : undefined;
+      const email = list === 'users' ? q('filter[email]') : undefined;
+      const ref = list === 'users' || list === 'courses' ? q('filter[external_reference]') : undefined;
+      const rows = all.filter(
+        (r) =>
+          (since === undefined || Date.parse(r.updated_at) > Date.parse(since)) &&
+          (status === undefined || (r.status as { value?: string } | undefined)?.value === status) &&
+          (userId === undefined || r.user_id === userId) &&
+          (email === undefined || r.email === email) &&
+          (ref === undefined || r.external_reference === ref),
+      );
       const size = Number(req.query.get('page_size') ?? 25);
       const start = Number(Buffer.from(req.query.get('next') ?? 'MA', 'base64url').toString());
       const fields = req.query.get('fields')?.split(',');
@@ -164,4 +182,108 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 /** Directory requests among those recorded. */
 export function directoryRequests(requests: readonly Recorded[], kind = 'users'): Recorded[] {
   return requests.filter((r) => r.path === `/unified/lms/${kind}`);
+}
+
+/** Org-wide requests (assignments, completions) among those recorded. */
+export function orgRequests(requests: readonly Recorded[]): Recorded[] {
+  return requests.filter((r) => /^\/unified\/lms\/(assignments|completions)$/.test(r.path));
+}
+
+const DAY = 86_400_000;
+
+/**
+ * An organisation's training, made by rule from its people and courses, dated around `now`: for each person and each
+ * of the first `courses` courses, by a hash of the two, nothing, a completion alone, a completed assignment (with
+ * its completion), or an open one, pending or in progress, due in the past or the future, some with last year's
+ * completed one beside it. Some records name the course by id alone and some by reference alone, as StackOne allows,
+ * and a completion may name it the other way from its assignment. No record carries a title.
+ */
+export function training(
+  users: readonly Row[],
+  learning: readonly Row[],
+  now: number,
+  courses = 8,
+): { assignments: Row[]; completions: Row[] } {
+  const assignments: Row[] = [];
+  const completions: Row[] = [];
+  const updated = new Date(now - 10 * DAY).toISOString();
+  users.forEach((u, i) => {
+    learning.slice(0, courses).forEach((lo, j) => {
+      const h = (i * 31 + j * 17) % 20;
+      const byId = (i + j) % 7 === 0;
+      const byRef = !byId && (i + j) % 11 === 0;
+      const names = {
+        learning_object_id: byRef ? null : lo.id,
+        learning_object_external_reference: byId ? null : (lo.external_reference as string),
+        learning_object_type: { value: 'course', source_value: 'COURSE' },
+      };
+      const n = assignments.length;
+      if (h < 3) {
+        if (h === 0 && i % 3 === 0) {
+          completions.push({
+            id: `cmp-${u.id}-${lo.id}`,
+            user_id: u.id,
+            ...names,
+            completed_at: new Date(now - (40 + j) * DAY).toISOString(),
+            result: { value: 'Pass', source_value: 'passed' },
+            updated_at: updated,
+          });
+        }
+        return;
+      }
+      const base = { id: `asg-${n}`, user_id: u.id, ...names, assigned_at: new Date(now - 60 * DAY).toISOString() };
+      if (h < 9) {
+        const completedAt = new Date(now - (h + 1) * DAY).toISOString();
+        const result = { value: h % 4 === 0 ? 'Fail' : 'Pass', source_value: h % 4 === 0 ? 'failed' : 'passed' };
+        assignments.push({
+          ...base,
+          status: { value: 'completed', source_value: 'Completed' },
+          progress: 100,
+          due_date: new Date(now + (h - 5) * DAY).toISOString(),
+          completed_at: completedAt,
+          result,
+          updated_at: updated,
+        });
+        // Its completion names the course the other way round when the assignment gives one identifier only.
+        completions.push({
+          id: `cmp-${n}`,
+          user_id: u.id,
+          ...names,
+          ...(byId ? { learning_object_id: null, learning_object_external_reference: lo.external_reference } : {}),
+          ...(byRef ? { learning_object_id: lo.id, learning_object_external_reference: null } : {}),
+          completed_at: completedAt,
+          result,
+          updated_at: updated,
+        });
+        return;
+      }
+      const pending = h < 14;
+      assignments.push({
+        ...base,
+        status: pending
+          ? { value: 'pending', source_value: 'Not Started' }
+          : { value: 'in_progress', source_value: 'In Progress' },
+        progress: pending ? 0 : 10 * (h - 13),
+        // Odd hashes are past due (1 to 16 days), even ones due ahead; every tenth open one has no due date.
+        due_date: n % 10 === 0 ? null : new Date(now + (h % 2 === 1 ? -(h - 8) : h - 8) * DAY).toISOString(),
+        completed_at: null,
+        result: null,
+        updated_at: updated,
+      });
+      // A recertification: last year's completed assignment of the same course, listed after this year's open one.
+      if (h === 10) {
+        assignments.push({
+          ...base,
+          id: `asg-${n}-2025`,
+          status: { value: 'completed', source_value: 'Completed' },
+          progress: 100,
+          due_date: new Date(now - 300 * DAY).toISOString(),
+          completed_at: new Date(now - 320 * DAY).toISOString(),
+          result: { value: 'Pass', source_value: 'passed' },
+          updated_at: updated,
+        });
+      }
+    });
+  });
+  return { assignments, completions };
 }

@@ -175,6 +175,15 @@ describe('seed data', () => {
     expect(recent.length).toBeGreaterThan(0);
     expect(recent.length).toBeLessThan(acme.length);
     expect(Object.keys(recent[0] ?? {})).toEqual(['id', 'name']);
+    // The exact filters where StackOne documents them: email on users, external_reference on users and courses.
+    expect(walk('/unified/lms/users?filter[email]=sam.okafor@acme.example').map((u) => u.id)).toEqual(['emp-1002']);
+    expect(walk('/unified/lms/users?filter[external_reference]=HR-1003').map((u) => u.id)).toEqual(['emp-1003']);
+    expect(walk('/unified/lms/courses?filter[external_reference]=gdpr-essentials')).toHaveLength(1);
+    // Content documents no filter[external_reference]: ignored, as a provider ignores what it does not support.
+    expect(walk('/unified/lms/content?filter[external_reference]=phishing-video-01')).toHaveLength(
+      walk('/unified/lms/content').length,
+    );
+    expect(walk('/unified/lms/courses?filter[email]=x@y.example').length).toBe(courses.length);
     expect(contractViolations(exchanges)).toEqual([]);
   });
 

@@ -24,7 +24,7 @@ describe('the tools against the sandbox emulator', () => {
     const dana = await w.call('find_users', { query: 'Dana' });
     expect(textOf(dana)).toBe(
       [
-        '1 LMS user matches "Dana" (searched 8 people in account acme-lms):',
+        '1 LMS user matches "Dana" (searched 14 people in account acme-lms):',
         '- Dana Whitaker <dana.whitaker@acme.example>: id emp-1001, external reference HR-1001',
         'Next: pass the id as `id` to list_user_assignments, create_user_assignment or create_user_completion.',
       ].join('\n'),
@@ -53,6 +53,24 @@ describe('the tools against the sandbox emulator', () => {
     const globex = await w.call('find_users', { query: 'dana', account_id: 'globex-lms' });
     expect(textOf(globex)).toContain('Dana Kowalski');
     expect(textOf(globex)).not.toContain('Whitaker');
+  });
+
+  test("training_report on the demo company: what the README says of it, every answer within StackOne's contract", async () => {
+    const overdue = await w.call('training_report', { status: 'overdue' });
+    expect(textOf(overdue).split('\n').slice(1, 4)).toEqual([
+      'Open 56, of which 15 overdue. Only open assignments were read; status "all" counts the completed and not assigned too.',
+      'Overdue, most overdue first:',
+      '- Morgan Ellis (emp-1099): "Compliance Module 2" compliance-module-02, in_progress 30%, due 2026-10-29, 24 days overdue',
+    ]);
+    const course = await w.call('training_report', { learning_object_external_reference: 'sec-awareness-2026' });
+    expect(textOf(course).split('\n')[1]).toBe(
+      'Completed 3, open 5 (1 overdue), not assigned 5 (active people). Completion rate 37.5% (3 of the 8 who have it).',
+    );
+    expect(textOf(course)).toContain('- Ravi Iyer (emp-1008): completed 2026-11-16, Fail');
+    // Globex's report holds Globex's people only.
+    const globex = await w.call('training_report', { account_id: 'globex-lms' });
+    expect(textOf(globex)).toContain('Tom Becker (gx-2002): "Forklift Safety Certification" forklift-safety, pending');
+    expect(textOf(globex)).not.toMatch(/emp-\d/);
   });
 
   test('create for emp-1001, see it listed, complete it, see it with filter.status = completed', async () => {

@@ -87,6 +87,37 @@ describe('find_learning_objects', () => {
     expect(textOf(exact)).not.toContain('Several match');
   });
 
+  test('an exact reference on a cold cache asks the courses once with filter[external_reference]; content, which has no such filter, is walked', async () => {
+    await setup();
+    const course = await w.call('find_learning_objects', { query: 'gdpr-essentials' });
+    expect(up.requests.map((r) => [r.path, r.query.get('filter[external_reference]')])).toEqual([
+      ['/unified/lms/courses', 'gdpr-essentials'],
+    ]);
+    expect(textOf(course)).toBe(
+      [
+        '1 learning object matches "gdpr-essentials" (found by its exact reference (filter[external_reference]) among the courses in account acct-42):',
+        '- "GDPR Essentials" (course): learning_object_external_reference gdpr-essentials, active, PT30M, en_GB',
+        'Next: pass the learning_object_external_reference to create_user_assignment or create_user_completion.',
+      ].join('\n'),
+    );
+    expect(course.structuredContent).toMatchObject({ matches: [{ type: 'course', id: 'c3' }], searched: 1 });
+    // A content item's reference: no course has it (one more exact request), so both directories are walked.
+    const content = await w.call('find_learning_objects', { query: 'phishing-video-01' });
+    expect(textOf(content).split('\n')[1]).toMatch(/^- "Spotting a Phishing Email" \(content: video\)/);
+    expect(directoryRequests(up.requests, 'courses')).toHaveLength(1 + 1 + 2);
+    expect(directoryRequests(up.requests, 'content')).toHaveLength(1);
+    expect(directoryRequests(up.requests, 'content').some((r) => r.query.has('filter[external_reference]'))).toBe(
+      false,
+    );
+  });
+
+  test('type content never asks by reference: StackOne documents no filter[external_reference] on content', async () => {
+    await setup();
+    await w.call('find_learning_objects', { query: 'cafe-etiquette', type: 'content' });
+    expect(up.requests.map((r) => r.path)).toEqual(['/unified/lms/content']);
+    expect(up.requests[0]?.query.has('filter[external_reference]')).toBe(false);
+  });
+
   test('type narrows the reads: only courses asks nothing of /content', async () => {
     await setup();
     const result = await w.call('find_learning_objects', { query: 'gdpr', type: 'course' });

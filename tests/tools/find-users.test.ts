@@ -108,6 +108,76 @@ describe('find_users', () => {
     expect(lines(await find(s.w, 'r-u-dana-l'))[1]).toMatch(/^- Dana Li /);
   });
 
+  test("an exact email or external reference on a cold cache is one request with StackOne's filter, not a walk", async () => {
+    const s = await setup();
+    const byEmail = await find(s.w, 'Dana.Whitaker@corp.example');
+    expect([...(directoryRequests(s.up.requests)[0]?.query.keys() ?? [])]).toEqual([
+      'fields',
+      'filter[email]',
+      'page_size',
+    ]);
+    expect(directoryRequests(s.up.requests)[0]?.query.get('filter[email]')).toBe('Dana.Whitaker@corp.example');
+    // The fake, as StackOne may, compares the email as sent: this one differs in case, so nothing came back and the
+    // lookup walked the directory, where the match ignores case.
+    expect(lines(byEmail)[1]).toMatch(/^- Dana Whitaker /);
+    expect(directoryRequests(s.up.requests)).toHaveLength(1 + 4);
+
+    const t = await setup();
+    const exact = await find(t.w, 'dana.whitaker@corp.example');
+    expect(directoryRequests(t.up.requests)).toHaveLength(1);
+    expect(lines(exact)).toEqual([
+      '1 LMS user matches "dana.whitaker@corp.example" (found by its exact email (filter[email]) in account acct-42):',
+      '- Dana Whitaker <dana.whitaker@corp.example>: id u-dana-w, external reference HR-u-dana-w',
+      'Next: pass the id as `id` to list_user_assignments, create_user_assignment or create_user_completion.',
+    ]);
+    expect(exact.structuredContent).toMatchObject({ searched: 1, complete: true, more: 0 });
+    const byRef = await find(t.w, 'HR-u1005');
+    expect(directoryRequests(t.up.requests)[1]?.query.get('filter[external_reference]')).toBe('HR-u1005');
+    expect(lines(byRef)[1]).toMatch(/^- \w+ \w+ <.*>: id u1005, external reference HR-u1005$/);
+    expect(directoryRequests(t.up.requests)).toHaveLength(2);
+
+    // Once the directory is cached, an exact query is answered from it without any request.
+    await find(t.w, 'dana');
+    const walked = directoryRequests(t.up.requests).length;
+    expect(lines(await find(t.w, 'HR-u1006'))[1]).toMatch(/: id u1006, /);
+    expect(directoryRequests(t.up.requests)).toHaveLength(walked);
+  });
+
+  test('a provider that ignores filter[email], or refuses it: the answer is still exact, from the directory', async () => {
+    const fake = fakeDirectory({ [`${API_KEY} ${ACCOUNT}`]: { users: people(320), courses: [], content: [] } });
+    let refuse = false;
+    const up = await startUpstream((req, res, raw) => {
+      if (!req.query.has('filter[email]')) return fake.responder(req, res, raw);
+      if (refuse) return stackoneError(400, 'Unknown filter')(req, res);
+      const query = new URLSearchParams(req.query);
+      query.delete('filter[email]');
+      return fake.responder({ ...req, query }, res, raw);
+    });
+    cleanup.push(() => up.close());
+    const w = await wire(up.url, { deps: { directory: new Directory({ now: () => T0 }) }, now: () => T0 });
+    cleanup.push(() => w.close());
+    // The first ten people came back, none of them Dana: only an exact match counts, so the directory is walked.
+    const result = await find(w, 'dana.whitaker@corp.example');
+    expect(directoryRequests(up.requests)).toHaveLength(1 + 4);
+    expect(lines(result)[0]).toBe(
+      '1 LMS user matches "dana.whitaker@corp.example" (searched 320 people in account acct-42):',
+    );
+    // A near miss among those ten (alex.smith0@…) is not an exact answer either: the directory says who matches.
+    const near = await wire(up.url, { deps: { directory: new Directory({ now: () => T0 }) }, now: () => T0 });
+    cleanup.push(() => near.close());
+    const before = directoryRequests(up.requests).length;
+    expect(lines(await find(near, 'alex.smith@corp.example'))[0]).toMatch(
+      /\(searched 320 people in account acct-42\):$/,
+    );
+    expect(directoryRequests(up.requests)).toHaveLength(before + 1 + 4);
+    const other = await wire(up.url, { deps: { directory: new Directory({ now: () => T0 }) }, now: () => T0 });
+    cleanup.push(() => other.close());
+    refuse = true;
+    const refused = await find(other, 'dana.whitaker@corp.example');
+    expect(refused.isError).toBeFalsy();
+    expect(lines(refused)[1]).toMatch(/^- Dana Whitaker /);
+  });
+
   test('an inactive person is marked inactive', async () => {
     const s = await setup();
     expect(lines(await find(s.w, 'jordan'))[1]).toBe(
@@ -242,7 +312,7 @@ describe('find_users', () => {
     s.fake.onPage = () => {
       s.clock.now += 600;
     };
-    const result = await find(s.w, 'nobody-at-all');
+    const result = await find(s.w, 'nobody');
     expect(directoryRequests(s.up.requests)).toHaveLength(2);
     expect(textOf(result)).toContain('(searched the first 200 people only in account acct-42)');
     expect(textOf(result)).toContain("The directory was not read to its end (this lookup's time limit)");

@@ -173,6 +173,26 @@ describe('the tool registry as agents see it', () => {
     ]);
     expect(Object.keys(completions.properties.filter!.properties as object)).toEqual(['updated_after']);
     expect(completions.required).toEqual(['id']);
+
+    const report = props('training_report');
+    expect(Object.keys(report.properties)).toEqual([
+      'learning_object_external_reference',
+      'learning_object_id',
+      'status',
+      'user_ids',
+      'due_after',
+      'due_before',
+      'account_id',
+    ]);
+    expect(report.required).toBeUndefined();
+    expect(JSON.stringify(report.properties.status)).toContain(
+      '"enum":["overdue","open","completed","not_assigned","all"]',
+    );
+    expect(report.properties.user_ids).toMatchObject({ type: 'array', minItems: 1, maxItems: 100 });
+    expect(JSON.stringify(report.properties.user_ids)).toContain('from find_users');
+    expect(JSON.stringify(report.properties.learning_object_external_reference)).toContain(
+      'from find_learning_objects',
+    );
   });
 
   test('every tool declares an outputSchema', () => {

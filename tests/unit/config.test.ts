@@ -86,13 +86,13 @@ describe('loadConfig', () => {
   });
 
   test('the tool catalog is an input: a tool added to it is selectable, and --read-only follows its access', () => {
-    const catalog = [...TOOLS, { name: 'training_report', title: 'Report', access: 'read' as const }];
+    const catalog = [...TOOLS, { name: 'scratch_report', title: 'Report', access: 'read' as const }];
     const readOnly = loadWith(['--read-only'], {}, catalog);
-    expect(readOnly.kind === 'serve' && readOnly.config.tools).toContain('training_report');
+    expect(readOnly.kind === 'serve' && readOnly.config.tools).toContain('scratch_report');
     expect(readOnly.kind === 'serve' && readOnly.config.tools).not.toContain('create_user_assignment');
-    const picked = loadWith(['--tools', 'training_report'], {}, catalog);
-    expect(picked.kind === 'serve' && picked.config.tools).toEqual(['training_report']);
-    expect(help(catalog)).toMatch(/^ {2}training_report +read +Report$/m);
+    const picked = loadWith(['--tools', 'scratch_report'], {}, catalog);
+    expect(picked.kind === 'serve' && picked.config.tools).toEqual(['scratch_report']);
+    expect(help(catalog)).toMatch(/^ {2}scratch_report +read +Report$/m);
     expect(help(catalog)).toContain(`Tools (${catalog.length};`);
   });
 

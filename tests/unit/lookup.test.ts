@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { type DirectorySnapshot, MemoryDirectoryStore, tenantKey } from '../../src/stackone/directory.js';
+import {
+  type DirectorySnapshot,
+  MemoryDirectoryStore,
+  snapshotBytes,
+  tenantKey,
+} from '../../src/stackone/directory.js';
 import { fold, Rank, rank, search, verbatim, words } from '../../src/tools/lookup.js';
 import { API_KEY } from '../helpers/wire.js';
 
@@ -43,20 +48,30 @@ describe('the directory store', () => {
     complete: true,
   });
 
-  test('holds at most maxRecords, dropping the least recently used directory first', async () => {
-    const store = new MemoryDirectoryStore(100);
+  test('holds at most maxBytes of JSON across tenants and lists, dropping the least recently used first', async () => {
+    const bytes = (n: number) => snapshotBytes(snap(n));
+    // Counted as JSON, whatever the records hold: 40 short records and 4 long ones weigh what their text weighs.
+    const long = (n: number): DirectorySnapshot => ({
+      ...snap(0),
+      records: Array.from({ length: n }, (_, i) => ({ id: String(i), name: 'x'.repeat(500) })),
+    });
+    const bound = bytes(40) * 2 + snapshotBytes(long(1));
+    const store = new MemoryDirectoryStore(bound);
     await store.put('a', snap(40));
     await store.put('b', snap(40));
+    expect(store.size).toBe(bytes(40) * 2);
     await store.get('a');
-    await store.put('c', snap(40));
+    await store.put('c', long(2));
+    // Two long records outweigh one: the bound is passed, so the least recently used (b) goes, a stays.
     expect(await store.get('b')).toBeUndefined();
     expect(await store.get('a')).toBeDefined();
-    expect(store.size).toBe(80);
+    expect(store.size).toBe(bytes(40) + snapshotBytes(long(2)));
     await store.put('a', snap(10));
-    expect(store.size).toBe(50);
-    await store.put('huge', snap(101));
+    expect(store.size).toBe(bytes(10) + snapshotBytes(long(2)));
+    await store.put('huge', long(Math.ceil(bound / 500) + 1));
     expect(await store.get('huge')).toBeUndefined();
-    expect(store.size).toBe(50);
+    expect(store.size).toBe(bytes(10) + snapshotBytes(long(2)));
+    expect(store.size).toBeLessThanOrEqual(bound);
   });
 
   test('keys are digests: neither the key nor the account appears, and each tenant and collection differs', () => {
