@@ -57,6 +57,10 @@ export interface Model {
   rows: Row[];
   /** How many there are in all: the rows, or for the report the rows with those past its cap. */
   count: number;
+  /** What `count` counts, singular and plural. */
+  noun: [string, string];
+  /** The report is about one learning object, named in the heading: its rows need no column for it. */
+  oneLearningObject?: true;
   /** Totals by status (or by result, for completions), in the order the bar shows them. */
   totals: Total[];
   /** Rows overdue: what the summary marks "(overdue)"; for the report, the report's own total. */
@@ -164,6 +168,7 @@ function assignmentsModel(
     heading: user ? `Assignments of ${user}` : 'Assignments',
     rows,
     count: rows.length,
+    noun: ['assignment', 'assignments'],
     totals: totalsByState(rows, ['overdue', 'in_progress', 'pending', 'completed', 'unknown']),
     overdue: overdue.length,
   };
@@ -226,6 +231,7 @@ function completionsModel(
     heading: user ? `Completions of ${user}` : 'Completions',
     rows,
     count: rows.length,
+    noun: ['completion', 'completions'],
     totals: order
       .filter((key) => byResult.has(key))
       .map((key) => ({
@@ -293,19 +299,23 @@ function reportModel(content: Json, args: Record<string, unknown> | undefined): 
   const rows = (Array.isArray(content.rows) ? content.rows.filter(isObject) : []).map(reportRow).sort(mostOverdueFirst);
   const asOf = text(content.as_of);
   const more = countOf(content.more) ?? 0;
+  // A report on one learning object: every row is a person, and the object is named once, in the heading.
+  const asked = text(args?.learning_object_external_reference) ?? text(args?.learning_object_id);
+  const one = asked ?? (content.completion_rate !== undefined ? rows.find((r) => r.reference)?.reference : undefined);
+  const title = one ? (rows.find((r) => r.reference === one && r.title !== one)?.title ?? one) : undefined;
   const model: Model = {
     kind: 'report',
-    heading: asOf ? `Training report, ${day(asOf)}` : 'Training report',
+    heading: `${title ? `${title}: training report` : 'Training report'}${asOf ? `, ${day(asOf)}` : ''}`,
     rows,
     count: rows.length + more,
+    noun: title ? ['person', 'people'] : ['assignment', 'assignments'],
     totals: counts.filter((t) => t.count > 0),
     overdue,
   };
+  if (title) model.oneLearningObject = true;
   const rate = percent(content.completion_rate);
   if (rate !== undefined) {
-    const asked = text(args?.learning_object_external_reference) ?? text(args?.learning_object_id);
-    const named = rows.find((r) => r.title !== r.reference && (r.reference === asked || !asked));
-    model.rate = { title: named?.title ?? asked ?? 'The learning object', percent: rate };
+    model.rate = { title: title ?? 'The learning object', percent: rate };
     if (completed !== undefined && open !== undefined) {
       model.rate.completed = completed;
       model.rate.of = completed + open;
@@ -365,12 +375,9 @@ export function reportRow(r: Json): Row {
   return row;
 }
 
-/** Most days overdue first, then the earliest due date; a row with neither keeps its place after them. */
+/** Most days overdue first; otherwise the server's order (a stable sort), which its summary lists the same way. */
 function mostOverdueFirst(a: Row, b: Row): number {
-  const late = (b.daysOverdue ?? -1) - (a.daysOverdue ?? -1);
-  if (late !== 0) return late;
-  if (a.due && b.due && a.due !== b.due) return a.due < b.due ? -1 : 1;
-  return 0;
+  return (b.daysOverdue ?? -1) - (a.daysOverdue ?? -1);
 }
 
 // ---------------------------------------------------------------- shared

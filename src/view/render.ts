@@ -25,12 +25,6 @@ const GLYPH: Readonly<Record<string, string>> = {
   unknown: '?',
 };
 
-const NOUN: Readonly<Record<Model['kind'], [string, string]>> = {
-  assignments: ['assignment', 'assignments'],
-  completions: ['completion', 'completions'],
-  report: ['row', 'rows'],
-};
-
 export function renderModel(root: HTMLElement, model: Model, ask: Ask): void {
   const status = el('p', { class: 'sent', role: 'status' });
   const askFor = (followUp: FollowUp) => async () => {
@@ -52,10 +46,10 @@ export function renderModel(root: HTMLElement, model: Model, ask: Ask): void {
     head.append(status);
   }
   if (model.rows.length === 0) {
-    root.replaceChildren(head, el('p', { class: 'empty' }, [`No ${NOUN[model.kind][1]} to show.`]));
+    root.replaceChildren(head, el('p', { class: 'empty' }, [`No ${model.noun[1]} to show.`]));
     return;
   }
-  const columns = columnsFor(model.kind, (row) => {
+  const columns = columnsFor(model, (row) => {
     const followUp = personFollowUp(row);
     if (!followUp) return undefined;
     const button = el('button', { type: 'button', class: 'ask small', 'aria-label': followUp.label }, ['Ask']);
@@ -82,7 +76,7 @@ export function renderModel(root: HTMLElement, model: Model, ask: Ask): void {
     const from = page * PAGE_SIZE;
     const rows = model.rows.slice(from, from + PAGE_SIZE);
     const range = `${from + 1}–${from + rows.length} of ${model.rows.length}`;
-    caption.textContent = `${model.heading}, ${NOUN[model.kind][1]} ${range}`;
+    caption.textContent = `${model.heading}, ${model.noun[1]} ${range}`;
     body.replaceChildren(...rows.map((row) => tableRow(row, columns)));
     if (pages > 1) {
       const previous = el('button', { type: 'button', 'data-page': 'previous' }, ['‹ Previous']);
@@ -109,7 +103,7 @@ export function renderMessage(root: HTMLElement, text: string): void {
 }
 
 function figures(model: Model): HTMLElement {
-  const [one, many] = NOUN[model.kind];
+  const [one, many] = model.noun;
   const parts: Array<Node | string> = [
     el('strong', { 'data-figure': 'rows' }, [String(model.count)]),
     ` ${model.count === 1 ? one : many}`,
@@ -163,7 +157,8 @@ function rate(r: NonNullable<Model['rate']>): HTMLElement {
   ]);
 }
 
-function columnsFor(kind: Model['kind'], action: (row: Row) => Node | undefined): Column[] {
+function columnsFor(model: Model, action: (row: Row) => Node | undefined): Column[] {
+  const { kind } = model;
   const learning: Column = { label: 'Learning', cell: learningCell };
   const status: Column = { label: 'Status', cell: statusCell };
   const progress: Column = {
@@ -196,7 +191,9 @@ function columnsFor(kind: Model['kind'], action: (row: Row) => Node | undefined)
       return button ? el('span', { class: 'with-action' }, [who, button]) : who;
     },
   };
-  return [person, learning, status, progress, due, completed, result];
+  return model.oneLearningObject
+    ? [person, status, progress, due, completed, result]
+    : [person, learning, status, progress, due, completed, result];
 }
 
 function tableRow(row: Row, columns: Column[]): HTMLElement {

@@ -23,7 +23,7 @@ import { type Wired, wire } from '../helpers/wire.js';
 
 const SHOTS = new URL('../../test-results/view/', import.meta.url);
 /** The README's picture of the view ("what the admin sees"): this screenshot, copied there with UPDATE_DOCS=1. */
-const README_SHOT = 'person-light';
+const README_SHOT = 'report-course';
 const README_IMAGE = new URL('../../docs/view.png', import.meta.url);
 
 /** What a host sends for its light and dark themes: MCP Apps' standard variables, as the Inspector sends them. */
@@ -328,6 +328,60 @@ describe('a person: list_user_completions on the sandbox', () => {
     await failed.view.getByText('Sent to the chat.').waitFor();
     const messages = await failed.page.evaluate(() => (globalThis as unknown as HostWindow).testHost.messages);
     expect(messages).toEqual(['User emp-1002 failed: harassment-prevention. Should any be assigned again?']);
+  });
+});
+
+describe('the organisation: training_report on the sandbox', () => {
+  test('totals by status as the summary counts them, most overdue first, the rows past the cap said', async () => {
+    const { view, summary } = await show(w, 'training_report', {});
+    const [, completed, open, overdue] = /Completed (\d+), open (\d+) \((\d+) overdue\)/.exec(summary) ?? [];
+    const shown = await readView(view);
+    expect(shown.heading).toBe('Training report, 2026-11-22');
+    expect(shown.figure).toBe(Number(completed) + Number(open));
+    expect(shown.overdue).toBe(Number(overdue));
+    expect(shown.totals).toEqual({
+      Overdue: Number(overdue),
+      'Open, not overdue': Number(open) - Number(overdue),
+      Completed: Number(completed),
+    });
+    expect(shown.headers).toEqual(['Person', 'Learning', 'Status', 'Progress', 'Due', 'Completed', 'Result']);
+    expect(shown.rows).toBe(25);
+    await expect(view.locator('.note').textContent()).resolves.toBe(
+      `The first 50 rows of ${shown.figure}: ask in the chat to narrow the report.`,
+    );
+    // Most overdue first, and each overdue person has a question of their own.
+    const late = (await view.locator('tbody .late').allTextContents()).map((t) => Number.parseInt(t, 10));
+    expect(late.length).toBeGreaterThan(3);
+    expect(late).toEqual([...late].sort((a, b) => b - a));
+    const first = view.locator('tbody tr').first();
+    await expect(first.locator('th .title').textContent()).resolves.toBe('Morgan Ellis');
+    await expect(first.getByRole('button', { name: "Ask about Morgan Ellis's overdue courses" }).count()).resolves.toBe(
+      1,
+    );
+  });
+
+  test('one course: its completion rate, who has not got it, and a question about the most overdue person', async () => {
+    const args = { learning_object_external_reference: 'sec-awareness-2026' };
+    const { page, view, summary } = await show(w, 'training_report', args);
+    const [, rate, done, of] = /Completion rate ([\d.]+)% \((\d+) of the (\d+) who have it\)/.exec(summary) ?? [];
+    await expect(view.locator('[data-figure=rate]').textContent()).resolves.toBe(`${rate}%`);
+    await expect(view.locator('.rate p').textContent()).resolves.toBe(
+      `Security Awareness 2026: ${rate}% completed (${done} of ${of})`,
+    );
+    const shown = await readView(view);
+    expect(shown.heading).toBe('Security Awareness 2026: training report, 2026-11-22');
+    expect(shown.headers).toEqual(['Person', 'Status', 'Progress', 'Due', 'Completed', 'Result']);
+    expect(shown.totals['Not assigned']).toBe(Number(/not assigned (\d+)/.exec(summary)?.[1]));
+    // The people in the summary's order, which is the view's.
+    const people = [...summary.matchAll(/^- (.+?) \(emp-\d+\)/gm)].map((m) => m[1]);
+    expect(await view.locator('tbody th .title').allTextContents()).toEqual(people);
+    expect(shown.rows).toBe(Number(/\n- /.test(summary) ? summary.split('\n- ').length - 1 : 0));
+    await shoot(page, 'report-course');
+    await view.getByRole('button', { name: 'Ask about Helena Novak', exact: false }).first().click();
+    await view.getByText('Sent to the chat.').waitFor();
+    expect(await page.evaluate(() => (globalThis as unknown as HostWindow).testHost.messages)).toEqual([
+      "Tell me about Helena Novak's (emp-1009) overdue training and what to do about it.",
+    ]);
   });
 });
 

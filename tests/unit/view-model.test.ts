@@ -226,8 +226,9 @@ describe('the report', () => {
     const m = modelOf(report, NOW, { args: { learning_object_external_reference: 'sec-awareness-2026' } });
     if ('empty' in m) throw new Error(m.empty);
     expect(m.kind).toBe('report');
-    expect(m.heading).toBe('Training report, 2026-11-22');
-    expect(m.count).toBe(9);
+    expect(m.heading).toBe('Security Awareness 2026: training report, 2026-11-22');
+    expect(m.oneLearningObject).toBe(true);
+    expect([m.count, m.noun]).toEqual([9, ['person', 'people']]);
     expect(m.overdue).toBe(2);
     expect(m.totals.map((t) => [t.label, t.count])).toEqual([
       ['Overdue', 2],
@@ -258,6 +259,12 @@ describe('the report', () => {
     if ('empty' in m) throw new Error(m.empty);
     expect(m.totals.map((t) => t.key)).toEqual(['overdue', 'open']);
     expect(m.rate).toBeUndefined();
+    // No learning object asked for and no rate: a report across them, counted in assignments.
+    expect([m.heading, m.noun, m.oneLearningObject]).toEqual([
+      'Training report, 2026-11-22',
+      ['assignment', 'assignments'],
+      undefined,
+    ]);
     expect(m.note).toBe('Cut short: the figures cover what was read so far; ask again in the chat to continue.');
   });
 });
