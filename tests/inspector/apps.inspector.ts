@@ -126,20 +126,23 @@ afterEach(async () => {
 });
 
 /** What the model was told: the same call through the SDK's Client, against the same server. */
-async function summaryOf(args: Record<string, unknown>): Promise<{ summary: string; rows: number }> {
+async function summaryOf(
+  tool: string,
+  args: Record<string, unknown>,
+): Promise<{ summary: string; rows: number | undefined }> {
   const client = new Client({ name: 'inspector-test', version: '1.0.0' });
   await client.connect(new StreamableHTTPClientTransport(new URL(serverUrl)));
   try {
-    const result = await client.callTool({ name: 'list_user_assignments', arguments: args });
-    const content = result.structuredContent as { summary: string; data: unknown[] };
-    return { summary: content.summary, rows: content.data.length };
+    const result = await client.callTool({ name: tool, arguments: args });
+    const content = result.structuredContent as { summary: string; data?: unknown[] };
+    return { summary: content.summary, rows: content.data?.length };
   } finally {
     await client.close();
   }
 }
 
-/** Connects the Inspector, opens the tool's app from the Apps tab with these arguments, and finds the view. */
-async function openApp(args: Record<string, string>): Promise<{ page: Page; view: FrameLocator }> {
+/** Connects the Inspector, opens the tool's app (by its title) from the Apps tab with these arguments. */
+async function openApp(title: string, args: Record<string, string>): Promise<{ page: Page; view: FrameLocator }> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   const traffic = await watchViewTraffic(context, page);
@@ -155,7 +158,7 @@ async function openApp(args: Record<string, string>): Promise<{ page: Page; view
       .textContent(),
   ).resolves.toBe('MCP 2025-11-25');
   await page.getByText('Apps', { exact: true }).click();
-  await page.getByText("List a user's assignments", { exact: true }).click();
+  await page.getByText(title, { exact: true }).click();
   for (const [name, value] of Object.entries(args)) {
     await page.getByRole('textbox', { name, exact: true }).fill(value);
   }
@@ -170,8 +173,8 @@ const viewFrame = (page: Page) => page.frames().find((f) => f.url() === 'about:s
 
 describe("the MCP Inspector's Apps tab", () => {
   test("Dana's assignments: every row, the overdue count the summary gives, totals by status; then dark", async () => {
-    const told = await summaryOf({ id: 'emp-1001' });
-    const { page, view } = await openApp({ id: 'emp-1001' });
+    const told = await summaryOf('list_user_assignments', { id: 'emp-1001' });
+    const { page, view } = await openApp("List a user's assignments", { id: 'emp-1001' });
     const shown = await readView(view);
     expect(shown.heading).toBe('Assignments of emp-1001');
     expect(shown.rows).toBe(told.rows);
@@ -191,8 +194,23 @@ describe("the MCP Inspector's Apps tab", () => {
     await page.screenshot({ path: new URL('apps-dark.png', SHOTS).pathname });
   });
 
+  test("the organisation's report on one course: its rate and overdue count as the summary gives them", async () => {
+    const args = { learning_object_external_reference: 'sec-awareness-2026' };
+    const { summary } = await summaryOf('training_report', args);
+    const { view } = await openApp('Training report for the organisation', args);
+    const shown = await readView(view);
+    const [, completed, open, overdue] = /Completed (\d+), open (\d+) \((\d+) overdue\)/.exec(summary) ?? [];
+    expect(shown.heading).toMatch(/^Security Awareness 2026: training report, \d{4}-\d\d-\d\d$/);
+    expect(shown.overdue).toBe(Number(overdue));
+    expect(shown.totals.Completed).toBe(Number(completed));
+    expect(shown.totals.Overdue).toBe(Number(overdue));
+    expect(shown.totals['Open, not overdue']).toBe(Number(open) - Number(overdue));
+    const rate = /Completion rate ([\d.]+)%/.exec(summary)?.[1];
+    await expect(view.locator('[data-figure=rate]').textContent()).resolves.toBe(`${rate}%`);
+  });
+
   test('the follow-up arrives in the Inspector as a message from the app', async () => {
-    const { page, view } = await openApp({ id: 'emp-1002' });
+    const { page, view } = await openApp("List a user's assignments", { id: 'emp-1002' });
     await view.getByRole('button', { name: 'Ask about the overdue training' }).click();
     await view.getByText('Sent to the chat.').waitFor();
     await page.getByText('Messages from app (1)').waitFor();
