@@ -152,7 +152,30 @@ function firstLine(summary: string): string {
   return summary.split('\n', 1)[0] ?? '';
 }
 
-// ---------------------------------------------------------------- a person's assignments
+// ---------------------------------------------------------------- a person's assignments or completions
+
+/** What a person's list shows whatever it lists: whose, how many, the totals, and whether a next page exists. */
+function personModel(
+  kind: 'assignments' | 'completions',
+  user: string | undefined,
+  rows: Row[],
+  totals: Total[],
+  next: unknown,
+): Model {
+  const noun: [string, string] = kind === 'assignments' ? ['assignment', 'assignments'] : ['completion', 'completions'];
+  const what = kind === 'assignments' ? 'Assignments' : 'Completions';
+  const model: Model = {
+    kind,
+    heading: user ? `${what} of ${user}` : what,
+    rows,
+    count: rows.length,
+    noun,
+    totals,
+    overdue: 0,
+  };
+  if (typeof next === 'string' && next) model.note = 'More on the next page: ask for it in the chat.';
+  return model;
+}
 
 function assignmentsModel(
   records: Json[],
@@ -163,16 +186,9 @@ function assignmentsModel(
 ): Model {
   const rows = records.map((a) => assignmentRow(a, titles, now));
   const overdue = rows.filter((r) => r.state === 'overdue');
-  const model: Model = {
-    kind: 'assignments',
-    heading: user ? `Assignments of ${user}` : 'Assignments',
-    rows,
-    count: rows.length,
-    noun: ['assignment', 'assignments'],
-    totals: totalsByState(rows, ['overdue', 'in_progress', 'pending', 'completed', 'unknown']),
-    overdue: overdue.length,
-  };
-  if (typeof next === 'string' && next) model.note = 'More on the next page: ask for it in the chat.';
+  const totals = totalsByState(rows, ['overdue', 'in_progress', 'pending', 'completed', 'unknown']);
+  const model = personModel('assignments', user, rows, totals, next);
+  model.overdue = overdue.length;
   if (overdue.length > 0) {
     const n = overdue.length;
     const list = listed(overdue.map((r) => `${r.title}${r.due ? ` (due ${r.due})` : ''}`));
@@ -214,8 +230,6 @@ export function assignmentRow(a: Json, titles: Map<string, string>, now: number)
   return row;
 }
 
-// ---------------------------------------------------------------- a person's completions
-
 function completionsModel(
   records: Json[],
   titles: Map<string, string>,
@@ -226,22 +240,14 @@ function completionsModel(
   const byResult = new Map<string, number>();
   for (const row of rows) byResult.set(row.result ?? 'No result', (byResult.get(row.result ?? 'No result') ?? 0) + 1);
   const order = ['Pass', 'Fail', ...[...byResult.keys()].filter((k) => k !== 'Pass' && k !== 'Fail')];
-  const model: Model = {
-    kind: 'completions',
-    heading: user ? `Completions of ${user}` : 'Completions',
-    rows,
-    count: rows.length,
-    noun: ['completion', 'completions'],
-    totals: order
-      .filter((key) => byResult.has(key))
-      .map((key) => ({
-        key,
-        label: key === 'Pass' ? 'Passed' : key === 'Fail' ? 'Failed' : key,
-        count: byResult.get(key) ?? 0,
-      })),
-    overdue: 0,
-  };
-  if (typeof next === 'string' && next) model.note = 'More on the next page: ask for it in the chat.';
+  const totals = order
+    .filter((key) => byResult.has(key))
+    .map((key) => ({
+      key,
+      label: key === 'Pass' ? 'Passed' : key === 'Fail' ? 'Failed' : key,
+      count: byResult.get(key) ?? 0,
+    }));
+  const model = personModel('completions', user, rows, totals, next);
   const failed = rows.filter((r) => r.result === 'Fail');
   if (failed.length > 0) {
     model.followUp = {

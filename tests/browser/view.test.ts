@@ -12,10 +12,18 @@ import type { AddressInfo } from 'node:net';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { McpUiHostContext, McpUiResourceCsp } from '@modelcontextprotocol/ext-apps';
 import { build } from 'esbuild';
-import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { VIEW_URI } from '../../src/view-resource.js';
-import { launchChromium, overdueInSummary, readView, type ViewTraffic, watchViewTraffic } from '../helpers/browser.js';
+import {
+  closeWatched,
+  launchChromium,
+  openWatched,
+  overdueInSummary,
+  readView,
+  type ViewTraffic,
+  type Watched,
+} from '../helpers/browser.js';
 import { DAY, frozenClock, iso, TEST_NOW } from '../helpers/clock.js';
 import { type CheckedSandbox, startCheckedSandbox, wireSandbox } from '../helpers/sandbox.js';
 import { json, startUpstream, type Upstream } from '../helpers/upstream.js';
@@ -122,15 +130,12 @@ interface Opened {
   result: CallToolResult;
 }
 
-let open: { context: BrowserContext; traffic: ViewTraffic } | undefined;
+let open: Watched | undefined;
 
 afterEach(async () => {
   // Nothing may leave the view, in any test: no request from its frame, no load its CSP had to refuse.
-  const traffic = open?.traffic;
-  await open?.context.close();
+  await closeWatched(open);
   open = undefined;
-  expect(traffic?.requests ?? []).toEqual([]);
-  expect(traffic?.violations ?? []).toEqual([]);
 });
 
 /**
@@ -152,10 +157,8 @@ async function show(
   expect(content.mimeType).toBe('text/html;profile=mcp-app');
   const result = (await client.call(name, args)) as CallToolResult;
   expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-  const context = await browser.newContext({ viewport: { width: options.width ?? 900, height: 700 } });
-  const page = await context.newPage();
-  const traffic = await watchViewTraffic(context, page);
-  open = { context, traffic };
+  open = await openWatched(browser, { width: options.width ?? 900, height: 700 });
+  const { page, traffic } = open;
   await page.clock.setFixedTime(options.now ?? TEST_NOW);
   await page.goto(siteUrl);
   await page.waitForFunction(() => 'testHost' in globalThis);

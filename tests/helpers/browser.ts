@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { type Browser, type BrowserContext, chromium, type Frame, type FrameLocator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Debian's package puts it here; CHROMIUM_PATH names another build of the same. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -75,6 +76,27 @@ export async function watchViewTraffic(context: BrowserContext, page: Page): Pro
     }
   });
   return traffic;
+}
+
+/** A browser context of one test, its page, and what its view frames sent. */
+export interface Watched {
+  context: BrowserContext;
+  page: Page;
+  traffic: ViewTraffic;
+}
+
+/** A fresh context and page, watched from before the first load (watchViewTraffic). */
+export async function openWatched(browser: Browser, viewport: { width: number; height: number }): Promise<Watched> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  return { context, page, traffic: await watchViewTraffic(context, page) };
+}
+
+/** Closes the context and fails the test if anything left the view: no request from its frames, no CSP refusal. */
+export async function closeWatched(watched: Watched | undefined): Promise<void> {
+  await watched?.context.close();
+  expect(watched?.traffic.requests ?? []).toEqual([]);
+  expect(watched?.traffic.violations ?? []).toEqual([]);
 }
 
 /** What the view shows, read off the page the way a person would: the figures, the legend, the rows. */

@@ -11,10 +11,17 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
-import { launchChromium, overdueInSummary, readView, type ViewTraffic, watchViewTraffic } from '../helpers/browser.js';
+import {
+  closeWatched,
+  launchChromium,
+  openWatched,
+  overdueInSummary,
+  readView,
+  type Watched,
+} from '../helpers/browser.js';
 
 const NODE22 = process.env.INSPECTOR_NODE;
 const LAUNCHER = process.env.INSPECTOR_LAUNCHER;
@@ -115,14 +122,11 @@ afterAll(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-let open: { context: BrowserContext; traffic: ViewTraffic } | undefined;
+let open: Watched | undefined;
 afterEach(async () => {
-  const traffic = open?.traffic;
-  await open?.context.close();
-  open = undefined;
   // The Inspector's own page may ask for its web fonts; the view's frames may ask for nothing.
-  expect(traffic?.requests ?? []).toEqual([]);
-  expect(traffic?.violations ?? []).toEqual([]);
+  await closeWatched(open);
+  open = undefined;
 });
 
 /** What the model was told: the same call through the SDK's Client, against the same server. */
@@ -143,10 +147,8 @@ async function summaryOf(
 
 /** Connects the Inspector, opens the tool's app (by its title) from the Apps tab with these arguments. */
 async function openApp(title: string, args: Record<string, string>): Promise<{ page: Page; view: FrameLocator }> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  const page = await context.newPage();
-  const traffic = await watchViewTraffic(context, page);
-  open = { context, traffic };
+  open = await openWatched(browser, { width: 1400, height: 900 });
+  const { page } = open;
   await page.goto(inspectorUrl);
   await page.getByRole('switch', { name: /Connect or disconnect/ }).click({ force: true });
   await page.getByText('Connected', { exact: true }).waitFor();
