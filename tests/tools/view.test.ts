@@ -124,7 +124,7 @@ describe('clients without MCP Apps get exactly what clients with it get', () => 
     ['stdio', 'modern'],
     ['http', 'legacy'],
     ['http', 'modern'],
-  ])('%s, %s era: the same tools/list and the same results', async (path, era) => {
+  ])('%s, %s era: the same tools/list, view and results', async (path, era) => {
     const plain = await wire(sandbox.url, {
       deps: { apiKey: SANDBOX_API_KEY, accountId: SANDBOX_DEFAULT_ACCOUNT },
       path,
@@ -140,6 +140,9 @@ describe('clients without MCP Apps get exactly what clients with it get', () => 
     });
     try {
       expect(await apps.client.listTools()).toEqual(await plain.client.listTools());
+      const read = await plain.client.readResource({ uri: VIEW_URI });
+      expect(read.contents[0]).toMatchObject({ uri: VIEW_URI, mimeType: 'text/html;profile=mcp-app' });
+      expect(await apps.client.readResource({ uri: VIEW_URI })).toEqual(read);
       for (const name of LINKED) {
         const tool = TOOLS.find((t) => t.name === name);
         expect(await apps.call(name, { ...tool?.example })).toEqual(await plain.call(name, { ...tool?.example }));
