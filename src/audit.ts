@@ -6,7 +6,7 @@
 import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import type { Clock } from './clock.js';
 import type { AuditTarget } from './config.js';
-import { ConfigError, LmsError } from './errors.js';
+import { ConfigError, type WriteFate, writeFate } from './errors.js';
 import { MASK, redactText } from './secrets.js';
 import { oneLine } from './text.js';
 
@@ -16,9 +16,12 @@ import { oneLine } from './text.js';
  * duplicate               the check before a create found one already (an open assignment, a completion that
  *                         day, or any with if_not_exists): nothing sent; record_id is the one found.
  * dry_run                 validated and shown, nothing sent.
- * may_have_been_created   the request may have reached the LMS and nobody could tell whether it wrote.
+ * may_have_been_created   the request may have reached the LMS and nobody could tell whether it wrote: no check could
+ *                         run, a follow-up list found a matching record (this call's or not), or found none yet after
+ *                         a create that timed out or was cut off once sent (it may still land).
  * failed                  nothing was written: StackOne or the provider refused it, the connection never carried
- *                         it, a lookup before it failed, or the follow-up list found no record.
+ *                         it, a lookup before it failed, or the follow-up list found no record after a failure that
+ *                         cannot still be working.
  * refused                 this server refused before sending: no key, an account not allowed, input it rejects
  *                         (or a request this machine would not build),
  *                         a token without the scope.
@@ -109,16 +112,18 @@ export function outcomeOf(end: WriteEnd): {
   const status =
     typeof (error as { status?: unknown })?.status === 'number' ? (error as { status: number }).status : undefined;
   const base = { error: name, ...(status === undefined ? {} : { status }) };
-  if (!(error instanceof LmsError)) return { outcome: 'failed', ...base };
-  if (error.name === 'CredentialError' || error.name === 'InputError' || error.name === 'NotSentError') {
-    return { outcome: 'refused', ...base };
-  }
-  if (error.writeCheck?.outcome === 'unknown') return { outcome: 'may_have_been_created', ...base };
-  if (error.writeCheck?.outcome === 'absent') return { outcome: 'failed', ...base };
-  // A create that may have reached the LMS without a check (the caller cancelled first) may have written.
-  if (error.reached && error.method === 'POST') return { outcome: 'may_have_been_created', ...base };
-  return { outcome: 'failed', ...base };
+  // The same classification the answer's advice comes from (errors.ts writeFate).
+  return { outcome: OUTCOME_OF_FATE[writeFate(error)], ...base };
 }
+
+const OUTCOME_OF_FATE: Record<WriteFate, AuditOutcome> = {
+  refused: 'refused',
+  not_written: 'failed',
+  // A create that was sent and may still land, or may have landed: the audit must not say "nothing was written".
+  pending: 'may_have_been_created',
+  exists: 'may_have_been_created',
+  unknown: 'may_have_been_created',
+};
 
 /** One line for one attempt at `now`, every agent-supplied value trimmed, cut to length and cleaned of secrets. */
 export function auditLine(attempt: WriteAttempt, end: WriteEnd, secrets: readonly string[], now: number): AuditLine {

@@ -224,30 +224,67 @@ export function describeError(error: unknown, ctx: DescribeContext): string {
     if (error.retryNote) lines.push(error.retryNote);
     else if (error.attempts > 1) lines.push(`(${error.attempts} attempts were made.)`);
   }
+  if (ctx.intent === 'write') {
+    const advice = writeAdvice(error, ctx.what ?? 'record');
+    if (advice) lines.push(advice);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * What may have happened to a write that ended in `error`, decided once: the advice a model reads (describeError)
+ * and the audit outcome (audit.ts) both come from it, so the answer and the audit trail cannot disagree.
+ *   refused      this server refused before sending anything (no key, an account not allowed, input it rejects, a
+ *                request this machine would not build).
+ *   not_written  nothing was written: it never left, StackOne or the provider refused it, the check before it
+ *                failed, or a follow-up list found none after a failure that cannot still be working.
+ *   pending      a follow-up list found none yet, but the create timed out or was cut off after it was sent: StackOne
+ *                or the LMS may still be writing it.
+ *   exists       a follow-up list found a matching record, whoever made it: a retry would duplicate it.
+ *   unknown      it may have reached the LMS and no check could tell.
+ */
+export type WriteFate = 'refused' | 'not_written' | 'pending' | 'exists' | 'unknown';
+
+export function writeFate(error: unknown): WriteFate {
+  if (!(error instanceof LmsError)) return 'not_written';
+  if (error instanceof CredentialError || error instanceof InputError || error instanceof NotSentError) {
+    return 'refused';
+  }
+  const check = error.writeCheck?.outcome;
+  if (check === 'exists') return 'exists';
+  if (check === 'absent') return stillWorking(error) ? 'pending' : 'not_written';
+  if (check === 'unknown') return 'unknown';
+  // A create that may have reached the LMS with no check after it (the caller cancelled first) may have written; a
+  // failed GET (the look before a create) wrote nothing.
+  return error.reached && error.method !== 'GET' ? 'unknown' : 'not_written';
+}
+
+/** The advice line for a failed write, from its fate; `what` names the record ("assignment of sec-101"). */
+function writeAdvice(error: unknown, what: string): string | undefined {
   const check = error instanceof LmsError ? error.writeCheck : undefined;
   // The list that shows what the write would have made; a write that failed before its own check names none.
   const list = (error instanceof LmsError && error.checkWith) || 'list_user_assignments or list_user_completions';
-  if (ctx.intent === 'write' && check?.outcome === 'exists') {
-    lines.push(
-      `A follow-up ${list} found an existing ${ctx.what ?? 'record'} for this user: ${check.record}. This create may or may not be what made it; retrying would make a duplicate, so do not retry. Report this record, or call ${list} to look at it.`,
-    );
-  } else if (ctx.intent === 'write' && check?.outcome === 'absent' && stillWorking(error)) {
-    // The request timed out or its connection dropped after it was sent: StackOne or the LMS may still be working
-    // on it, and a list made straight away cannot see what is not written yet.
-    lines.push(
-      `A follow-up ${list} found no ${ctx.what ?? 'record'} yet, but the create timed out or was cut off after it was sent, so StackOne or the LMS may still be working on it. Wait a minute and call ${list} again; retry only if it is still absent.`,
-    );
-  } else if (ctx.intent === 'write' && check?.outcome === 'absent') {
-    lines.push(`A follow-up ${list} found no ${ctx.what ?? 'record'}: it was not created, and it is safe to retry.`);
-  } else if (ctx.intent === 'write' && error instanceof LmsError && error.reached) {
-    const why = check?.outcome === 'unknown' ? ` (a follow-up check failed too: ${clean(check.reason, 160)})` : '';
-    lines.push(
-      `This create may have reached the LMS, so it was not retried${why}. Call ${list} for this user to check whether the ${ctx.what ?? 'record'} now exists before trying again.`,
-    );
-  } else if (ctx.intent === 'write' && (error instanceof NetworkError || error instanceof CancelledError)) {
-    lines.push('Nothing was written; it is safe to try again.');
+  switch (writeFate(error)) {
+    case 'exists':
+      return `A follow-up ${list} found an existing ${what} for this user: ${check?.outcome === 'exists' ? check.record : 'see the list'}. This create may or may not be what made it; retrying would make a duplicate, so do not retry. Report this record, or call ${list} to look at it.`;
+    case 'pending':
+      // The request timed out or its connection dropped after it was sent: StackOne or the LMS may still be working
+      // on it, and a list made straight away cannot see what is not written yet.
+      return `A follow-up ${list} found no ${what} yet, but the create timed out or was cut off after it was sent, so StackOne or the LMS may still be working on it. Wait a minute and call ${list} again; retry only if it is still absent.`;
+    case 'unknown': {
+      const why = check?.outcome === 'unknown' ? ` (a follow-up check failed too: ${clean(check.reason, 160)})` : '';
+      return `This create may have reached the LMS, so it was not retried${why}. Call ${list} for this user to check whether the ${what} now exists before trying again.`;
+    }
+    case 'not_written':
+      if (check?.outcome === 'absent')
+        return `A follow-up ${list} found no ${what}: it was not created, and it is safe to retry.`;
+      if (error instanceof NetworkError || error instanceof CancelledError) {
+        return 'Nothing was written; it is safe to try again.';
+      }
+      return undefined;
+    case 'refused':
+      return undefined;
   }
-  return lines.join('\n');
 }
 
 /** A failure after which the provider may still be writing: our deadline, StackOne's 408/504, a dropped connection. */

@@ -15,7 +15,7 @@ import type { Assignment, Completion, CreateResult } from '../stackone/schemas.j
 import { checkBudgetMs } from './budget.js';
 import { callOptions, type ToolContext, type ToolOutput } from './define-tool.js';
 import { completionDay, describeAssignment, describeCompletion, lostReplyNote } from './summaries.js';
-import type { LearningObjectRef } from './titles.js';
+import { type LearningObjectRef, learningObjectsFor } from './titles.js';
 
 /** Pages read when looking for a record: 10 × 100 covers any real person's training record. */
 const MAX_PAGES = 10;
@@ -104,6 +104,8 @@ export interface Found<T> {
   records: T[];
   /** False when pages remained after the page cap or the time budget: absence then proves nothing. */
   complete: boolean;
+  /** Why absence proves nothing, when it does not. */
+  unsure?: string;
 }
 
 /** The user's records of a learning object, walking pages under one time budget (at most 10 × 100, checkBudgetMs). */
@@ -116,17 +118,42 @@ async function findRecords<T extends Listed>(
   const budget = checkBudgetMs(ctx.stackone.timeoutMs);
   const started = ctx.now();
   const records: T[] = [];
+  // Records that name their learning object by id alone, when the call gave only the reference: which of them are
+  // this one only the course and content directories can say.
+  const byIdOnly: T[] = [];
   let next: string | undefined;
+  let complete = false;
   for (let page = 0; page < MAX_PAGES; page++) {
     const left = budget - (ctx.now() - started);
     if (left <= 0) break;
     const query = { page_size: PAGE_SIZE, ...(next ? { next } : {}) };
     const reply = await ctx.stackone.call(kind.endpoint, { id: userId, query }, callOptions(ctx, left));
-    for (const record of reply.data) if (sameLearningObject(record, target)) records.push(record);
+    for (const record of reply.data) {
+      if (sameLearningObject(record, target)) records.push(record);
+      else if (!target.learning_object_id && record.learning_object_id && !record.learning_object_external_reference) {
+        byIdOnly.push(record);
+      }
+    }
     next = reply.next ?? undefined;
-    if (!next) return { records: sortNewest(records), complete: true };
+    if (!next) {
+      complete = true;
+      break;
+    }
   }
-  return { records: sortNewest(records), complete: false };
+  if (!complete) {
+    const unsure = `the user's ${kind.noun}s did not fit in the pages and time this check reads (${MAX_PAGES} pages, or it took longer than ${checkBudgetMs(ctx.stackone.timeoutMs)} ms), so one may be missed`;
+    return { records: sortNewest(records), complete, unsure };
+  }
+  if (byIdOnly.length > 0) {
+    const known = (await learningObjectsFor([target], ctx))(target);
+    // Not in the directories (or they could not be read): those records may be of it, so absence proves nothing.
+    if (known?.id === undefined) {
+      const unsure = `some of the user's ${kind.noun}s name their learning object by id only, and the course and content lists did not give the id of ${target.learning_object_external_reference}; pass learning_object_id too`;
+      return { records: sortNewest(records), complete: false, unsure };
+    }
+    records.push(...byIdOnly.filter((r) => r.learning_object_id === known.id));
+  }
+  return { records: sortNewest(records), complete };
 }
 
 /** Pending or in progress: what a second plain assignment would duplicate. Completed ones may be assigned again. */
@@ -164,13 +191,7 @@ export async function createGuarded<T extends Listed>(
     }
     const existing = before.records.find(blocks);
     if (existing) return { outcome: 'exists', record: existing };
-    if (!before.complete) {
-      throw new PrecheckError(
-        kind.looksFor,
-        `the user's ${kind.noun}s did not fit in the pages and time this check reads, so one may be missed`,
-        kind.list,
-      );
-    }
+    if (!before.complete) throw new PrecheckError(kind.looksFor, before.unsure ?? 'the check was cut short', kind.list);
   }
   const started = ctx.now();
   try {
@@ -226,7 +247,7 @@ async function checkAfterFailure<T extends Listed>(
   } else {
     error.writeCheck = {
       outcome: 'unknown',
-      reason: `the list had more than ${MAX_PAGES} pages, or took longer than ${checkBudgetMs(ctx.stackone.timeoutMs)} ms, and none of those read showed it`,
+      reason: `${found.unsure ?? 'the check was cut short'}; none of those read showed it`,
     };
   }
   throw error;

@@ -6,6 +6,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
+import { type AuditLine, type AuditOutcome, createAuditLog } from '../../src/audit.js';
 import { describeError, NotSentError } from '../../src/errors.js';
 import { type ClientOptions, StackOneClient } from '../../src/stackone/client.js';
 import { CREATE_USER_ASSIGNMENT, LIST_USER_ASSIGNMENTS } from '../../src/stackone/endpoints.js';
@@ -40,6 +41,8 @@ interface Row {
   isError: boolean;
   text: RegExp;
   requests: { POST?: number; GET?: number };
+  /** For a create: the audit outcome that says what the answer says (both come from errors.ts writeFate). */
+  audit?: AuditOutcome;
   minMs?: number;
   maxMs?: number;
 }
@@ -109,6 +112,8 @@ const rows: Row[] = [
     // Cut off after it was sent: the LMS may still be writing it, so the empty list says "not yet".
     text: /idle timeout[\s\S]*found no assignment of [^\n]* yet[\s\S]*Wait a minute and call list_user_assignments again; retry only if it is still absent/,
     requests: { POST: 1, GET: 1 },
+    // The model is told it may still land: the audit must not say "nothing was written".
+    audit: 'may_have_been_created',
   },
   {
     name: 'a slow drip of the body past the timeout',
@@ -180,6 +185,7 @@ const rows: Row[] = [
     isError: true,
     text: /HTTP 502 \(Bad Gateway\)[\s\S]*it was not created/,
     requests: { POST: 1, GET: 1 },
+    audit: 'failed',
   },
   {
     name: 'truncated JSON',
@@ -219,6 +225,7 @@ const rows: Row[] = [
     isError: false,
     text: /^Created assignment \(id asg-new, remote id r-new\)[\s\S]*HTTP 201, but the body is empty[\s\S]*it was created/,
     requests: { POST: 1, GET: 1 },
+    audit: 'created_confirmed',
   },
   {
     name: '429 with Retry-After in seconds',
@@ -228,6 +235,7 @@ const rows: Row[] = [
     isError: false,
     text: /^Created assignment \(id asg_123/,
     requests: { POST: 2 },
+    audit: 'created',
     minMs: 950,
   },
   {
@@ -247,6 +255,7 @@ const rows: Row[] = [
     isError: false,
     text: /^Recorded completion \(id asg_123/,
     requests: { POST: 2 },
+    audit: 'created',
     minMs: 500,
   },
   {
@@ -267,6 +276,8 @@ const rows: Row[] = [
     isError: true,
     text: /HTTP 429[\s\S]*Retry after 86400 s\.[\s\S]*longer than this server waits inside one call \(10 s\), so it did not retry/,
     requests: { POST: 1 },
+    // StackOne refused it unprocessed: nothing was written.
+    audit: 'failed',
     maxMs: 2000,
   },
   {
@@ -323,13 +334,23 @@ describe('fault matrix', () => {
   test.each(rows.map((r) => [r.name, r] as const))('%s', async (_name, row) => {
     up = await startUpstream(LIST_OK);
     up.enqueue(...row.replies);
-    w = await wire(up.url, { client: row.client ?? {} });
+    const lines: AuditLine[] = [];
+    const audit = createAuditLog(
+      { kind: 'stderr' },
+      { secrets: [], stderr: (l) => lines.push(JSON.parse(l) as AuditLine), now: frozenClock() },
+    );
+    w = await wire(up.url, { client: row.client ?? {}, deps: { audit } });
     const t0 = Date.now();
     const result = await w.call(row.tool, row.args);
     const elapsed = Date.now() - t0;
     expect(Boolean(result.isError), textOf(result)).toBe(row.isError);
     expect(textOf(result)).toMatch(row.text);
     expect(countBy(up)).toEqual(row.requests);
+    // Every create's answer is paired with its audit line, from the same classification.
+    if (row.tool.startsWith('create_')) {
+      expect(row.audit, 'a create row names its audit outcome').toBeDefined();
+      expect(lines.map((l) => l.outcome)).toEqual([row.audit]);
+    } else expect(lines).toEqual([]);
     if (row.minMs !== undefined) expect(elapsed).toBeGreaterThanOrEqual(row.minMs);
     if (row.maxMs !== undefined) expect(elapsed).toBeLessThan(row.maxMs);
     const next = await w.call('list_user_assignments', list);

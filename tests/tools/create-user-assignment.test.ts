@@ -1,5 +1,6 @@
+import type { ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { CREATED, json, startUpstream, type Upstream } from '../helpers/upstream.js';
+import { CREATED, json, type Recorded, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { ACCOUNT, API_KEY, textOf, type Wired, wire } from '../helpers/wire.js';
 
 let up: Upstream;
@@ -227,5 +228,47 @@ describe('the duplicate check reads every page, or creates nothing', () => {
     });
     expect(result.isError).toBe(true);
     expect(posts()).toHaveLength(0);
+  });
+});
+
+describe('a provider that lists assignments by learning_object_id only', () => {
+  const routed = (courses: unknown[]) => (req: Recorded, res: ServerResponse) => {
+    if (req.method === 'POST') return json(201, CREATED)(req, res);
+    if (req.path === '/unified/lms/courses') return json(200, { data: courses, next: null })(req, res);
+    if (req.path === '/unified/lms/content') return json(200, { data: [], next: null })(req, res);
+    return json(200, {
+      data: [{ id: 'asg-9', learning_object_id: 'lo-77', status: { value: 'pending' } }],
+      next: null,
+    })(req, res);
+  };
+
+  test('the reference in the call is matched through the course list: nothing is created, the open one named', async () => {
+    up.fallback = routed([{ id: 'lo-77', external_reference: 'sec-101', title: 'Security 101' }]);
+    const result = await w.call('create_user_assignment', {
+      id: 'emp-1',
+      learning_object_external_reference: 'sec-101',
+    });
+    expect(result.isError).toBeFalsy();
+    expect(posts()).toHaveLength(0);
+    expect(textOf(result)).toMatch(/^Not created: .*asg-9/);
+    expect(result.structuredContent).toMatchObject({ created: false, existing: { id: 'asg-9' } });
+  });
+
+  test('a reference the course and content lists do not know: refused, saying to pass learning_object_id', async () => {
+    up.fallback = routed([{ id: 'lo-1', external_reference: 'other', title: 'Other' }]);
+    const result = await w.call('create_user_assignment', {
+      id: 'emp-1',
+      learning_object_external_reference: 'sec-101',
+    });
+    expect(result.isError).toBe(true);
+    expect(posts()).toHaveLength(0);
+    expect(textOf(result)).toMatch(/by id only.*pass learning_object_id too/);
+    // With the id in the call, the record is matched directly and the lists are not needed.
+    const withId = await w.call('create_user_assignment', {
+      id: 'emp-1',
+      learning_object_external_reference: 'sec-101',
+      learning_object_id: 'lo-77',
+    });
+    expect(textOf(withId)).toMatch(/^Not created: .*asg-9/);
   });
 });
