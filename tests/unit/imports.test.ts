@@ -91,7 +91,7 @@ describe('the module graph of src/', () => {
     expect(crossings).toEqual([]);
   });
 
-  test('the MCP Apps view (view/, for the browser) imports only itself and the clock; the server imports only its HTML', () => {
+  test('the MCP Apps view (view/, for the browser) imports only itself and the clock; the server nothing of it', () => {
     const crossings = [...graph].flatMap(([file, edges]) =>
       edges
         .filter((e) => {
