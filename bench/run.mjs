@@ -18,6 +18,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { Pool } from 'undici';
+import { viewFigures } from './view.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -471,14 +472,19 @@ async function main() {
   // brings its own heading: the same organisation's 50,000 assignments), in the same report.
   const lookups = process.env.BENCH_ONLY ? '' : await sectionFigures('bench/lookups.mjs');
   const reports = process.env.BENCH_ONLY ? '' : await sectionFigures('bench/report.mjs');
+  // The MCP Apps view's size (bench/view.mjs): bytes, not timings.
+  const view = process.env.BENCH_ONLY ? '' : await viewFigures();
   const seconds = (performance.now() - started) / 1000;
   const report = render(table, seconds);
   process.stdout.write(`${report.text}\n${lookups}\n${reports}\n`);
   writeFileSync(
     `${ROOT}BENCHMARKS.md`,
-    lookups
-      ? `${report.markdown}\n## Lookups: find_users on a 5,000-person directory\n\n${lookups}\n\n${reports}\n`
-      : report.markdown,
+    [
+      report.markdown,
+      ...(lookups ? [`\n## Lookups: find_users on a 5,000-person directory\n\n${lookups}\n`] : []),
+      ...(reports ? [`\n${reports}\n`] : []),
+      ...(view ? [`\n## The MCP Apps view\n\n${view}\n`] : []),
+    ].join(''),
   );
   writeFileSync(`${ROOT}BENCHMARKS.svg`, chart(table));
   log(`wrote BENCHMARKS.md and BENCHMARKS.svg in ${seconds.toFixed(0)} s`);

@@ -21,6 +21,7 @@ const INPUTS = [
   'src',
   'scripts/build.mjs',
   'scripts/bundle.mjs',
+  'scripts/view.mjs',
   'scripts/undici-lite.cjs',
   'tsconfig.json',
   'tsconfig.build.json',

@@ -1,11 +1,12 @@
 // @ts-check
 /**
- * Bundles the bin into dist/index.js (plus lazily loaded chunks for HTTP and the sandbox), replacing tsc's
+ * Bundles the bin into dist/index.js (plus lazily loaded chunks for HTTP, the sandbox and the view), replacing tsc's
  * unbundled entry: one file to parse instead of hundreds cuts start-up time. tsc's other modules stay in dist/
  * for the scripts that import them (bench, soak, scale test).
  */
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { writeView } from './view.mjs';
 
 // tsc's map describes the unbundled entry this replaces.
 rmSync('dist/index.js.map', { force: true });
@@ -47,8 +48,23 @@ const undiciLite = {
   },
 };
 
+/**
+ * The MCP Apps view, built first (scripts/view.mjs) and inlined: src/view-html.ts, which reads the built file in
+ * tsc's output and the tests, becomes the HTML itself, in a chunk of its own that loads on the first resources/read.
+ * @type {import('esbuild').Plugin}
+ */
+const viewHtml = {
+  name: 'view-html',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]view-html\.ts$/ }, async () => ({
+      contents: `export const VIEW_HTML = ${JSON.stringify(await writeView())};`,
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
-  plugins: [lazyAjv, undiciLite],
+  plugins: [lazyAjv, undiciLite, viewHtml],
   entryPoints: { index: 'src/index.ts' },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',

@@ -9,5 +9,8 @@
  */
 export type Clock = () => number;
 
-/** The machine's clock: the only place in src/ that reads it (tests/unit/clock.test.ts holds the rest to that). */
+/**
+ * The machine's clock: the only place in src/ that reads it (tests/unit/clock.test.ts holds the rest to that). The
+ * MCP Apps view reads the browser's through it too (src/view/main.ts).
+ */
 export const systemClock: Clock = () => Date.now();

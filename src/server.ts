@@ -3,11 +3,13 @@
  * the SDK's own entries (serveStdio: one instance per connection; createMcpHandler: one per HTTP request), so every
  * message, in either protocol era, is parsed, validated and answered by the SDK.
  */
-import { type jsonSchemaValidator, McpServer } from '@modelcontextprotocol/server';
+import { type jsonSchemaValidator, McpServer, type ToolCallback } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
+import type * as z from 'zod';
 import { type CallDeps, runTool, scopeGate, toolIo } from './tool-call.js';
 import { TOOLS, type Tool } from './tools/index.js';
 import { NAME, VERSION } from './version.js';
+import { registerView, registerViewTool } from './view-resource.js';
 
 export interface ServerDeps extends CallDeps {
   tools?: readonly Tool[];
@@ -57,22 +59,29 @@ export function buildServer(deps: ServerDeps): McpServer {
       cacheHints: {
         'tools/list': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
         'server/discover': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
+        // The view's resource changes only with a new version of the server, like the tool list.
+        'resources/list': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
+        'resources/templates/list': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
+        'resources/read': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
       },
     },
   );
-  for (const tool of deps.tools ?? TOOLS) {
-    server.registerTool(
-      tool.name,
-      {
-        title: tool.title,
-        description: tool.description,
-        inputSchema: tool.inputSchema,
-        outputSchema: tool.outputSchema,
-        annotations: { title: tool.title, ...tool.annotations },
-        scopeChallenge: scopeGate(tool, deps),
-      },
-      (args, ctx) => runTool(tool, args as Record<string, unknown>, deps, toolIo(ctx)),
-    );
+  const tools = deps.tools ?? TOOLS;
+  for (const tool of tools) {
+    const config = {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: tool.inputSchema,
+      outputSchema: tool.outputSchema,
+      annotations: { title: tool.title, ...tool.annotations },
+      scopeChallenge: scopeGate(tool, deps),
+    };
+    const call: ToolCallback<z.ZodObject> = (args, ctx) =>
+      runTool(tool, args as Record<string, unknown>, deps, toolIo(ctx));
+    if (tool.view) registerViewTool(server, tool.name, config, call);
+    else server.registerTool(tool.name, config, call);
   }
+  // The view's resource only where a tool links to it: a server without one offers no resources at all.
+  if (tools.some((t) => t.view)) registerView(server);
   return server;
 }

@@ -6,7 +6,8 @@
 #   (check-level entries, so the rest of a scenario stays enforced).
 # The runners need Node 22 or later, which the npm registry ships as the `node` package: it is installed into a temp
 # dir for this step only; our server runs on the machine's Node. Each baseline lists what does not apply to a
-# tools-only server, and why; a runner exits non-zero on any other failure and on a listed entry that passes.
+# server with LMS tools and one view, and why; a runner exits non-zero on any other failure and on a listed entry
+# that passes.
 # Needs dist/ (npm run build). About 40 s plus the installs.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"

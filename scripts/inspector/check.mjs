@@ -6,7 +6,10 @@
 //   check.mjs args <tool> <user id>                       arguments for a tool smoke.sh has no call for: `id` is the
 //       sandbox user, every other required field its schema's first example (reads the tools/list answer);
 //   check.mjs call <label> <exit status> [regex]          a sandbox answer, not an error, with structuredContent, its
-//       summary matching the regex.
+//       summary matching the regex;
+//   check.mjs apps <label> <exit status>                  `tools/list --app-info` (one JSON line per tool): the MCP
+//       Apps view linked from list_user_assignments and from no write, read back as text/html;profile=mcp-app with
+//       no domain in its CSP.
 import { readFileSync } from 'node:fs';
 
 /**
@@ -23,6 +26,28 @@ const fail = (why, shown = text.slice(0, 2000)) => {
   console.error(`${why}\n${shown}`);
   process.exit(1);
 };
+if (command === 'apps') {
+  const [label, status] = args;
+  if (status !== '0') fail(`${label} tools/list --app-info: the Inspector exited ${status}`);
+  /** @type {Array<{ hasApp: boolean, toolName: string, resourceMimeType?: string, csp?: Record<string, string[]> }>} */
+  const lines = text
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line));
+  const apps = lines.filter((l) => l.hasApp);
+  if (!apps.some((l) => l.toolName === 'list_user_assignments')) fail(`${label}: list_user_assignments has no app`);
+  for (const app of apps) {
+    if (app.toolName.startsWith('create_')) fail(`${label}: the write ${app.toolName} links the view`);
+    if (app.resourceMimeType !== 'text/html;profile=mcp-app')
+      fail(`${label}: ${app.toolName}'s view is not an MCP App`);
+    if (Object.values(app.csp ?? {}).some((domains) => domains.length > 0)) fail(`${label}: the view declares domains`);
+  }
+  console.log(
+    `  ok  ${label} MCP Apps: ${apps.map((l) => l.toolName).join(', ')} ${apps.length === 1 ? 'shows' : 'show'} the view`,
+  );
+  process.exit(0);
+}
+
 /** @type {Answer} */
 let answer = {};
 try {

@@ -6,7 +6,9 @@
 #   bash scripts/inspector/smoke.sh                                   # node dist/index.js
 #   bash scripts/inspector/smoke.sh --command "npx --prefix DIR --no-install stackone-lms-mcp"   # the packed tarball
 # --sandbox (and --transport http --port N for HTTP) are appended to the command. The Inspector needs Node 22.19 or
-# later: the npm registry's `node` package, installed with it into a temp dir. About 15 s plus the install.
+# later: the npm registry's `node` package, installed with it into a temp dir. Each run also checks the MCP Apps view
+# the tools link (--app-info); for this checkout's build, the Inspector's web UI shows it in Debian's Chromium
+# (tests/inspector/apps.inspector.ts; chromium must be installed). About 30 s plus the install.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 here="$repo/scripts/inspector"
@@ -43,6 +45,13 @@ list() {
   mapfile -t names < <(node "$here/check.mjs" names <"$tmp/list.json")
 }
 
+# apps <label>: tools/list --app-info, which also reads each linked view as a host would; checked.
+apps() {
+  local status=0
+  inspect --method tools/list --app-info >"$tmp/apps.json" 2>"$tmp/apps.err" || status=$?
+  node "$here/check.mjs" apps "$1" "$status" <"$tmp/apps.json" || { cat "$tmp/apps.err" >&2; return 1; }
+}
+
 # call <label> <tool> <arguments as JSON> [summary regex]
 call() {
   local status=0
@@ -59,6 +68,7 @@ ref=leadership-foundations
 run_all() {
   local label="$1" user="$2" surname="$3" listed="$4" name arguments
   list "$label"
+  apps "$label"
   for name in "${names[@]}"; do
     case "$name" in
       find_users) call "$label" "$name" "{\"query\":\"$surname\"}" "1 LMS user matches [^]*: id $user," ;;
@@ -87,4 +97,12 @@ start_sandbox_http "$tmp/server.log" "${server[@]}"
 echo "inspector: Streamable HTTP ($SANDBOX_URL)"
 target=(--transport http -- "$SANDBOX_URL")
 run_all http emp-1003 raman "assignments for user emp-1003:[^]*$ref: pending, due $due"
+
+# The web UI's Apps tab in Debian's Chromium (tests/inspector/apps.inspector.ts), against this checkout's build: a
+# packed tarball carries the same view in the same bundle, and --app-info above has read it from there.
+if [ "$command" = "node $repo/dist/index.js" ]; then
+  echo "inspector: web UI, the Apps tab (tests/inspector/apps.inspector.ts)"
+  (cd "$repo" && INSPECTOR_NODE="$node22" INSPECTOR_LAUNCHER="$launcher" \
+    node node_modules/vitest/vitest.mjs run --config vitest.inspector.config.ts --reporter=dot)
+fi
 echo "inspector: PASS"

@@ -71,6 +71,11 @@ type ToolSpec<Shape extends z.ZodRawShape, Out extends z.ZodObject> = Policy & {
   target?: (args: z.output<z.ZodObject<Shape>>) => string;
   /** For a write: the read tool that lists what it creates, named when whether it created is unknown. */
   checkWith?: string;
+  /**
+   * The MCP Apps view renders this tool's structuredContent (a table beside the chat, in hosts that show MCP Apps;
+   * src/view-resource.ts). Only for reads whose output the view knows: it never acts.
+   */
+  view?: true;
   handler(args: z.output<z.ZodObject<Shape>>, ctx: ToolContext): Promise<ToolOutput<z.output<Out>>>;
 };
 
@@ -86,6 +91,8 @@ export interface Tool {
   example: Readonly<Record<string, unknown>>;
   /** Derived from the policy (annotationsOf); frozen. */
   annotations: Readonly<ToolAnnotations>;
+  /** Linked to the MCP Apps view (ToolSpec.view). */
+  view: boolean;
   /** A write is never blindly repeated, is audited and needs the write scope; errors say how to check first. */
   access: Access;
   target(args: Record<string, unknown>): string | undefined;
@@ -95,6 +102,8 @@ export interface Tool {
 }
 
 export function defineTool<Shape extends z.ZodRawShape, Out extends z.ZodObject>(spec: ToolSpec<Shape, Out>): Tool {
+  // The view shows what was read; a write's result in it would look like a list to act on.
+  if (spec.view && spec.access !== 'read') throw new Error(`${spec.name}: only a read tool can have the view`);
   // Strict: a misspelt field (say `due` for `due_date`) is an error the agent can fix, not a silently lost value.
   const known = Object.keys(spec.input).join(', ');
   const inputSchema = z.strictObject(spec.input, {
@@ -113,6 +122,7 @@ export function defineTool<Shape extends z.ZodRawShape, Out extends z.ZodObject>
     endpoints: spec.endpoints,
     example: spec.example,
     annotations: annotationsOf(spec),
+    view: spec.view === true,
     access: spec.access,
     // The SDK has already parsed `args` with `inputSchema`, so this cast restates a checked fact.
     target: (args) => spec.target?.(args as Args),

@@ -18,6 +18,7 @@ export default defineTool({
   endpoints: ['GET /unified/lms/users/{id}/completions'],
   example: { id: 'emp-1001' },
   access: 'read',
+  view: true,
   async handler({ id, account_id: _account, max_pages = 1, ...query }, ctx) {
     const { page, walk } = await walkPages(LIST_USER_COMPLETIONS, id, query, max_pages, 'completions', ctx);
     const titleOf = await titlesFor(page.data.slice(0, SUMMARY_LINES), ctx);

@@ -115,6 +115,7 @@ export default defineTool({
   ],
   example: { status: 'overdue' },
   access: 'read',
+  view: true,
   async handler(args, ctx) {
     const status = args.status ?? 'all';
     const asked =

@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import {
   type CallToolResult,
   Client,
+  type ClientCapabilities,
   type JSONRPCMessage,
   StreamableHTTPClientTransport,
   type Transport,
@@ -37,10 +38,13 @@ export interface Wired {
   close(): Promise<void>;
 }
 
-export function clientFor(era: Era): Client {
+export function clientFor(era: Era, capabilities?: ClientCapabilities): Client {
   return new Client(
     { name: 'test-client', version: '1.0.0' },
-    era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {},
+    {
+      ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}),
+      ...(capabilities ? { capabilities } : {}),
+    },
   );
 }
 
@@ -53,6 +57,8 @@ export async function wire(
     era?: Era;
     /** One clock for the server and its upstream client; default frozen at TEST_NOW. */
     now?: Clock;
+    /** What the client announces (an extension such as MCP Apps); default the SDK client's own. */
+    capabilities?: ClientCapabilities;
   } = {},
 ): Promise<Wired> {
   const now = opts.now ?? frozenClock();
@@ -64,7 +70,7 @@ export async function wire(
     ...opts.client,
   });
   const deps: ServerDeps = { stackone, now, apiKey: API_KEY, accountId: ACCOUNT, ...opts.deps };
-  const client = clientFor(opts.era ?? 'legacy');
+  const client = clientFor(opts.era ?? 'legacy', opts.capabilities);
   const errors: Error[] = [];
   client.onerror = (e) => errors.push(e);
   let closeServer: () => Promise<void>;

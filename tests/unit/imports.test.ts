@@ -1,7 +1,8 @@
 /**
  * The module graph of src/: no cycle of any kind (a module that loads half-initialised is a bug waiting to happen,
  * and a type-only cycle is a layering mistake that becomes one), and the layers hold: configuration is read at the
- * edge (src/index.ts) and passed down; stackone/ knows nothing of configuration, tools or transports.
+ * edge (src/index.ts) and passed down; stackone/ knows nothing of configuration, tools or transports; the MCP Apps
+ * view (src/view/, which runs in a browser) and the server share only the clock.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -87,6 +88,19 @@ describe('the module graph of src/', () => {
       .flatMap(([file, edges]) =>
         edges.filter((e) => above.test(rel(e.to))).map((e) => `${rel(file)} -> ${rel(e.to)}`),
       );
+    expect(crossings).toEqual([]);
+  });
+
+  test('the MCP Apps view (view/, for the browser) imports only itself and the clock; the server nothing of it', () => {
+    const crossings = [...graph].flatMap(([file, edges]) =>
+      edges
+        .filter((e) => {
+          const [from, to] = [rel(file), rel(e.to)];
+          if (from.startsWith('view/')) return !to.startsWith('view/') && to !== 'clock.ts';
+          return to.startsWith('view/');
+        })
+        .map((e) => `${rel(file)} -> ${rel(e.to)}`),
+    );
     expect(crossings).toEqual([]);
   });
 
