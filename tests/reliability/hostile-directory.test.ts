@@ -12,7 +12,7 @@ import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
 import { frozenClock } from '../helpers/clock.js';
 import { httpClient, waitForOutput } from '../helpers/http.js';
 import { json, type Recorded, startUpstream, type Upstream } from '../helpers/upstream.js';
-import { textOf, type Wired, wire } from '../helpers/wire.js';
+import { textOf, wire } from '../helpers/wire.js';
 
 const MB = 1024 * 1024;
 const cleanup: Array<() => Promise<void> | void> = [];
