@@ -6,7 +6,8 @@
  * the references' tsc builds to have run (the npm script does all three).
  *
  * Env: BENCH_NODE_ARGS (node flags for the servers' load runs), BENCH_ROUNDS (default 3), BENCH_CALLS (default 20000), BENCH_COLD_RUNS (default 9),
- * BENCH_CHECK=1 to exit 1 when a target is missed, BENCH_ONLY=ours|reference|reference-v2 to measure one server (profiling).
+ * BENCH_CHECK=1 to exit 1 when a target is missed, BENCH_ONLY=ours|reference|reference-v2 (comma-separated) to measure
+ * some servers, BENCH_PARTS=stdio,http,cold,tokens to run some parts (profiling; the targets need a full run).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -54,7 +55,9 @@ const ALL_TARGETS = [
     httpArgs: (port) => ['--transport', 'http', '--host', '127.0.0.1', '--port', String(port)],
   },
 ];
-const TARGETS = ALL_TARGETS.filter((t) => !process.env.BENCH_ONLY || t.name === process.env.BENCH_ONLY);
+const ONLY = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
+const TARGETS = ALL_TARGETS.filter((t) => ONLY.length === 0 || ONLY.includes(t.name));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'stdio,http,cold,tokens').split(','));
 /** A lower bound, for stdio only: JSON-RPC by hand, no SDK, no validation, one undici request per call. */
 /** @type {Target} */
 const BARE = { name: 'bare', bin: `${ROOT}bench/bare/server.mjs`, stdioArgs: [], httpArgs: () => [] };
@@ -406,36 +409,62 @@ async function main() {
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate the order so neither server always runs on a warmer machine.
       const order = round % 2 === 0 ? TARGETS : [...TARGETS].reverse();
-      const floor = await floorSerialRun(u);
-      add('stdio_p50', 'floor', floor.p50);
-      add('stdio_p99', 'floor', floor.p99);
-      if (!process.env.BENCH_ONLY) add('stdio_p50', 'bare', (await stdioRun(BARE, u)).p50);
-      for (const t of order) {
-        const r = await stdioRun(t, u);
-        add('stdio_p50', t.name, r.p50);
-        add('stdio_p99', t.name, r.p99);
-        add('stdio_growth', t.name, r.growth);
-        log(
-          `  round ${round + 1} stdio ${t.name}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms` +
-            ` (p50 list/assign/complete ${r.byOperation.map((x) => x.toFixed(3)).join('/')})`,
-        );
-      }
-      const hFloor = await load(u, CALLS, upstreamRequestFor, (status) => status < 300);
-      add('http_rps', 'floor', hFloor.perSecond);
-      add('http_p50', 'floor', hFloor.p50);
-      add('http_p99', 'floor', hFloor.p99);
-      add('http_errors', 'floor', hFloor.errors);
-      for (const t of order) {
-        const r = await httpRun(t, u);
-        add('http_rps', t.name, r.perSecond);
-        add('http_p50', t.name, r.p50);
-        add('http_p99', t.name, r.p99);
-        add('http_errors', t.name, r.errors);
-        add('http_growth', t.name, r.growth);
-        add('http_cpu', t.name, r.cpuPerCall);
-        log(`  round ${round + 1} http ${t.name}: ${r.perSecond.toFixed(0)}/s, p99 ${r.p99.toFixed(2)} ms`);
-      }
+      if (PARTS.has('stdio')) await stdioRound(round, order);
+      if (PARTS.has('http')) await httpRound(round, order);
     }
+    if (PARTS.has('cold')) await coldRuns();
+    if (PARTS.has('tokens')) {
+      for (const t of TARGETS) {
+        const c = await tokenCost(t, u);
+        add('tools_list_chars', t.name, c.toolsList);
+        add('summary_chars', t.name, c.summary);
+      }
+      add('summary_chars', 'floor', upstream.listChars);
+    }
+  } finally {
+    upstream.stop();
+  }
+
+  /** @param {number} round @param {Target[]} order */
+  async function stdioRound(round, order) {
+    const floor = await floorSerialRun(u);
+    add('stdio_p50', 'floor', floor.p50);
+    add('stdio_p99', 'floor', floor.p99);
+    if (ONLY.length === 0) add('stdio_p50', 'bare', (await stdioRun(BARE, u)).p50);
+    for (const t of order) {
+      const r = await stdioRun(t, u);
+      add('stdio_p50', t.name, r.p50);
+      add('stdio_p99', t.name, r.p99);
+      add('stdio_growth', t.name, r.growth);
+      log(
+        `  round ${round + 1} stdio ${t.name}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms` +
+          ` (p50 list/assign/complete ${r.byOperation.map((x) => x.toFixed(3)).join('/')})`,
+      );
+    }
+  }
+
+  /** @param {number} round @param {Target[]} order */
+  async function httpRound(round, order) {
+    const hFloor = await load(u, CALLS, upstreamRequestFor, (status) => status < 300);
+    add('http_rps', 'floor', hFloor.perSecond);
+    add('http_p50', 'floor', hFloor.p50);
+    add('http_p99', 'floor', hFloor.p99);
+    add('http_errors', 'floor', hFloor.errors);
+    for (const t of order) {
+      const r = await httpRun(t, u);
+      add('http_rps', t.name, r.perSecond);
+      add('http_p50', t.name, r.p50);
+      add('http_p99', t.name, r.p99);
+      add('http_errors', t.name, r.errors);
+      add('http_growth', t.name, r.growth);
+      add('http_cpu', t.name, r.cpuPerCall);
+      log(
+        `  round ${round + 1} http ${t.name}: ${r.perSecond.toFixed(0)}/s, p99 ${r.p99.toFixed(2)} ms, CPU ${r.cpuPerCall.toFixed(0)} µs/call`,
+      );
+    }
+  }
+
+  async function coldRuns() {
     for (let i = 0; i < COLD_RUNS; i++) {
       const floor = await coldRun(['-e', FLOOR_SCRIPT], u);
       add('cold_ms', 'floor', floor.ms);
@@ -446,15 +475,8 @@ async function main() {
         add('idle_rss', t.name, r.rss);
       }
     }
-    for (const t of TARGETS) {
-      const c = await tokenCost(t, u);
-      add('tools_list_chars', t.name, c.toolsList);
-      add('summary_chars', t.name, c.summary);
-    }
-    add('summary_chars', 'floor', upstream.listChars);
-  } finally {
-    upstream.stop();
   }
+
   /** @type {Record<string, Row>} */
   const table = {};
   for (const [metric, byWho] of Object.entries(samples)) {
@@ -462,7 +484,7 @@ async function main() {
     for (const [who, values] of Object.entries(byWho)) table[metric][/** @type {keyof Row} */ (who)] = median(values);
   }
   // The lookups' own figures (bench/lookups.mjs: a 5,000-person directory), in the same report.
-  const lookups = process.env.BENCH_ONLY ? '' : await lookupFigures();
+  const lookups = ONLY.length > 0 || process.env.BENCH_PARTS ? '' : await lookupFigures();
   const seconds = (performance.now() - started) / 1000;
   const report = render(table, seconds);
   process.stdout.write(`${report.text}\n${lookups}\n`);
