@@ -5,7 +5,7 @@
  */
 import type { CallToolResult, ScopeChallengeHandler, ServerContext } from '@modelcontextprotocol/server';
 import type { AuditLog, Caller } from './audit.js';
-import { accountForCall } from './auth/oauth.js';
+import { accountForCall } from './auth/accounts.js';
 import { type ScopeChallenge, type ScopePolicy, scopeChallenge } from './auth/scopes.js';
 import type { Clock } from './clock.js';
 import { CredentialError, describeError, isRecord } from './errors.js';

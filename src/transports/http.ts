@@ -38,15 +38,7 @@ import {
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/server';
 import type { Caller } from '../audit.js';
-import {
-  createOAuthVerifier,
-  type OAuthVerifier,
-  protectedResourceMetadata,
-  protectedResourceMetadataPaths,
-  TokenError,
-  unauthorizedChallenge,
-  type VerifiedToken,
-} from '../auth/oauth.js';
+import type { OAuthVerifier, VerifiedToken } from '../auth/oauth.js';
 import { allows, scopesFor } from '../auth/scopes.js';
 import type { Clock } from '../clock.js';
 import type { HttpConfig } from '../config.js';
@@ -100,9 +92,12 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
   const tokenDigest = options.authToken ? digest(options.authToken) : undefined;
   const tools = options.tools ?? TOOLS;
   const oauth = options.oauth;
-  const verifier = oauth ? (options.verifier ?? createOAuthVerifier(oauth, { now: options.now })) : undefined;
-  const metadataPaths = new Set(oauth ? protectedResourceMetadataPaths(oauth.resourceUrl) : []);
-  const metadataBody = oauth ? JSON.stringify(protectedResourceMetadata(oauth, tools)) : '';
+  // The token verifier and jose load only when OAuth is on (docs/PERFORMANCE.md: cold start).
+  const auth = oauth ? await import('../auth/oauth.js') : undefined;
+  const verifier =
+    oauth && auth ? (options.verifier ?? auth.createOAuthVerifier(oauth, { now: options.now })) : undefined;
+  const metadataPaths = new Set(oauth && auth ? auth.protectedResourceMetadataPaths(oauth.resourceUrl) : []);
+  const metadataBody = oauth && auth ? JSON.stringify(auth.protectedResourceMetadata(oauth, tools)) : '';
   const signInScopes = oauth ? scopesFor(tools, oauth) : [];
   // A request's tenant and caller reach the factory through the SDK's request info: the factory is handed the very
   // Request given to fetch() (requestInfo), so it keys this map. Measured on 2.4.0, in both eras.
@@ -234,7 +229,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
       }
     }
     let token: VerifiedToken | undefined;
-    if (oauth && verifier) {
+    if (oauth && verifier && auth) {
       const authorization = req.headersDistinct.authorization ?? [];
       const presented = authorization.length === 1 ? /^Bearer +(\S+) *$/i.exec(authorization[0] ?? '')?.[1] : undefined;
       const resourceMetadataUrl = verifier.resourceMetadataUrl;
@@ -243,14 +238,16 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
         // RFC 6750 §3.1: a request with no usable token gets the challenge without an error code (the SDK's bearer
         // helpers send error="invalid_token" here); it names where to find the authorization server and the
         // scopes that cover every tool.
-        res.setHeader('www-authenticate', unauthorizedChallenge({ resourceMetadataUrl, scopes: signInScopes }));
+        res.setHeader('www-authenticate', auth.unauthorizedChallenge({ resourceMetadataUrl, scopes: signInScopes }));
         return rpcError(res, 401, -32001, 'Unauthorized: sign in with OAuth and send Authorization: Bearer <token>');
       }
       try {
         token = await verifier.verifyAccessToken(presented);
       } catch (error) {
         const refusal =
-          error instanceof TokenError ? error : new TokenError('server_error', 'The access token could not be checked');
+          error instanceof auth.TokenError
+            ? error
+            : new auth.TokenError('server_error', 'The access token could not be checked');
         entry.reason = refusal.code === 'server_error' ? 'token check failed' : `invalid token: ${refusal.message}`;
         if (refusal.code === 'server_error') {
           logger.warn('oauth: token check failed on our side', { error: refusal.message });
