@@ -114,14 +114,17 @@ export class StackOneClient {
   }
 
   private agent(): Dispatcher | Promise<Dispatcher> {
-    this.dispatcher ??= import('undici').then(
-      ({ Agent }) =>
-        (this.dispatcher = new Agent({
-          keepAliveTimeout: 10_000,
-          connections: 64,
-          connect: { timeout: Math.min(10_000, this.opts.timeoutMs) },
-        })),
-    );
+    this.dispatcher ??= import('undici').then((loaded) => {
+      // The bundle hands the CommonJS scripts/undici-lite.cjs over as a default export; tsc's output gets undici's.
+      const Agent: typeof loaded.Agent = (loaded as Partial<typeof loaded>).Agent ?? loaded.default.Agent;
+      const agent = new Agent({
+        keepAliveTimeout: 10_000,
+        connections: 64,
+        connect: { timeout: Math.min(10_000, this.opts.timeoutMs) },
+      });
+      this.dispatcher = agent;
+      return agent;
+    });
     return this.dispatcher;
   }
 
