@@ -38,14 +38,38 @@ export async function titlesFor(records: readonly LearningObjectRef[], ctx: Tool
   const reader = { ...directoryReader(ctx), progress: undefined };
   const settled = await Promise.allSettled([...kinds].map((kind) => ctx.directory.read(kind, reader)));
   if (ctx.signal.aborted) throw new CancelledError();
-  const byKey = new Map<string, string>();
+  const indexes: ReadonlyMap<string, string>[] = [];
   for (const result of settled) {
-    if (result.status === 'fulfilled') for (const record of result.value.records) index(byKey, record);
+    if (result.status === 'fulfilled') indexes.push(indexOf(result.value.records));
   }
-  if (byKey.size === 0) return NO_TITLES;
+  if (indexes.every((byKey) => byKey.size === 0)) return NO_TITLES;
+  // The later directory wins a key both know, as when one index was built from both in turn.
+  const find = (key: string) => {
+    for (let i = indexes.length - 1; i >= 0; i--) {
+      const title = indexes[i]?.get(key);
+      if (title !== undefined) return title;
+    }
+    return undefined;
+  };
   return (r) =>
-    (r.learning_object_id ? byKey.get(`id ${r.learning_object_id}`) : undefined) ??
-    (r.learning_object_external_reference ? byKey.get(`ref ${r.learning_object_external_reference}`) : undefined);
+    (r.learning_object_id ? find(`id ${r.learning_object_id}`) : undefined) ??
+    (r.learning_object_external_reference ? find(`ref ${r.learning_object_external_reference}`) : undefined);
+}
+
+/**
+ * One index per directory snapshot: the directory hands out the same records array while its snapshot is fresh, so
+ * every list call inside the TTL reuses the index instead of building it again from every record (per-call cost,
+ * docs/PERFORMANCE.md: about 30 µs of each list_user_assignments call on the bench's catalogue).
+ */
+const indexes = new WeakMap<readonly DirectoryRecord[], Map<string, string>>();
+function indexOf(records: readonly DirectoryRecord[]): ReadonlyMap<string, string> {
+  let byKey = indexes.get(records);
+  if (!byKey) {
+    byKey = new Map();
+    for (const record of records) index(byKey, record);
+    indexes.set(records, byKey);
+  }
+  return byKey;
 }
 
 function index(byKey: Map<string, string>, record: DirectoryRecord): void {
