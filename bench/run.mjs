@@ -527,15 +527,20 @@ async function main() {
     for (const [who, values] of Object.entries(byWho)) table[metric][/** @type {keyof Row} */ (who)] = median(values);
   }
   // The lookups' own figures (bench/lookups.mjs: a 5,000-person directory), in the same report.
-  const lookups = ONLY.length > 0 || process.env.BENCH_PARTS ? '' : await lookupFigures();
+  const partial = ONLY.length > 0 || process.env.BENCH_PARTS;
+  const lookups = partial ? '' : await scriptFigures('bench/lookups.mjs');
+  // Where one call's time goes, step by step, in-process (bench/steps.mjs), in the same report.
+  const steps = partial ? '' : await scriptFigures('bench/steps.mjs');
   const seconds = (performance.now() - started) / 1000;
   const report = render(table, seconds);
-  process.stdout.write(`${report.text}\n${lookups}\n`);
+  process.stdout.write(`${report.text}\n${steps}\n${lookups}\n`);
   writeFileSync(
     `${ROOT}BENCHMARKS.md`,
-    lookups
-      ? `${report.markdown}\n## Lookups: find_users on a 5,000-person directory\n\n${lookups}\n`
-      : report.markdown,
+    [
+      report.markdown,
+      ...(steps ? [`## One call, step by step (in-process, bench/steps.mjs)\n\n${steps}\n`] : []),
+      ...(lookups ? [`## Lookups: find_users on a 5,000-person directory\n\n${lookups}\n`] : []),
+    ].join('\n'),
   );
   writeFileSync(`${ROOT}BENCHMARKS.svg`, chart(table));
   log(`wrote BENCHMARKS.md and BENCHMARKS.svg in ${seconds.toFixed(0)} s`);
@@ -545,15 +550,15 @@ async function main() {
   }
 }
 
-/** Runs bench/lookups.mjs and returns the markdown it prints. */
-async function lookupFigures() {
-  const child = spawn(process.execPath, [`${ROOT}bench/lookups.mjs`], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Runs one of the bench scripts (bench/lookups.mjs, bench/steps.mjs) and returns the markdown it prints. */
+async function scriptFigures(/** @type {string} */ script) {
+  const child = spawn(process.execPath, [`${ROOT}${script}`], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => {
     out += d;
   });
   const code = await new Promise((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`bench/lookups.mjs exited with ${code}`);
+  if (code !== 0) throw new Error(`${script} exited with ${code}`);
   return out.trim();
 }
 
