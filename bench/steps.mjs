@@ -71,7 +71,7 @@ function fixedServer(output = true) {
       inputSchema: tool.inputSchema,
       ...(output ? { outputSchema: tool.outputSchema } : {}),
     },
-    async () => ({ content: [{ type: 'text', text: summary }], structuredContent: structured }),
+    async () => ({ content: [{ type: /** @type {const} */ ('text'), text: summary }], structuredContent: structured }),
   );
   return server;
 }
@@ -83,7 +83,7 @@ const call = (/** @type {number} */ id) => ({
 });
 
 // The per-request path, as createMcpHandler serves a 2025-era POST: a server per request, answered over SSE.
-const handler = createMcpHandler(fixedServer, { legacy: 'stateless' });
+const handler = createMcpHandler(() => fixedServer(), { legacy: 'stateless' });
 async function perRequest() {
   const body = call(1);
   const response = await handler.fetch(
@@ -104,8 +104,8 @@ const envelope = {
   'io.modelcontextprotocol/clientCapabilities': {},
 };
 async function perRequestModern() {
-  const body = call(1);
-  body.params = { ...body.params, _meta: envelope };
+  const plain = call(1);
+  const body = { ...plain, params: { ...plain.params, _meta: envelope } };
   const response = await handler.fetch(
     new Request('http://127.0.0.1/mcp', {
       method: 'POST',
@@ -134,7 +134,7 @@ async function longLivedOn(/** @type {McpServer} */ server) {
     new Promise((resolve) => {
       transport.dispatch(/** @type {never} */ (call(++next)), auth, {
         notify: () => {},
-        answer: (message) => resolve(JSON.stringify(message)),
+        answer: (/** @type {unknown} */ message) => resolve(JSON.stringify(message)),
       });
     });
 }
@@ -162,7 +162,7 @@ const rows = [
     'secret check: serialise and search (before)',
     await measure(() => {
       const j = JSON.stringify(page);
-      return secrets.some((s) => j.includes(s));
+      return secrets.some((/** @type {string} */ s) => j.includes(s));
     }),
   ],
   [
