@@ -275,44 +275,38 @@ async function load(origin, total, requestFor, ok) {
   return { perSecond: total / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors };
 }
 
-/** @param {number} i @returns {import('undici').Dispatcher.RequestOptions} */
-function mcpRequestFor(i) {
-  const [name, args] = callFor(i);
-  return {
-    method: 'POST',
-    path: '/mcp',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': LATEST_PROTOCOL_VERSION,
-    },
-    body: JSON.stringify({ jsonrpc: '2.0', id: i + 1, method: 'tools/call', params: { name, arguments: args } }),
-  };
-}
+/** The per-request envelope of the 2026-07-28 era. */
+const ENVELOPE = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
+
 /**
- * The same call in the 2026-07-28 era (the per-request envelope and headers), for the servers that speak it: ours
- * serves it on the SDK's per-request path (docs/PERFORMANCE.md, "The 2026-07-28 era").
+ * The i-th call as a raw JSON-RPC POST: 2025-11-25 (the revision today's clients speak), or with `modern` the same
+ * call in the 2026-07-28 era (the envelope and its headers), which ours serves on the SDK's per-request path
+ * (docs/PERFORMANCE.md, "The 2026-07-28 era").
  * @param {number} i @returns {import('undici').Dispatcher.RequestOptions}
  */
-function modernRequestFor(i) {
+function mcpRequestFor(i, modern = false) {
   const [name, args] = callFor(i);
-  const _meta = {
-    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-    'io.modelcontextprotocol/clientCapabilities': {},
-  };
   return {
     method: 'POST',
     path: '/mcp',
     headers: {
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2026-07-28',
-      'mcp-method': 'tools/call',
-      'mcp-name': name,
+      'mcp-protocol-version': modern ? '2026-07-28' : LATEST_PROTOCOL_VERSION,
+      ...(modern ? { 'mcp-method': 'tools/call', 'mcp-name': name } : {}),
     },
-    body: JSON.stringify({ jsonrpc: '2.0', id: i + 1, method: 'tools/call', params: { name, arguments: args, _meta } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: i + 1,
+      method: 'tools/call',
+      params: { name, arguments: args, ...(modern ? { _meta: ENVELOPE } : {}) },
+    }),
   };
 }
+const modernRequestFor = (/** @type {number} */ i) => mcpRequestFor(i, true);
 /** Servers that speak the 2026-07-28 era. */
 const MODERN = new Set(['reference-v2', 'ours']);
 
@@ -323,7 +317,7 @@ const mcpOk = (status, body) => status === 200 && body.includes('"result"') && !
  * @param {Target} target @param {string} upstream
  * @param {(i: number) => import('undici').Dispatcher.RequestOptions} [requestFor]
  */
-async function httpRun(target, upstream, requestFor = mcpRequestFor, calls = CALLS) {
+async function httpRun(target, upstream, requestFor = (/** @type {number} */ i) => mcpRequestFor(i), calls = CALLS) {
   const port = await freePort();
   const child = spawn(process.execPath, [...NODE_ARGS, target.bin, ...target.httpArgs(port)], {
     env: serverEnv(upstream),
