@@ -33,7 +33,7 @@ const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
 const KEY = 'bench_key_not_secret';
 const ACCOUNT = 'acme-lms';
 
-/** @typedef {{ name: 'reference' | 'reference-v2' | 'ours' | 'bare', bin: string, stdioArgs: string[], httpArgs: (port: number) => string[] }} Target */
+/** @typedef {{ name: 'reference' | 'reference-v2' | 'ours' | 'bare' | 'sdk-alone', bin: string, stdioArgs: string[], httpArgs: (port: number) => string[] }} Target */
 /** @type {Target[]} */
 const ALL_TARGETS = [
   {
@@ -58,6 +58,30 @@ const ALL_TARGETS = [
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
 const TARGETS = ALL_TARGETS.filter((t) => ONLY.length === 0 || ONLY.includes(t.name));
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'stdio,http,cold,tokens').split(','));
+/**
+ * The v2 SDK alone (bench/sdk-alone/server.ts, bundled as the bin is), for cold start and idle RSS only: the SDK's
+ * own share of ours.
+ * @type {Target}
+ */
+const SDK_ALONE = {
+  name: 'sdk-alone',
+  bin: `${ROOT}bench/sdk-alone/dist/server.mjs`,
+  stdioArgs: [],
+  httpArgs: () => [],
+};
+
+/** Bundles bench/sdk-alone the way scripts/bundle.mjs bundles the bin. */
+async function buildSdkAlone() {
+  const { build } = await import('esbuild');
+  const { COMMON, lazyAjv } = await import('../scripts/bundle.mjs');
+  await build({
+    ...COMMON,
+    plugins: [lazyAjv],
+    entryPoints: [`${ROOT}bench/sdk-alone/server.ts`],
+    outfile: SDK_ALONE.bin,
+  });
+}
+
 /** A lower bound, for stdio only: JSON-RPC by hand, no SDK, no validation, one undici request per call. */
 /** @type {Target} */
 const BARE = { name: 'bare', bin: `${ROOT}bench/bare/server.mjs`, stdioArgs: [], httpArgs: () => [] };
@@ -413,7 +437,7 @@ async function tokenCost(target, upstream) {
 
 // ---- the run ------------------------------------------------------------------------------------------------------
 
-/** @typedef {{ floor?: number, reference?: number, 'reference-v2'?: number, ours?: number, bare?: number }} Row */
+/** @typedef {{ floor?: number, reference?: number, 'reference-v2'?: number, ours?: number, bare?: number, 'sdk-alone'?: number }} Row */
 
 /** The 1-minute load average at the start of the run, for the report: the machine is shared. */
 const LOAD_AT_START = os.loadavg()[0] ?? 0;
@@ -439,7 +463,10 @@ async function main() {
       if (PARTS.has('stdio')) await stdioRound(round, order);
       if (PARTS.has('http')) await httpRound(round, order);
     }
-    if (PARTS.has('cold')) await coldRuns();
+    if (PARTS.has('cold')) {
+      await buildSdkAlone();
+      await coldRuns();
+    }
     if (PARTS.has('tokens')) {
       for (const t of TARGETS) {
         const c = await tokenCost(t, u);
@@ -463,6 +490,8 @@ async function main() {
       add('stdio_p50', t.name, r.p50);
       add('stdio_p99', t.name, r.p99);
       add('stdio_growth', t.name, r.growth);
+      add('stdio_p50_list', t.name, r.byOperation[0] ?? Number.NaN);
+      add('stdio_p50_create', t.name, r.byOperation[1] ?? Number.NaN);
       log(
         `  round ${round + 1} stdio ${t.name}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms` +
           ` (p50 list/assign/complete ${r.byOperation.map((x) => x.toFixed(3)).join('/')})`,
@@ -506,7 +535,8 @@ async function main() {
       const floor = await coldRun(['-e', FLOOR_SCRIPT], u);
       add('cold_ms', 'floor', floor.ms);
       add('idle_rss', 'floor', floor.rss);
-      for (const t of i % 2 === 0 ? TARGETS : [...TARGETS].reverse()) {
+      const targets = ONLY.length === 0 ? [...TARGETS, SDK_ALONE] : TARGETS;
+      for (const t of i % 2 === 0 ? targets : [...targets].reverse()) {
         const r = await coldRun([t.bin, ...t.stdioArgs], u);
         add('cold_ms', t.name, r.ms);
         add('idle_rss', t.name, r.rss);
@@ -565,6 +595,8 @@ async function scriptFigures(/** @type {string} */ script) {
 const METRICS = [
   { key: 'stdio_p50', label: 'stdio call p50', unit: 'ms', digits: 3, better: 'lower' },
   { key: 'stdio_p99', label: 'stdio call p99', unit: 'ms', digits: 3, better: 'lower' },
+  { key: 'stdio_p50_list', label: 'stdio p50, 25-assignment list', unit: 'ms', digits: 3, better: 'lower' },
+  { key: 'stdio_p50_create', label: 'stdio p50, create assignment', unit: 'ms', digits: 3, better: 'lower' },
   { key: 'http_rps', label: 'HTTP, 16 callers: calls/s', unit: '/s', digits: 0, better: 'higher' },
   { key: 'http_p50', label: 'HTTP, 16 callers: p50', unit: 'ms', digits: 2, better: 'lower' },
   { key: 'http_p99', label: 'HTTP, 16 callers: p99', unit: 'ms', digits: 2, better: 'lower' },
@@ -615,12 +647,12 @@ function targets(t) {
     },
     {
       name: 'cold start at most 0.4x the better reference’s',
-      value: `${v('cold_ms', 'ours').toFixed(0)} ms, ${x(v('cold_ms', 'ours') / better('cold_ms', 'min'))}`,
+      value: `${v('cold_ms', 'ours').toFixed(0)} ms, ${x(v('cold_ms', 'ours') / better('cold_ms', 'min'))} (the v2 SDK alone: ${v('cold_ms', 'sdk-alone').toFixed(0)} ms, ${x(v('cold_ms', 'sdk-alone') / better('cold_ms', 'min'))})`,
       ok: v('cold_ms', 'ours') <= 0.4 * better('cold_ms', 'min'),
     },
     {
       name: 'idle RSS at most 0.8x the better reference’s',
-      value: `${v('idle_rss', 'ours').toFixed(1)} MB, ${x(v('idle_rss', 'ours') / better('idle_rss', 'min'))}`,
+      value: `${v('idle_rss', 'ours').toFixed(1)} MB, ${x(v('idle_rss', 'ours') / better('idle_rss', 'min'))} (the v2 SDK alone: ${v('idle_rss', 'sdk-alone').toFixed(1)} MB, ${x(v('idle_rss', 'sdk-alone') / better('idle_rss', 'min'))})`,
       ok: v('idle_rss', 'ours') <= 0.8 * better('idle_rss', 'min'),
     },
     {
@@ -667,13 +699,24 @@ function render(table, seconds) {
       fmt(r.floor, m.digits),
       fmt(r.reference, m.digits),
       fmt(r['reference-v2'], m.digits),
+      fmt(r['sdk-alone'], m.digits),
       fmt(r.ours, m.digits),
       ratioTo(r.reference),
       ratioTo(r['reference-v2']),
       diff,
     ];
   });
-  const header = ['figure', 'floor', 'reference v1', 'reference v2', 'ours', 'ours / v1', 'ours / v2', 'ours − floor'];
+  const header = [
+    'figure',
+    'floor',
+    'reference v1',
+    'reference v2',
+    'v2 SDK alone',
+    'ours',
+    'ours / v1',
+    'ours / v2',
+    'ours − floor',
+  ];
   const checks = targets(table);
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const machine = `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}; Node ${process.version}`;
