@@ -23,12 +23,17 @@ export function redactText(text: string, secrets: readonly string[]): string {
  */
 export function containsSecret(value: unknown, secrets: readonly string[]): boolean {
   if (secrets.length === 0) return false;
-  if (typeof value === 'string') return secrets.some((s) => value.includes(s));
-  if (Array.isArray(value)) return value.some((v) => containsSecret(v, secrets));
+  // Most of a page is ids, dates and enums shorter than any spelling of a key: those need no search at all.
+  return holds(value, secrets, Math.min(...secrets.map((s) => s.length)));
+}
+
+function holds(value: unknown, secrets: readonly string[], shortest: number): boolean {
+  if (typeof value === 'string') return value.length >= shortest && secrets.some((s) => value.includes(s));
+  if (Array.isArray(value)) return value.some((v) => holds(v, secrets, shortest));
   if (value !== null && typeof value === 'object') {
     for (const key in value) {
-      if (secrets.some((s) => key.includes(s))) return true;
-      if (containsSecret((value as Record<string, unknown>)[key], secrets)) return true;
+      if (key.length >= shortest && secrets.some((s) => key.includes(s))) return true;
+      if (holds((value as Record<string, unknown>)[key], secrets, shortest)) return true;
     }
   }
   return false;
