@@ -106,6 +106,13 @@ const upstream = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     return;
   }
+  if (url.pathname === '/unified/lms/courses' || url.pathname === '/unified/lms/content') {
+    // The directories a list call reads for its titles (cached per tenant): the emulator's own pages, not an
+    // assignments page whose cursor a directory walk would follow to its page cap on every call.
+    const reply = emulator.handle({ method: 'GET', url: req.url ?? '/', headers: emuHeaders, body: '' });
+    res.writeHead(reply.status, { 'content-type': 'application/json' }).end(reply.body);
+    return;
+  }
   counts.assignments++;
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': LIST.length }).end(LIST);
 });
