@@ -2,7 +2,10 @@
 /**
  * The bench upstream: a minimal node:http server that answers every LMS call with a fixed body, so what is measured
  * is the cost of the thing in front of it. The bodies are real emulator answers, made once at start: a 25-assignment
- * page (with a next cursor) for GET .../assignments and a CreateResult for each POST. Prints "PORT <n>" when ready.
+ * page (with a next cursor) for GET .../assignments and a CreateResult for each POST. Other GETs (the course and
+ * content directories a server reads for titles, cached per tenant) are the emulator's live answers, so a server
+ * that reads them pays one walk per cache lifetime, as against StackOne, not a walk per call of pages that are
+ * not what it asked for. Prints "PORT <n>" when ready.
  */
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +27,11 @@ function answer(method, url, body) {
   if (response.status >= 400) throw new Error(`emulator refused ${method} ${url}: ${response.body}`);
   return { status: response.status, body: Buffer.from(response.body) };
 }
+/** @param {string} url */
+function live(url) {
+  const response = emulator.handle({ method: 'GET', url, headers, body: '' });
+  return { status: response.status, body: Buffer.from(response.body) };
+}
 const LIST = answer('GET', '/unified/lms/users/emp-1099/assignments?page_size=25');
 const ASSIGN = answer('POST', '/unified/lms/users/emp-1001/assignments', {
   learning_object_external_reference: 'leadership-foundations',
@@ -39,13 +47,15 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     const url = req.url ?? '';
     const reply =
-      req.method === 'GET'
-        ? LIST
-        : url.includes('/completions')
-          ? COMPLETE
-          : req.method === 'POST'
-            ? ASSIGN
-            : undefined;
+      req.method === 'GET' && !url.includes('/assignments')
+        ? live(url)
+        : req.method === 'GET'
+          ? LIST
+          : url.includes('/completions')
+            ? COMPLETE
+            : req.method === 'POST'
+              ? ASSIGN
+              : undefined;
     if (!reply) {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"statusCode":404,"message":"Not Found"}');
       return;

@@ -5,13 +5,9 @@
  * for the scripts that import them (bench, soak, scale test).
  */
 import { rmSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { writeView } from './view.mjs';
-
-// tsc's map describes the unbundled entry this replaces.
-rmSync('dist/index.js.map', { force: true });
-// Chunk names carry a content hash: clear the old ones so the package never ships a stale one.
-rmSync('dist/chunks', { recursive: true, force: true });
 
 /**
  * The SDK's Server imports its Ajv provider, which imports ajv and ajv-formats at the top: about 8 MB of memory and
@@ -19,7 +15,7 @@ rmSync('dist/chunks', { recursive: true, force: true });
  * In the bundle, those two imports become constructors that load the real module on first use.
  * @type {import('esbuild').Plugin}
  */
-const lazyAjv = {
+export const lazyAjv = {
   name: 'lazy-ajv',
   setup(build) {
     build.onResolve({ filter: /^ajv(-formats)?$/ }, (args) =>
@@ -63,19 +59,31 @@ const viewHtml = {
   },
 };
 
-await build({
-  plugins: [lazyAjv, undiciLite, viewHtml],
-  entryPoints: { index: 'src/index.ts' },
-  outdir: 'dist',
-  chunkNames: 'chunks/[name]-[hash]',
+/** The options every bundle of an MCP server here shares (the bin; bench/sdk-alone). */
+export const COMMON = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
+  format: /** @type {const} */ ('esm'),
+  platform: /** @type {const} */ ('node'),
   target: 'node20.18',
   minify: process.env.BUNDLE_NO_MINIFY !== '1',
-  legalComments: 'linked',
   // CommonJS dependencies (Ajv) call require(); give the ES module bundle a real one.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  logLevel: 'warning',
-});
+  logLevel: /** @type {const} */ ('warning'),
+};
+
+// Imported by bench/run.mjs for its plugin and options; run as a script, it bundles the bin.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  // tsc's map describes the unbundled entry this replaces.
+  rmSync('dist/index.js.map', { force: true });
+  // Chunk names carry a content hash: clear the old ones so the package never ships a stale one.
+  rmSync('dist/chunks', { recursive: true, force: true });
+  await build({
+    ...COMMON,
+    plugins: [lazyAjv, undiciLite, viewHtml],
+    entryPoints: { index: 'src/index.ts' },
+    outdir: 'dist',
+    chunkNames: 'chunks/[name]-[hash]',
+    splitting: true,
+    legalComments: 'linked',
+  });
+}

@@ -16,7 +16,30 @@ export function redactText(text: string, secrets: readonly string[]): string {
   return out;
 }
 
-/** Deep copy with every string redacted; used only when the serialized form showed a secret inside. */
+/**
+ * Whether any string or key inside `value` holds a secret: everything redactValue could mask. A walk that stops at
+ * the first hit instead of serialising the value to search it (a 25-assignment page: measured in
+ * docs/PERFORMANCE.md), since results no longer carry a serialised copy to search.
+ */
+export function containsSecret(value: unknown, secrets: readonly string[]): boolean {
+  if (secrets.length === 0) return false;
+  // Most of a page is ids, dates and enums shorter than any spelling of a key: those need no search at all.
+  return holds(value, secrets, Math.min(...secrets.map((s) => s.length)));
+}
+
+function holds(value: unknown, secrets: readonly string[], shortest: number): boolean {
+  if (typeof value === 'string') return value.length >= shortest && secrets.some((s) => value.includes(s));
+  if (Array.isArray(value)) return value.some((v) => holds(v, secrets, shortest));
+  if (value !== null && typeof value === 'object') {
+    for (const key in value) {
+      if (key.length >= shortest && secrets.some((s) => key.includes(s))) return true;
+      if (holds((value as Record<string, unknown>)[key], secrets, shortest)) return true;
+    }
+  }
+  return false;
+}
+
+/** Deep copy with every string redacted; used only when containsSecret found a secret inside. */
 export function redactValue(value: unknown, secrets: readonly string[]): unknown {
   if (typeof value === 'string') return redactText(value, secrets);
   if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets));

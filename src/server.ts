@@ -1,9 +1,15 @@
 /**
  * buildServer(deps): one McpServer with the registry's tools, in registry order. Both transports serve it through
- * the SDK's own entries (serveStdio: one instance per connection; createMcpHandler: one per HTTP request), so every
- * message, in either protocol era, is parsed, validated and answered by the SDK.
+ * the SDK (serveStdio: one instance per connection; on HTTP, createMcpHandler's one per request, or one long-lived
+ * instance behind transports/multiplex.ts whose calls each bring their own deps), so every message, in either
+ * protocol era, is parsed, validated and answered by the SDK.
  */
-import { type jsonSchemaValidator, McpServer, type ToolCallback } from '@modelcontextprotocol/server';
+import {
+  type jsonSchemaValidator,
+  McpServer,
+  type ServerContext,
+  type ToolCallback,
+} from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import type * as z from 'zod';
 import { type CallDeps, runTool, scopeGate, toolIo } from './tool-call.js';
@@ -48,7 +54,13 @@ const validator: jsonSchemaValidator = {
   },
 };
 
-export function buildServer(deps: ServerDeps): McpServer {
+/**
+ * A long-lived instance shared by many callers reads each call's deps from the call itself (`perCall`: the SDK's
+ * ctx.http.authInfo, set per message by the transport); `deps` then holds only what every caller shares (the
+ * tools, the instructions). Its tools carry no scopeChallenge: only calls the token's scopes allow are sent to a
+ * shared instance (transports/http.ts), and runTool refuses any other all the same.
+ */
+export function buildServer(deps: ServerDeps, perCall?: (ctx: ServerContext) => CallDeps): McpServer {
   const server = new McpServer(
     { name: NAME, title: 'StackOne LMS', version: VERSION },
     {
@@ -74,10 +86,10 @@ export function buildServer(deps: ServerDeps): McpServer {
       inputSchema: tool.inputSchema,
       outputSchema: tool.outputSchema,
       annotations: { title: tool.title, ...tool.annotations },
-      scopeChallenge: scopeGate(tool, deps),
+      ...(perCall ? {} : { scopeChallenge: scopeGate(tool, deps) }),
     };
     const call: ToolCallback<z.ZodObject> = (args, ctx) =>
-      runTool(tool, args as Record<string, unknown>, deps, toolIo(ctx));
+      runTool(tool, args as Record<string, unknown>, perCall ? perCall(ctx) : deps, toolIo(ctx));
     if (tool.view) registerViewTool(server, tool.name, config, call);
     else server.registerTool(tool.name, config, call);
   }

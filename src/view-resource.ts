@@ -48,7 +48,7 @@ export interface ToolRegistration {
   inputSchema: z.ZodObject;
   outputSchema: z.ZodType;
   annotations: ToolAnnotations;
-  scopeChallenge: ScopeChallengeHandler | undefined;
+  scopeChallenge?: ScopeChallengeHandler | undefined;
 }
 
 /**

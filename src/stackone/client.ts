@@ -3,7 +3,7 @@
  * deadline for every attempt; the retry policy; body parsing; every failure turned into one of our error classes.
  */
 import type { Context } from '@opentelemetry/api';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type * as z from 'zod';
 import type { Clock } from '../clock.js';
 import {
@@ -93,7 +93,11 @@ const DEFAULTS = {
 };
 
 export class StackOneClient {
-  private readonly dispatcher: Dispatcher;
+  /**
+   * Made on the first request: undici is most of the bin's JavaScript, and a server answers initialize, tools/list
+   * and every refusal without it (docs/PERFORMANCE.md: cold start).
+   */
+  private dispatcher: Dispatcher | Promise<Dispatcher> | undefined;
   private readonly ownsDispatcher: boolean;
   private readonly basePath: string;
   private readonly origin: string;
@@ -107,13 +111,22 @@ export class StackOneClient {
     this.host = options.baseUrl.hostname;
     this.basePath = options.baseUrl.pathname.replace(/\/+$/, '');
     this.ownsDispatcher = options.dispatcher === undefined;
-    this.dispatcher =
-      options.dispatcher ??
-      new Agent({
+    this.dispatcher = options.dispatcher;
+  }
+
+  private agent(): Dispatcher | Promise<Dispatcher> {
+    this.dispatcher ??= import('undici').then((loaded) => {
+      // The bundle hands the CommonJS scripts/undici-lite.cjs over as a default export; tsc's output gets undici's.
+      const Agent: typeof loaded.Agent = (loaded as Partial<typeof loaded>).Agent ?? loaded.default.Agent;
+      const agent = new Agent({
         keepAliveTimeout: 10_000,
         connections: 64,
-        connect: { timeout: Math.min(10_000, options.timeoutMs) },
+        connect: { timeout: Math.min(10_000, this.opts.timeoutMs) },
       });
+      this.dispatcher = agent;
+      return agent;
+    });
+    return this.dispatcher;
   }
 
   /** The whole-call budget (STACKONE_TIMEOUT_MS); the writes size their checks from it. */
@@ -166,7 +179,7 @@ export class StackOneClient {
   }
 
   async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
+    if (this.ownsDispatcher && this.dispatcher) await (await this.dispatcher).close();
   }
 
   /**
@@ -261,7 +274,7 @@ export class StackOneClient {
   }
 
   private async exchange(req: PreparedRequest, body: string | undefined, signal: AbortSignal): Promise<Reply> {
-    const res = await this.dispatcher.request({
+    const res = await (await this.agent()).request({
       origin: this.origin,
       path: req.path,
       method: req.method,

@@ -180,6 +180,8 @@ export interface DirectoryView {
 interface Flight {
   promise: Promise<DirectoryView>;
   controller: AbortController;
+  /** The refresh has ended: nothing is left to stop (an abort would only build a DOMException per read). */
+  done: boolean;
   waiters: number;
   listeners: Set<NonNullable<DirectoryReader['progress']>>;
 }
@@ -317,7 +319,7 @@ export class Directory {
       flight.waiters--;
       if (reader.progress) flight.listeners.delete(reader.progress);
       if (flight.waiters === 0) {
-        flight.controller.abort();
+        if (!flight.done) flight.controller.abort();
         // A reader that arrives now starts a walk of its own rather than joining one that is being stopped.
         if (this.flights.get(key) === flight) this.flights.delete(key);
       }
@@ -390,11 +392,12 @@ export class Directory {
       for (const listener of listeners) listener(pagesRead, last ? pagesRead : undefined, message).catch(() => {});
     };
     const promise = this.refresh(key, kind, reader, controller.signal, emit).finally(() => {
+      flight.done = true;
       if (this.flights.get(key) === flight) this.flights.delete(key);
     });
     // Every waiter may have left: the rejection is theirs to see, never an unhandled one.
     promise.catch(() => {});
-    const flight: Flight = { promise, controller, waiters: 0, listeners };
+    const flight: Flight = { promise, controller, done: false, waiters: 0, listeners };
     this.flights.set(key, flight);
     return flight;
   }

@@ -62,16 +62,42 @@ export async function learningObjectsFor(
   const asked = [...kinds];
   const settled = await Promise.allSettled(asked.map((kind) => ctx.directory.read(kind, reader)));
   if (ctx.signal.aborted) throw new CancelledError();
-  const byKey = new Map<string, KnownLearningObject>();
+  const indexes: ReadonlyMap<string, KnownLearningObject>[] = [];
   settled.forEach((result, i) => {
-    if (result.status !== 'fulfilled') return;
-    const type = asked[i] === 'courses' ? 'course' : 'content';
-    for (const record of result.value.records) index(byKey, record, type);
+    if (result.status === 'fulfilled')
+      indexes.push(indexOf(result.value.records, asked[i] === 'courses' ? 'course' : 'content'));
   });
-  if (byKey.size === 0) return NONE;
+  if (indexes.every((byKey) => byKey.size === 0)) return NONE;
+  // The later directory wins a key both know, as when one index was built from both in turn.
+  const find = (key: string) => {
+    for (let i = indexes.length - 1; i >= 0; i--) {
+      const known = indexes[i]?.get(key);
+      if (known !== undefined) return known;
+    }
+    return undefined;
+  };
   return (r) =>
-    (r.learning_object_id ? byKey.get(`id ${r.learning_object_id}`) : undefined) ??
-    (r.learning_object_external_reference ? byKey.get(`ref ${r.learning_object_external_reference}`) : undefined);
+    (r.learning_object_id ? find(`id ${r.learning_object_id}`) : undefined) ??
+    (r.learning_object_external_reference ? find(`ref ${r.learning_object_external_reference}`) : undefined);
+}
+
+/**
+ * One index per directory snapshot: the directory hands out the same records array while its snapshot is fresh, so
+ * every list call inside the TTL reuses the index instead of building it again from every record (per-call cost,
+ * docs/PERFORMANCE.md: about 30 µs of each list_user_assignments call on the bench's catalogue).
+ */
+const indexes = new WeakMap<readonly DirectoryRecord[], Map<string, KnownLearningObject>>();
+function indexOf(
+  records: readonly DirectoryRecord[],
+  type: 'course' | 'content',
+): ReadonlyMap<string, KnownLearningObject> {
+  let byKey = indexes.get(records);
+  if (!byKey) {
+    byKey = new Map();
+    for (const record of records) index(byKey, record, type);
+    indexes.set(records, byKey);
+  }
+  return byKey;
 }
 
 function index(byKey: Map<string, KnownLearningObject>, record: DirectoryRecord, type: 'course' | 'content'): void {

@@ -1,9 +1,14 @@
 /**
  * Streamable HTTP, stateless: nothing is kept between POSTs to /mcp, so any replica can answer any request. Every
- * MCP message goes to the SDK's createMcpHandler (both protocol eras: 2026-07-28 per request, 2025-era through its
- * stateless legacy leg), which builds one McpServer per request from the factory; per-tool OAuth scopes are the
- * SDK's too (each tool's scopeChallenge, see tool-call.ts scopeGate), so it answers a call beyond a token's scopes.
- * In front of it, here and only here, on node:http: health endpoints, Host/Origin checks, bearer auth
+ * MCP message is served by the SDK, on one of two paths:
+ * - the 2025-era requests that write no connection state (tools/call, tools/list, ping), once the SDK's own checks
+ *   accept them (content type, Accept, protocol version, the SDK's era classification of a single request), go to
+ *   one long-lived McpServer behind our multiplexing transport (multiplex.ts), each carrying its own tenant's deps;
+ * - everything else (initialize, notifications, posted responses, batches, GET/DELETE, the 2026-07-28 era, a call
+ *   the token's scopes do not cover, and every error answer) to the SDK's createMcpHandler, which builds one
+ *   McpServer per request from the factory; per-tool OAuth scopes are the SDK's too (each tool's scopeChallenge, see
+ *   tool-call.ts scopeGate), so it answers a call beyond a token's scopes.
+ * In front of both, here and only here, on node:http: health endpoints, Host/Origin checks, bearer auth
  * (MCP_AUTH_TOKEN, or OAuth access tokens with the RFC 9728 metadata document), per-request tenant credentials, a
  * body cap, a per-request time limit, graceful shutdown and one access-log line per request.
  *
@@ -21,22 +26,20 @@ import { Readable } from 'node:stream';
 import {
   type AuthInfo,
   bearerAuthChallengeResponse,
+  classifyInboundRequest,
   createMcpHandler,
+  isJsonContentType,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
   OAuthError,
   OAuthErrorCode,
   PROTOCOL_VERSION_META_KEY,
+  type ServerContext,
+  SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/server';
 import type { Caller } from '../audit.js';
-import {
-  createOAuthVerifier,
-  type OAuthVerifier,
-  protectedResourceMetadata,
-  protectedResourceMetadataPaths,
-  TokenError,
-  unauthorizedChallenge,
-  type VerifiedToken,
-} from '../auth/oauth.js';
-import { scopesFor } from '../auth/scopes.js';
+import type { OAuthVerifier, VerifiedToken } from '../auth/oauth.js';
+import { allows, scopesFor } from '../auth/scopes.js';
 import type { Clock } from '../clock.js';
 import type { HttpConfig } from '../config.js';
 import type { Logger } from '../log.js';
@@ -45,6 +48,7 @@ import type { Tool } from '../tools/define-tool.js';
 import { TOOLS } from '../tools/index.js';
 import { NAME } from '../version.js';
 import { bearerCheck, digest, hostAllowed, originAllowed } from './guards.js';
+import { type Exchange, MultiplexTransport } from './multiplex.js';
 import { type Tenant, tenantOf } from './tenant.js';
 
 export { depsForTenant, type Tenant } from './tenant.js';
@@ -88,15 +92,17 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
   const tokenDigest = options.authToken ? digest(options.authToken) : undefined;
   const tools = options.tools ?? TOOLS;
   const oauth = options.oauth;
-  const verifier = oauth ? (options.verifier ?? createOAuthVerifier(oauth, { now: options.now })) : undefined;
-  const metadataPaths = new Set(oauth ? protectedResourceMetadataPaths(oauth.resourceUrl) : []);
-  const metadataBody = oauth ? JSON.stringify(protectedResourceMetadata(oauth, tools)) : '';
+  // The token verifier and jose load only when OAuth is on (docs/PERFORMANCE.md: cold start).
+  const auth = oauth ? await import('../auth/oauth.js') : undefined;
+  const verifier =
+    oauth && auth ? (options.verifier ?? auth.createOAuthVerifier(oauth, { now: options.now })) : undefined;
+  const metadataPaths = new Set(oauth && auth ? auth.protectedResourceMetadataPaths(oauth.resourceUrl) : []);
+  const metadataBody = oauth && auth ? JSON.stringify(auth.protectedResourceMetadata(oauth, tools)) : '';
   const signInScopes = oauth ? scopesFor(tools, oauth) : [];
   // A request's tenant and caller reach the factory through the SDK's request info: the factory is handed the very
   // Request given to fetch() (requestInfo), so it keys this map. Measured on 2.4.0, in both eras.
   const perRequest = new WeakMap<Request, PerRequest>();
-  const depsOf = (request: Request | undefined): ServerDeps => {
-    const scope = request && perRequest.get(request);
+  const depsOf = (scope: PerRequest | undefined): ServerDeps => {
     if (!scope) {
       // Only a body that is not JSON gets here (the SDK then forwards a clone of the Request, and answers a parse
       // error without running anything). Fail closed all the same: no key, and no scope to call any tool with.
@@ -120,11 +126,24 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
       scopes: { granted: token.scopes, policy: verifier.policy },
     };
   };
-  const mcp = createMcpHandler(({ requestInfo }) => buildServer(depsOf(requestInfo)), {
+  const mcp = createMcpHandler(({ requestInfo }) => buildServer(depsOf(requestInfo && perRequest.get(requestInfo))), {
     legacy: 'stateless',
     maxRequestBodySize: options.maxBodyBytes,
     onerror: (error) => logger.debug('mcp', { error: error.message.slice(0, 200) }),
   });
+
+  // The long-lived instance for the requests that qualify (sharedRequest). Each call's deps ride on its message:
+  // the AuthInfo object our transport hands the SDK with it keys them, so they live exactly as long as the call.
+  // One instance serves every caller: all see the same tool set (every tool is listed to every token, and a call
+  // beyond a token's scopes goes to the per-request path above for the SDK's 403).
+  const callDeps = new WeakMap<AuthInfo, ServerDeps>();
+  const failClosed = depsOf(undefined);
+  const shared = new MultiplexTransport((why) => logger.debug('mcp shared: dropped', { why }));
+  const sharedServer = buildServer(options.depsFor({}), (ctx: ServerContext) => {
+    const authInfo = ctx.http?.authInfo;
+    return (authInfo && callDeps.get(authInfo)) ?? failClosed;
+  });
+  await sharedServer.connect(shared);
 
   const server = createServer((req, res) => {
     const started = performance.now();
@@ -210,7 +229,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
       }
     }
     let token: VerifiedToken | undefined;
-    if (oauth && verifier) {
+    if (oauth && verifier && auth) {
       const authorization = req.headersDistinct.authorization ?? [];
       const presented = authorization.length === 1 ? /^Bearer +(\S+) *$/i.exec(authorization[0] ?? '')?.[1] : undefined;
       const resourceMetadataUrl = verifier.resourceMetadataUrl;
@@ -219,14 +238,16 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
         // RFC 6750 §3.1: a request with no usable token gets the challenge without an error code (the SDK's bearer
         // helpers send error="invalid_token" here); it names where to find the authorization server and the
         // scopes that cover every tool.
-        res.setHeader('www-authenticate', unauthorizedChallenge({ resourceMetadataUrl, scopes: signInScopes }));
+        res.setHeader('www-authenticate', auth.unauthorizedChallenge({ resourceMetadataUrl, scopes: signInScopes }));
         return rpcError(res, 401, -32001, 'Unauthorized: sign in with OAuth and send Authorization: Bearer <token>');
       }
       try {
         token = await verifier.verifyAccessToken(presented);
       } catch (error) {
         const refusal =
-          error instanceof TokenError ? error : new TokenError('server_error', 'The access token could not be checked');
+          error instanceof auth.TokenError
+            ? error
+            : new auth.TokenError('server_error', 'The access token could not be checked');
         entry.reason = refusal.code === 'server_error' ? 'token check failed' : `invalid token: ${refusal.message}`;
         if (refusal.code === 'server_error') {
           logger.warn('oauth: token check failed on our side', { error: refusal.message });
@@ -280,6 +301,25 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
       }
     }
 
+    const caller: Caller = token
+      ? { kind: 'oauth', subject: token.subject, clientId: token.clientId }
+      : tokenDigest
+        ? { kind: 'token' }
+        : { kind: 'http' };
+    const scope: PerRequest = { tenant, caller, ...(token ? { token } : {}) };
+    // The SDK reads a token's scopes for the challenge, and where to point the client (resource_metadata).
+    const authInfo: AuthInfo | undefined = token
+      ? { ...token, resourceMetadataUrl: verifier?.resourceMetadataUrl }
+      : undefined;
+
+    const call = parsed === undefined ? undefined : sharedRequest(req, parsed, token?.scopes);
+    if (call) {
+      // Its own AuthInfo object even without OAuth: the key its deps are found by, for this call only.
+      const own: AuthInfo = authInfo ?? { token: '', clientId: caller.kind, scopes: [] };
+      callDeps.set(own, depsOf(scope));
+      return serveShared(res, call, own, entry);
+    }
+
     // The response closing (the client went away, or the time limit below answered) aborts the request, which
     // aborts the tool call and closes its upstream request.
     const abort = new AbortController();
@@ -298,19 +338,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
         signal: abort.signal,
         ...(body !== undefined ? { body } : {}),
       });
-      perRequest.set(request, {
-        tenant,
-        caller: token
-          ? { kind: 'oauth', subject: token.subject, clientId: token.clientId }
-          : tokenDigest
-            ? { kind: 'token' }
-            : { kind: 'http' },
-        ...(token ? { token } : {}),
-      });
-      // The SDK reads a token's scopes for the challenge, and where to point the client (resource_metadata).
-      const authInfo: AuthInfo | undefined = token
-        ? { ...token, resourceMetadataUrl: verifier?.resourceMetadataUrl }
-        : undefined;
+      perRequest.set(request, scope);
       const response = await mcp.fetch(request, {
         ...(authInfo ? { authInfo } : {}),
         ...(parsed !== undefined ? { parsedBody: parsed } : {}),
@@ -320,11 +348,93 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
         return;
       }
       await writeResponse(res, response, abort.signal, () =>
-        cutOffAnswer && !res.destroyed ? `event: message\ndata: ${JSON.stringify(cutOffAnswer.body)}\n\n` : undefined,
+        cutOffAnswer && !res.destroyed ? sseEvent(cutOffAnswer.body) : undefined,
       );
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * The request this POST carries when the long-lived instance may serve it, else undefined (the per-request path
+   * then serves it, and gives every error answer). Only once the SDK's own checks would accept it on its 2025-era
+   * leg: a JSON content type, an Accept that takes both JSON and SSE (its 406 otherwise), a protocol version it
+   * supports, and the SDK's classification of the body as one 2025-era request with no envelope (which also
+   * rejects batches, responses, notifications and malformed JSON-RPC). And only methods that write no connection
+   * state, so the shared instance never holds anything one caller could see of another's.
+   */
+  function sharedRequest(
+    req: IncomingMessage,
+    body: unknown,
+    granted: readonly string[] | undefined,
+  ): JSONRPCRequest | undefined {
+    if (req.method !== 'POST' || !isJsonContentType(req.headers['content-type'] ?? null)) return undefined;
+    const accept = req.headers.accept;
+    if (!accept?.includes('application/json') || !accept.includes('text/event-stream')) return undefined;
+    const method = (body as { method?: unknown } | null)?.method;
+    if (method !== 'tools/call' && method !== 'tools/list' && method !== 'ping') return undefined;
+    const protocolVersionHeader = header(req, 'mcp-protocol-version');
+    const outcome = classifyInboundRequest({
+      httpMethod: 'POST',
+      body,
+      ...(protocolVersionHeader !== undefined ? { protocolVersionHeader } : {}),
+      ...optionalHeader(req, 'mcp-method', 'mcpMethodHeader'),
+      ...optionalHeader(req, 'mcp-name', 'mcpNameHeader'),
+    });
+    if (outcome.kind !== 'legacy' || outcome.reason !== 'no-claim') return undefined;
+    if (outcome.requestedVersion !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(outcome.requestedVersion)) {
+      return undefined;
+    }
+    const request = body as JSONRPCRequest;
+    if (method === 'tools/call' && granted && verifier) {
+      // A call the token's scopes do not cover is the SDK's 403 step-up challenge, which only the per-request path
+      // gives; an unknown tool is the shared instance's own answer.
+      const tool = tools.find((t) => t.name === request.params?.name);
+      if (tool && !allows(granted, tool, verifier.policy)) return undefined;
+    }
+    return request;
+  }
+
+  /**
+   * One exchange on the shared instance: JSON when the answer is the first thing the server sends, SSE when a
+   * notification (progress, a log line) comes first. The client's disconnect and the time limit cancel the call
+   * through the SDK (the handler's signal aborts, so does its upstream request).
+   */
+  function serveShared(res: ServerResponse, request: JSONRPCRequest, authInfo: AuthInfo, entry: AccessEntry) {
+    return new Promise<void>((resolve) => {
+      let exchange: Exchange | undefined;
+      const finish = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        const answer = cutOff(entry, options.requestTimeoutMs);
+        if (!res.headersSent) plain(res, answer.status, answer.body);
+        else res.end(sseEvent(answer.body));
+        exchange?.cancel('time limit');
+      }, options.requestTimeoutMs);
+      res.once('close', () => {
+        if (!res.writableFinished) exchange?.cancel('the client went away');
+        finish();
+      });
+      exchange = shared.dispatch(request, authInfo, {
+        notify: (message) => {
+          if (res.writableEnded) return;
+          if (!res.headersSent) res.writeHead(200, SSE_HEADERS);
+          res.write(sseEvent(message));
+        },
+        answer: (message) => {
+          if (res.writableEnded) return;
+          if (res.headersSent) {
+            res.end(sseEvent(message));
+            return;
+          }
+          const body = JSON.stringify(message);
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+          res.end(body);
+        },
+      });
+    });
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -353,6 +463,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
         });
       }
       await mcp.close();
+      await sharedServer.close();
       server.closeAllConnections();
     },
   };
@@ -543,4 +654,26 @@ function rpcError(
   id: string | number | null = null,
 ): void {
   plain(res, status, { jsonrpc: '2.0', id, error: { code, message } });
+}
+
+/** The SDK's own SSE framing for one message (event `message`, one data line). */
+function sseEvent(message: JSONRPCMessage | unknown): string {
+  return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+}
+
+/** As the SDK's streamable HTTP transport answers a POST over SSE. */
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+};
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function optionalHeader<K extends string>(req: IncomingMessage, name: string, key: K): { [P in K]?: string } {
+  const value = header(req, name);
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { secretForms } from '../../src/secrets.js';
 import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
-import { freePort, raw, rpc, waitForOutput } from '../helpers/http.js';
+import { freePort, raw, rpc, startHttp, waitForOutput } from '../helpers/http.js';
 import { READ, startIssuer, WRITE } from '../helpers/oidc.js';
 import { CREATED, json, type Responder, stackoneError, startUpstream, type Upstream } from '../helpers/upstream.js';
 
@@ -284,4 +284,30 @@ describe('no key in anything the server writes', () => {
       await accepting.close();
     }
   }, 60_000);
+});
+
+describe('a key echoed only where the summary does not look', () => {
+  test('a page that carries the key in a field no summary shows is masked in the result', async () => {
+    const hidden = await startUpstream((req, res) => {
+      const key = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64')
+        .toString()
+        .replace(/:$/, '');
+      const record = { id: 'a1', learning_object_external_reference: 'sec-101', status: { value: 'pending' } };
+      return json(200, { data: [{ ...record, certificate_url: `https://lms.example/c?key=${key}` }], next: null })(
+        req,
+        res,
+      );
+    });
+    const srv = await startHttp(hidden.url, { apiKey: ENV_KEY, accountId: 'acct' });
+    try {
+      const reply = await raw(srv.url, {
+        body: rpc('tools/call', { name: 'list_user_assignments', arguments: { id: 'emp-1' } }),
+      });
+      expect(reply.body).toContain('***');
+      assertClean(reply.body, [ENV_KEY]);
+    } finally {
+      await srv.close();
+      await hidden.close();
+    }
+  });
 });

@@ -84,7 +84,7 @@ describe('list_user_assignments', () => {
     expect(lines[2]).toBe('- onboarding-101: completed 2019-12-20, result Pass, due 2020-01-01');
     expect(summary).toContain('next: "cursor-2"');
     expect(result.structuredContent).toEqual({ summary: expect.any(String), ...PAGE });
-    expect(JSON.parse(textOf(result, 1))).toEqual(PAGE);
+    expect(result.content).toHaveLength(1);
     expect(w.errors).toEqual([]);
   });
 

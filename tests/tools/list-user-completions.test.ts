@@ -117,9 +117,9 @@ describe('the summary', () => {
       '- lo-9: completion date not given, result unmapped ("Attended"), score 42',
       'More on the next page: call list_user_completions again with the same arguments and next: "cursor-2".',
     ]);
-    // structuredContent is the page as StackOne sent it, after the summary; so is the second text block.
+    // structuredContent is the page as StackOne sent it, after the summary; content is the summary alone.
     expect(result.structuredContent).toEqual({ summary: expect.any(String), ...PAGE });
-    expect(JSON.parse(textOf(result, 1))).toEqual(PAGE);
+    expect(result.content).toHaveLength(1);
   });
 
   test('none: says so, with the filter, and offers no cursor', async () => {

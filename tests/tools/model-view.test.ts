@@ -55,10 +55,10 @@ describe('every client’s model sees the summary first', () => {
     expect(structuredOnly(result).startsWith(`{"summary":${JSON.stringify(summary)},`)).toBe(true);
     // content: the summary is the first block.
     expect(contentOnly(result).startsWith(summary)).toBe(true);
-    // The raw upstream JSON follows in both: the rest of structuredContent, and the second text block.
+    // The raw upstream JSON follows in structuredContent only: no second copy of it as text (docs/PERFORMANCE.md).
     const { summary: _, ...raw } = result.structuredContent as Record<string, unknown>;
-    const second = result.content[1];
-    expect(second?.type === 'text' ? JSON.parse(second.text) : undefined).toEqual(raw);
+    expect(Object.keys(raw).length).toBeGreaterThan(0);
+    expect(result.content).toHaveLength(1);
   });
 
   test('a 25-assignment page: the summary a model reads first is a tenth of the raw JSON', async () => {
