@@ -13,6 +13,11 @@ import { VERSION } from './version.js';
 export const DEFAULT_BASE_URL = 'https://api.stackone.com';
 /** StackOne gives a request 60 s before it answers 408; we wait a little longer so its answer, not ours, is the one seen. */
 export const DEFAULT_TIMEOUT_MS = 65_000;
+/**
+ * Open HTTP connections at once: well under the 1,024 file descriptors a process gets by default, so idle sockets
+ * cannot take every descriptor (and the upstream connections, the audit file, the logs) from the server.
+ */
+export const DEFAULT_MAX_CONNECTIONS = 512;
 export const DEFAULT_READ_SCOPE = 'lms:read';
 export const DEFAULT_WRITE_SCOPE = 'lms:write';
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -48,6 +53,8 @@ export interface HttpConfig {
   authToken: string | undefined;
   maxBodyBytes: number;
   requestTimeoutMs: number;
+  /** Open connections accepted at once; past it new ones are closed at once (MCP_MAX_CONNECTIONS). */
+  maxConnections: number;
   /** OAuth 2.1 protected-resource mode (MCP_OAUTH_ISSUER + MCP_RESOURCE_URL); absent means it is off. */
   oauth?: OAuthConfig | undefined;
 }
@@ -128,6 +135,12 @@ export const OPTIONS = [
     help: 'http: browser Origins accepted besides loopback',
   },
   { flag: '--max-body-bytes', env: 'MCP_MAX_BODY_BYTES', arg: '<n>', help: 'http: request body cap (default 1 MiB)' },
+  {
+    flag: '--max-connections',
+    env: 'MCP_MAX_CONNECTIONS',
+    arg: '<n>',
+    help: `http: open connections at once (default ${DEFAULT_MAX_CONNECTIONS})`,
+  },
   {
     flag: '--request-timeout-ms',
     env: 'MCP_REQUEST_TIMEOUT_MS',
@@ -382,6 +395,13 @@ export function loadConfig(argv: readonly string[], env: Env, catalog: readonly 
         allowedOrigins: list(pick('--allowed-origins')).map((o) => normalizeOrigin(o, nameOf('--allowed-origins'))),
         authToken,
         maxBodyBytes: int(pick('--max-body-bytes'), nameOf('--max-body-bytes'), 1024 * 1024, 1024, 100 * 1024 * 1024),
+        maxConnections: int(
+          pick('--max-connections'),
+          nameOf('--max-connections'),
+          DEFAULT_MAX_CONNECTIONS,
+          1,
+          1_000_000,
+        ),
         requestTimeoutMs,
         oauth,
       },

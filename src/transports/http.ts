@@ -63,7 +63,16 @@ export interface HttpOptions extends HttpConfig {
   tools?: readonly Tool[];
   /** In OAuth mode, the token verifier (made from `oauth` when absent); the bin makes it to check the issuer first. */
   verifier?: OAuthVerifier;
+  /** How long a new connection may take to send its first request (default FIRST_REQUEST_TIMEOUT_MS). */
+  firstRequestTimeoutMs?: number;
 }
+
+/**
+ * A connection that has not sent a whole request within this long is closed. Node's own headersTimeout (66 s here,
+ * to outlast a balancer's keep-alive) let sockets that never sent a byte hold a descriptor for about 88 s (measured),
+ * and enough of them made the server unreachable.
+ */
+export const FIRST_REQUEST_TIMEOUT_MS = 10_000;
 
 export interface HttpHandle {
   /** Where a client on this machine reaches the server. */
@@ -145,6 +154,7 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
   });
   await sharedServer.connect(shared);
 
+  const firstRequestTimers = new WeakMap<import('node:net').Socket, NodeJS.Timeout>();
   const server = createServer((req, res) => {
     const started = performance.now();
     const entry: AccessEntry = { method: req.method ?? '', path: pathOf(req.url) };
@@ -177,6 +187,23 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = options.requestTimeoutMs + 5_000;
+  // A bound on open connections (past it, node closes new ones at once), and a short deadline for a connection to
+  // send its first request: idle sockets cannot hold every descriptor.
+  server.maxConnections = options.maxConnections;
+  const firstRequestMs = options.firstRequestTimeoutMs ?? FIRST_REQUEST_TIMEOUT_MS;
+  server.on('connection', (socket) => {
+    const timer = setTimeout(() => socket.destroy(), firstRequestMs);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    firstRequestTimers.set(socket, timer);
+  });
+  server.on('request', (req: IncomingMessage) => {
+    const timer = firstRequestTimers.get(req.socket);
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      firstRequestTimers.delete(req.socket);
+    }
+  });
 
   async function handle(req: IncomingMessage, res: ServerResponse, entry: AccessEntry): Promise<void> {
     if (entry.path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -533,7 +560,9 @@ async function writeResponse(
 ): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
-    headers[name] = value;
+    // Hop-by-hop headers describe the SDK's web Response, not this connection: copying its `connection:
+    // keep-alive` overrode a client's `Connection: close` and the `close` set while draining.
+    if (!HOP_BY_HOP.has(name)) headers[name] = value;
   });
   res.writeHead(response.status, headers);
   if (response.body === null) {
@@ -662,6 +691,17 @@ function sseEvent(message: JSONRPCMessage | unknown): string {
 }
 
 /** As the SDK's streamable HTTP transport answers a POST over SSE. */
+/** RFC 9110 §7.6.1: headers that belong to one connection, never forwarded. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+]);
+
 const SSE_HEADERS = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache, no-transform',

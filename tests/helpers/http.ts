@@ -7,7 +7,13 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { type AuditLine, type AuditLog, createAuditLog } from '../../src/audit.js';
 import { createOAuthVerifier, type OAuthVerifier } from '../../src/auth/oauth.js';
 import type { Clock } from '../../src/clock.js';
-import { DEFAULT_READ_SCOPE, DEFAULT_WRITE_SCOPE, type HttpConfig, type OAuthConfig } from '../../src/config.js';
+import {
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_READ_SCOPE,
+  DEFAULT_WRITE_SCOPE,
+  type HttpConfig,
+  type OAuthConfig,
+} from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { StackOneClient } from '../../src/stackone/client.js';
 import { depsForTenant, type HttpHandle, serveHttp } from '../../src/transports/http.js';
@@ -30,6 +36,7 @@ export async function startHttp(
     allowedAccountIds?: readonly string[];
     /** The server's one clock (default frozen at TEST_NOW); OAuth tests give the issuer's, the machine's. */
     now?: Clock;
+    firstRequestTimeoutMs?: number;
   } = {},
 ): Promise<HttpServerUnderTest> {
   const { apiKey, accountId, audit, allowedAccountIds, now = frozenClock(), ...http } = opts;
@@ -43,6 +50,7 @@ export async function startHttp(
     allowedOrigins: [],
     authToken: undefined,
     maxBodyBytes: 1024 * 1024,
+    maxConnections: DEFAULT_MAX_CONNECTIONS,
     requestTimeoutMs: 10_000,
     ...http,
     logger,
