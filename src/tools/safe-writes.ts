@@ -190,9 +190,30 @@ export async function createGuarded<T extends Listed>(
   const key = `write:${tenantDigest(ctx.stackone.baseUrl, ctx.credentials)}:${kind.noun}:${userId}:${target.learning_object_external_reference}`;
   const waitMs = createBudgetMs(ctx.stackone.timeoutMs);
   try {
-    return await ctx.locks.withLock(key, { waitMs, signal: ctx.signal }, () =>
-      guardedCreate(kind, ctx, userId, target, blocks, create),
-    );
+    return await ctx.locks.withLock(key, { waitMs, signal: ctx.signal }, async () => {
+      let before: Found<T> | undefined;
+      if (blocks) {
+        try {
+          before = await findRecords(kind, ctx, userId, target);
+        } catch (error) {
+          throw new PrecheckError(kind.looksFor, error instanceof Error ? error.message : String(error), kind.list);
+        }
+        const existing = before.records.find(blocks);
+        if (existing) return { outcome: 'exists', record: existing };
+        if (!before.complete)
+          throw new PrecheckError(kind.looksFor, before.unsure ?? 'the check was cut short', kind.list);
+      }
+      const started = ctx.now();
+      try {
+        return { outcome: 'created', reply: await create() };
+      } catch (error) {
+        return {
+          outcome: 'confirmed',
+          record: await checkAfterFailure(error, kind, ctx, userId, target, started, before),
+          error,
+        };
+      }
+    });
   } catch (error) {
     if (error instanceof LockWaitError) {
       throw new PrecheckError(
@@ -203,37 +224,6 @@ export async function createGuarded<T extends Listed>(
     }
     if (ctx.signal.aborted && !(error instanceof LmsError)) throw new CancelledError();
     throw error;
-  }
-}
-
-async function guardedCreate<T extends Listed>(
-  kind: WriteKind<T>,
-  ctx: ToolContext,
-  userId: string,
-  target: Target,
-  blocks: ((record: T) => boolean) | undefined,
-  create: () => Promise<CreateResult>,
-): Promise<Created<T>> {
-  let before: Found<T> | undefined;
-  if (blocks) {
-    try {
-      before = await findRecords(kind, ctx, userId, target);
-    } catch (error) {
-      throw new PrecheckError(kind.looksFor, error instanceof Error ? error.message : String(error), kind.list);
-    }
-    const existing = before.records.find(blocks);
-    if (existing) return { outcome: 'exists', record: existing };
-    if (!before.complete) throw new PrecheckError(kind.looksFor, before.unsure ?? 'the check was cut short', kind.list);
-  }
-  const started = ctx.now();
-  try {
-    return { outcome: 'created', reply: await create() };
-  } catch (error) {
-    return {
-      outcome: 'confirmed',
-      record: await checkAfterFailure(error, kind, ctx, userId, target, started, before),
-      error,
-    };
   }
 }
 
