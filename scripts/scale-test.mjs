@@ -516,13 +516,27 @@ async function main() {
   );
   const nginxBin = await ensureNginx();
 
-  /** @type {{ startSandbox: (o: { now: () => number, port?: number, host?: '127.0.0.1' }) => Promise<{ url: string, emulator: { assignmentsOf(u: string): Record<string, unknown>[] }, close(): Promise<void> }> }} */
+  /** @type {{ startSandbox: (o: { now: () => number, port?: number, host?: '127.0.0.1' }) => Promise<{ url: string, emulator: { assignmentsOf(u: string): Record<string, unknown>[], addLearningObjects(refs: string[]): void }, close(): Promise<void> }> }} */
   const { startSandbox } = await import(SANDBOX_SERVE);
   /** @type {{ SANDBOX_API_KEY: string }} */
   const { SANDBOX_API_KEY } = await import(SANDBOX_SEED);
   const { systemClock } = await import(CLOCK);
   const sandbox = await startSandbox({ host: HOST, now: systemClock });
   cleanups.push(() => sandbox.close());
+  // Every create names a reference of its own, so each landing can be counted; the emulator refuses a reference its
+  // catalogue does not have, as a provider would, so they are added to it first.
+  sandbox.emulator.addLearningObjects(
+    modes
+      .flatMap((mode) =>
+        Array.from({ length: CLIENTS }, (_, c) =>
+          Array.from(
+            { length: CALLS_PER_CLIENT },
+            (_, n) => callFor(mode, c, n).arguments.learning_object_external_reference,
+          ),
+        ).flat(),
+      )
+      .filter((ref) => typeof ref === 'string'),
+  );
   log(`sandbox emulator listening at ${sandbox.url}`);
 
   /** @type {Record<string, string>} */
