@@ -679,9 +679,9 @@ function targets(t) {
       ok: v('http_errors', 'ours') === 0 && v('http26_errors', 'ours') === 0,
     },
     {
-      name: 'tools/list under 14,000 characters',
+      name: 'tools/list under 18,000 (seven tools, issue 19) characters',
       value: String(v('tools_list_chars', 'ours')),
-      ok: v('tools_list_chars', 'ours') < 14_000,
+      ok: v('tools_list_chars', 'ours') < 18_000,
     },
     {
       name: 'summary of a 25-assignment page under 2,000 characters',
