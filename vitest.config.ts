@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { configDefaults, defineConfig } from 'vitest/config';
 
@@ -9,10 +10,20 @@ if (!browser) {
   process.stderr.write(`tests/browser/ left out: no ${chromium} (apt-get install -y chromium to run them)\n`);
 }
 
+// The shared-cache tests start Debian's redis-server (tests/helpers/redis.ts); the same rule as for Chromium.
+const redis =
+  spawnSync(process.env.REDIS_SERVER ?? 'redis-server', ['--version']).status === 0 || Boolean(process.env.CI);
+if (!redis)
+  process.stderr.write('tests/cache/ left out: no redis-server (apt-get install -y redis-server to run them)\n');
+
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
-    exclude: [...configDefaults.exclude, ...(browser ? [] : ['tests/browser/**'])],
+    exclude: [
+      ...configDefaults.exclude,
+      ...(browser ? [] : ['tests/browser/**']),
+      ...(redis ? [] : ['tests/cache/**']),
+    ],
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },

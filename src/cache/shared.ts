@@ -94,6 +94,8 @@ export class SharedCache {
   private readonly bulkTimeoutMs: number;
   private readonly coolOffMs: number;
   private state: 'connecting' | 'up' | 'down' = 'connecting';
+  /** Whether the store has answered since this process started: "unreachable at start" and "connected" until then. */
+  private connectedOnce = false;
   /** performance.now() until which the store is skipped after a failure. */
   private coolUntil = 0;
   private closed = false;
@@ -187,7 +189,7 @@ export class SharedCache {
     if (this.closed || this.state === 'down') return;
     const reason = reasonOf(error);
     this.logger.warn(
-      this.state === 'connecting'
+      !this.connectedOnce
         ? 'shared cache (MCP_CACHE_URL) unreachable at start: this replica uses its own memory and locks until it answers'
         : 'shared cache (MCP_CACHE_URL) unavailable: this replica uses its own memory and locks until it returns',
       { reason },
@@ -199,11 +201,12 @@ export class SharedCache {
     this.coolUntil = 0;
     if (this.closed || this.state === 'up') return;
     this.logger.info(
-      this.state === 'connecting'
+      !this.connectedOnce
         ? 'shared cache (MCP_CACHE_URL) connected: directories, report indexes, walks and creates are shared'
         : 'shared cache (MCP_CACHE_URL) is back: sharing again',
     );
     this.state = 'up';
+    this.connectedOnce = true;
   }
 }
 

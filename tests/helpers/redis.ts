@@ -10,8 +10,13 @@ import { join } from 'node:path';
 import { createClient } from '@redis/client';
 import { freePort } from './http.js';
 
-const inspector = (port: number) =>
-  createClient({ url: `redis://127.0.0.1:${port}/0`, disableClientInfo: true, maintNotifications: 'disabled' });
+const inspector = (port: number, password?: string) =>
+  createClient({
+    url: `redis://127.0.0.1:${port}/0`,
+    ...(password ? { password } : {}),
+    disableClientInfo: true,
+    maintNotifications: 'disabled',
+  });
 export type Inspector = ReturnType<typeof inspector>;
 
 export const REDIS_SERVER = process.env.REDIS_SERVER ?? 'redis-server';
@@ -22,6 +27,7 @@ export function hasRedis(): boolean {
 }
 
 export interface RedisUnderTest {
+  /** redis://[:password@]127.0.0.1:port/0 */
   url: string;
   port: number;
   /** A client of the test's own, for looking at what the server holds. */
@@ -36,7 +42,8 @@ export interface RedisUnderTest {
   close(): Promise<void>;
 }
 
-export async function startRedis(): Promise<RedisUnderTest> {
+/** `password`: the server requires it (requirepass), and the URL carries it, as a production one may. */
+export async function startRedis(options: { password?: string } = {}): Promise<RedisUnderTest> {
   if (!hasRedis()) throw new Error(`${REDIS_SERVER} is missing: apt-get install -y redis-server (.ci/run does)`);
   const dir = mkdtempSync(join(tmpdir(), 'redis-test-'));
   let child: ChildProcess | undefined;
@@ -96,10 +103,10 @@ export async function startRedis(): Promise<RedisUnderTest> {
       : new Promise<void>((resolve) => proc.once('exit', () => resolve()));
 
   return {
-    url: `redis://127.0.0.1:${port}/0`,
+    url: `redis://${options.password ? `:${options.password}@` : ''}127.0.0.1:${port}/0`,
     port,
     async inspect() {
-      const client = inspector(port);
+      const client = inspector(port, options.password);
       client.on('error', () => {});
       await client.connect();
       inspectors.push(client);

@@ -28,6 +28,7 @@ export interface ReplicaOptions {
   connected?: boolean;
   walkLockMs?: number;
   createLockMs?: number;
+  coolOffMs?: number;
   /** Locks other than the shared ones (a test's breakage: MemoryLocks). */
   locks?: Locks;
 }
@@ -65,6 +66,7 @@ export async function startReplica(cacheUrl: string, upstreamUrl: string, option
     directoryTtlMs,
     ...(options.walkLockMs ? { walkLockMs: options.walkLockMs } : {}),
     ...(options.createLockMs ? { createLockMs: options.createLockMs } : {}),
+    ...(options.coolOffMs ? { coolOffMs: options.coolOffMs } : {}),
   });
   if (options.connected !== false) await logged(/shared cache \(MCP_CACHE_URL\) connected/);
   const directory = new Directory({ now: options.now, ...shared.directory, ...options.directory });
