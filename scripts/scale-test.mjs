@@ -31,6 +31,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client, ClientCredentialsProvider, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { startRedisServer } from './lib/redis-server.mjs';
 
 const REPLICAS = 3;
 const CLIENTS = 8;
@@ -537,56 +538,6 @@ async function runClient(mcpUrl, c, records, credentials, onCall = () => {}) {
  */
 
 /**
- * Debian's redis-server on a free loopback port, persistence off, killed at cleanup; killable (-9) and restartable
- * (empty) on the same port.
- * @param {string} bin
- */
-async function startRedisServer(bin) {
-  const dir = await mkdtemp(join(tmpdir(), 'scale-test-redis-'));
-  const port = await freePort();
-  /** @type {import('node:child_process').ChildProcess | undefined} */
-  let proc;
-  const launch = () =>
-    new Promise((resolve, reject) => {
-      const child = spawn(
-        bin,
-        ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', ''],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let out = '';
-      const timer = setTimeout(
-        () => reject(new Error(`redis-server not ready in ${READY_TIMEOUT_MS} ms: ${out}`)),
-        READY_TIMEOUT_MS,
-      );
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server exited (${code}) at start: ${out}`));
-      });
-      child.stdout.on('data', (/** @type {Buffer} */ chunk) => {
-        out += chunk.toString('utf8');
-        if (out.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          proc = child;
-          resolve(undefined);
-        }
-      });
-    });
-  const kill = async () => {
-    const child = proc;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  };
-  cleanups.push(async () => {
-    await kill();
-    await rm(dir, { recursive: true, force: true });
-  });
-  await launch();
-  return { url: `redis://${HOST}:${port}/0`, port, kill, restart: launch, pid: () => proc?.pid };
-}
-
-/**
  * The sandbox behind a proxy that records every request and can slow them: the lists (so a walk takes long enough
  * for the other replicas' questions to arrive during it), and a person's records and creates (so two identical
  * creates both run their check before either writes).
@@ -708,8 +659,8 @@ function untilCacheLine(replica, pattern, timeoutMs = 15_000) {
  * @param {Sandbox} sandbox
  */
 async function startShared(sandbox) {
-  const redisBin = await ensureDebian('redis-server', 'redis-server');
-  const redis = await startRedisServer(redisBin);
+  const redis = await startRedisServer({ bin: await ensureDebian('redis-server', 'redis-server') });
+  cleanups.push(() => redis.close());
   log(`redis-server (pid ${redis.pid()}) at ${redis.url}`);
   const proxy = await startCountingProxy(sandbox.url);
   log(`counting proxy at ${proxy.url} in front of the sandbox`);
