@@ -472,17 +472,20 @@ async function main() {
   // brings its own heading: the same organisation's 50,000 assignments), in the same report.
   const lookups = process.env.BENCH_ONLY ? '' : await sectionFigures('bench/lookups.mjs');
   const reports = process.env.BENCH_ONLY ? '' : await sectionFigures('bench/report.mjs');
+  // MCP_CACHE_URL's own figures (bench/shared-cache.mjs, which brings its heading): replicas on one redis-server.
+  const shared = process.env.BENCH_ONLY ? '' : await sectionFigures('bench/shared-cache.mjs');
   // The MCP Apps view's size (bench/view.mjs): bytes, not timings.
   const view = process.env.BENCH_ONLY ? '' : await viewFigures();
   const seconds = (performance.now() - started) / 1000;
   const report = render(table, seconds);
-  process.stdout.write(`${report.text}\n${lookups}\n${reports}\n`);
+  process.stdout.write(`${report.text}\n${lookups}\n${reports}\n${shared}\n`);
   writeFileSync(
     `${ROOT}BENCHMARKS.md`,
     [
       report.markdown,
       ...(lookups ? [`\n## Lookups: find_users on a 5,000-person directory\n\n${lookups}\n`] : []),
       ...(reports ? [`\n${reports}\n`] : []),
+      ...(shared ? [`\n${shared}\n`] : []),
       ...(view ? [`\n## The MCP Apps view\n\n${view}\n`] : []),
     ].join(''),
   );
@@ -494,7 +497,7 @@ async function main() {
   }
 }
 
-/** Runs one of the section scripts (bench/lookups.mjs, bench/report.mjs) and returns the markdown it prints. */
+/** Runs one of the section scripts (bench/lookups.mjs, report.mjs, shared-cache.mjs); returns the markdown it prints. */
 async function sectionFigures(/** @type {string} */ script) {
   const child = spawn(process.execPath, [`${ROOT}${script}`], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';

@@ -11,6 +11,19 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/**
+ * The environment without libfaketime (scripts/ci/year-ahead.sh runs the suite under it): redis-server hangs at start
+ * with it preloaded, even for --version. Its clock only times the keys' expiries, which are relative, so it keeps
+ * the machine's, as Chromium does in the browser tests.
+ * @returns {NodeJS.ProcessEnv}
+ */
+export function realClockEnv() {
+  /** @type {NodeJS.ProcessEnv} */
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (k !== 'LD_PRELOAD' && k !== 'FAKETIME') env[k] = v;
+  return env;
+}
+
 /** @returns {Promise<number>} a port that was free on 127.0.0.1 a moment ago */
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -58,7 +71,7 @@ export async function startRedisServer(options = {}) {
           ...['--dir', dir, '--logfile', ''],
           ...(options.password ? ['--requirepass', options.password] : []),
         ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
+        { stdio: ['ignore', 'pipe', 'pipe'], env: realClockEnv() },
       );
       let out = '';
       const timer = setTimeout(() => {

@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createClient } from '@redis/client';
-import { type RedisServer, startRedisServer } from '../../scripts/lib/redis-server.mjs';
+import { type RedisServer, realClockEnv, startRedisServer } from '../../scripts/lib/redis-server.mjs';
 
 export const REDIS_SERVER = process.env.REDIS_SERVER ?? 'redis-server';
 
@@ -24,7 +24,7 @@ export interface RedisUnderTest extends RedisServer {
 
 /** `password`: the server requires it (requirepass), and the URL carries it, as a production one may. */
 export async function startRedis(options: { password?: string } = {}): Promise<RedisUnderTest> {
-  if (spawnSync(REDIS_SERVER, ['--version']).status !== 0) {
+  if (spawnSync(REDIS_SERVER, ['--version'], { env: realClockEnv() }).status !== 0) {
     throw new Error(`${REDIS_SERVER} is missing: apt-get install -y redis-server (.ci/run does)`);
   }
   const server = await startRedisServer({ bin: REDIS_SERVER, ...options });
