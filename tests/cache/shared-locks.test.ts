@@ -120,6 +120,28 @@ describe('the store lock', () => {
     expect(await inspect.exists(key)).toBe(0);
   });
 
+  test("only the holder's token renews or releases: a late holder cannot touch its successor's lock", async () => {
+    const [a] = await replicas('http://127.0.0.1:9', 1);
+    const cache = a?.shared.cache;
+    if (!cache) throw new Error('no replica');
+    const inspect = await redis.inspect();
+    expect(await cache.claim('t', 'first', 150)).toBe('mine');
+    expect(await cache.claim('t', 'second', 5_000)).toBe('held');
+    expect(await cache.renew('t', 'second', 5_000)).toBe(false);
+    await cache.release('t', 'second');
+    expect(await inspect.get('t')).toBe('first');
+    // The first holder stalls past its expiry; the second takes the lock; the first's late calls change nothing.
+    while ((await inspect.exists('t')) === 1) await new Promise((r) => setTimeout(r, 20));
+    expect(await cache.claim('t', 'second', 5_000)).toBe('mine');
+    expect(await cache.renew('t', 'first', 5_000)).toBe(false);
+    await cache.release('t', 'first');
+    expect(await inspect.get('t')).toBe('second');
+    expect(await cache.renew('t', 'second', 9_000)).toBe(true);
+    expect(await inspect.pTTL('t')).toBeGreaterThan(5_000);
+    await cache.release('t', 'second');
+    expect(await inspect.exists('t')).toBe(0);
+  });
+
   test('a holder renews its lock while it works, past the expiry', async () => {
     const [a, b] = await replicas('http://127.0.0.1:9', 2, 300);
     const inspect = await redis.inspect();

@@ -30,7 +30,7 @@ describe('toCompact / fromCompact', () => {
           const s = asJson(snapshot(records, { next, phase, complete })) as DirectorySnapshot;
           const back = fromCompact(asJson(toCompact(s, 'v1')));
           expect(back?.version).toBe('v1');
-          expect(back?.snapshot).toEqual(s);
+          expect(back?.snapshot).toStrictEqual(s);
         },
       ),
     );
@@ -64,7 +64,7 @@ describe('toCompact / fromCompact', () => {
     // Absent (every tenth) is -1; null is a value like any other.
     expect(byName.due_date).toMatchObject({ d: [null] });
     expect((byName.due_date as { i: number[] }).i.filter((i) => i === -1)).toHaveLength(4);
-    expect(fromCompact(asJson(compact))?.snapshot.records).toEqual(records);
+    expect(fromCompact(asJson(compact))?.snapshot.records).toStrictEqual(records);
   });
 
   test('anything that is not a whole snapshot of this layout is a miss, never a misread', () => {
@@ -104,7 +104,7 @@ describe('pack / unpack', () => {
     const bytes = await pack(snapshot(records), 'tag');
     expect(bytes.subarray(0, 2).toString('hex')).toBe('1f8b');
     expect(bytes.length).toBeLessThan(JSON.stringify(records).length / 3);
-    expect(await unpack(bytes, 1 << 20)).toEqual({ snapshot: snapshot(records), version: 'tag' });
+    expect(await unpack(bytes, 1 << 20)).toStrictEqual({ snapshot: snapshot(records), version: 'tag' });
     expect(await unpack(Buffer.from('not gzip'), 1 << 20)).toBeUndefined();
     expect(await unpack(bytes.subarray(0, bytes.length - 10), 1 << 20)).toBeUndefined();
     // Inflating past the bound the memory store would keep is refused before it is all in memory.
