@@ -111,22 +111,18 @@ export class SharedDirectoryStore implements DirectoryStore, SharedWalks {
           told = true;
           options.waiting(undefined);
         }
-        const seen = await this.cache.run((c) => c.mGet([lockKey, progressKey]));
-        if (seen === UNAVAILABLE) return undefined;
-        const [holder, message] = seen;
+        const message = await this.cache.run((c) => c.get(progressKey));
         if (typeof message === 'string' && message !== heard) {
           heard = message;
           options.waiting(message);
         }
-        // The holder let go: it left a snapshot that answers the read, or the next attempt takes the walk over.
-        return holder === null ? options.settled() : undefined;
       },
     });
-    if (acquired.kind === 'done') return acquired.value;
     if (acquired.kind !== 'lease') return refresh(() => {});
     const { lease } = acquired;
     try {
-      // Another replica may have finished between this replica's look at the cache and its taking the lock.
+      // Another replica may have walked while this one waited, or between its look at the cache and taking the lock:
+      // then its snapshot answers. (Waiters take the lock in turn for this look, a few ms each.)
       const settled = await options.settled();
       if (settled !== undefined) return settled;
       return await refresh((message) => {

@@ -256,31 +256,29 @@ export class Lease {
 }
 
 /** How a wait for a lock ended. */
-export type Acquired<T> =
+export type Acquired =
   | { kind: 'lease'; lease: Lease }
   /** The store cannot be used: go on without it. */
   | { kind: 'unavailable' }
-  /** `poll` ended the wait with its own answer (the holder's result). */
-  | { kind: 'done'; value: T }
   /** `waitMs` passed with the lock still held by another. */
   | { kind: 'timeout' };
 
-export interface AcquireOptions<T> {
+export interface AcquireOptions {
   ttlMs: number;
   signal: AbortSignal;
   /** How long to wait for another holder; Infinity waits while it holds (a dead holder's lock expires). */
   waitMs: number;
   /** Keys released with the lock. */
   also?: readonly string[];
-  /** Called between attempts while another holds the lock; a value ends the wait. */
-  poll?: () => Promise<T | undefined>;
+  /** Called between attempts while another holds the lock (the walk relays the holder's progress). */
+  poll?: () => Promise<void>;
 }
 
 /**
  * Takes the lock `key`, waiting (polling, 50 to 250 ms apart) while another replica holds it. A holder that dies
  * holds it at most its TTL: then the next attempt here takes it. Rejects with the signal's reason when it aborts.
  */
-export async function acquire<T>(cache: SharedCache, key: string, options: AcquireOptions<T>): Promise<Acquired<T>> {
+export async function acquire(cache: SharedCache, key: string, options: AcquireOptions): Promise<Acquired> {
   const token = lockToken();
   const started = performance.now();
   let delay = MIN_POLL_MS;
@@ -293,8 +291,7 @@ export async function acquire<T>(cache: SharedCache, key: string, options: Acqui
     if (left <= 0) return { kind: 'timeout' };
     await pause(Math.min(left, delay * (0.8 + 0.4 * Math.random())), options.signal);
     delay = Math.min(delay * 2, MAX_POLL_MS);
-    const value = await options.poll?.();
-    if (value !== undefined) return { kind: 'done', value };
+    await options.poll?.();
   }
 }
 
