@@ -8,6 +8,7 @@
 import {
   type DirectorySnapshot,
   type DirectoryStore,
+  type ExclusiveOptions,
   MemoryDirectoryStore,
   type SharedWalks,
 } from '../stackone/directory.js';
@@ -90,11 +91,7 @@ export class SharedDirectoryStore implements DirectoryStore, SharedWalks {
 
   async exclusive<T>(
     key: string,
-    options: {
-      signal: AbortSignal;
-      settled: () => Promise<T | undefined>;
-      waiting: (message: string | undefined) => void;
-    },
+    options: ExclusiveOptions<T>,
     refresh: (publish: (message: string) => void) => Promise<T>,
   ): Promise<T> {
     const lockKey = `${key}:walk`;

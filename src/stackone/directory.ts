@@ -74,13 +74,16 @@ export interface SharedWalks {
    */
   exclusive<T>(
     key: string,
-    options: {
-      signal: AbortSignal;
-      settled: () => Promise<T | undefined>;
-      waiting: (message: string | undefined) => void;
-    },
+    options: ExclusiveOptions<T>,
     refresh: (publish: (message: string) => void) => Promise<T>,
   ): Promise<T>;
+}
+
+/** A refresh's side of SharedWalks.exclusive: how it is stopped, what ends a wait, where the wait's progress goes. */
+export interface ExclusiveOptions<T> {
+  signal: AbortSignal;
+  settled: () => Promise<T | undefined>;
+  waiting: (message: string | undefined) => void;
 }
 
 /**

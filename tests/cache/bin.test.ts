@@ -4,9 +4,8 @@
  * log says so once without the URL; and with the store down from the start it answers, then exits on stdin EOF
  * instead of staying alive for the reconnect timer. A bad MCP_CACHE_URL stops it at start without repeating the URL.
  */
-import { spawn } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
+import { assertBuilt, spawnBin } from '../helpers/bin.js';
 import { fakeDirectory, people } from '../helpers/directory.js';
 import { freePort, waitForOutput } from '../helpers/http.js';
 import { startRedis } from '../helpers/redis.js';
@@ -28,19 +27,8 @@ async function upstream() {
   return up;
 }
 
-function spawnBin(env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
+function serve(env: Record<string, string>) {
+  const { child, exited, out, err } = spawnBin(env);
   cleanup.push(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
@@ -56,11 +44,11 @@ function spawnBin(env: Record<string, string>) {
     const n = send('tools/call', { name, arguments: args });
     await waitForOutput(child.stdout, new RegExp(`"id":${n}[,}]`), 10_000).catch(() => undefined);
     const reply = replies().find((r) => r.id === n);
-    expect(reply, `no reply to ${name}: ${stderr}`).toBeDefined();
+    expect(reply, `no reply to ${name}: ${err()}`).toBeDefined();
     return reply?.result as { isError?: boolean; structuredContent?: unknown };
   };
   const replies = () =>
-    stdout
+    out()
       .split('\n')
       .filter(Boolean)
       .map((line) => JSON.parse(line) as { jsonrpc: string; id?: number; result?: unknown });
@@ -69,8 +57,8 @@ function spawnBin(env: Record<string, string>) {
   );
   /** Resolves once stderr holds a line matching `pattern`, whether it came before the call or after. */
   const logged = (pattern: RegExp) =>
-    pattern.test(stderr) ? Promise.resolve(stderr) : waitForOutput(child.stderr, pattern, 10_000);
-  return { child, exited, call, replies, logged, err: () => stderr };
+    pattern.test(err()) ? Promise.resolve(err()) : waitForOutput(child.stderr, pattern, 10_000);
+  return { child, exited, call, replies, logged, err };
 }
 
 describe('the binary with a shared store', () => {
@@ -78,7 +66,7 @@ describe('the binary with a shared store', () => {
     const up = await upstream();
     const redis = await startRedis({ password: PASSWORD });
     cleanup.push(() => redis.close());
-    const bin = spawnBin({
+    const bin = serve({
       STACKONE_API_KEY: KEY,
       STACKONE_ACCOUNT_ID: ACCOUNT,
       STACKONE_BASE_URL: up.url,
@@ -108,7 +96,7 @@ describe('the binary with a shared store', () => {
   test('the store down from the start: the process answers, then exits on stdin EOF', async () => {
     const up = await upstream();
     const port = await freePort();
-    const bin = spawnBin({
+    const bin = serve({
       STACKONE_API_KEY: KEY,
       STACKONE_ACCOUNT_ID: ACCOUNT,
       STACKONE_BASE_URL: up.url,
@@ -122,7 +110,7 @@ describe('the binary with a shared store', () => {
   });
 
   test('a URL that is not redis:// or rediss:// stops it at start, naming the variable, not the URL', async () => {
-    const bin = spawnBin({ STACKONE_API_KEY: KEY, MCP_CACHE_URL: `http://admin:${PASSWORD}@cache:6379` });
+    const bin = serve({ STACKONE_API_KEY: KEY, MCP_CACHE_URL: `http://admin:${PASSWORD}@cache:6379` });
     expect((await bin.exited).code).toBe(2);
     expect(bin.err()).toMatch(/MCP_CACHE_URL must be a redis:\/\/ or rediss:\/\/ URL/);
     expect(bin.err()).not.toContain(PASSWORD);

@@ -5,28 +5,16 @@
  * StackOne directory on loopback, counting its requests.
  */
 import type { CallToolResult } from '@modelcontextprotocol/client';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { tenantKey } from '../../src/stackone/directory.js';
 import { directoryRequests, type FakeDirectory, fakeDirectory, people, T0 } from '../helpers/directory.js';
-import { type RedisUnderTest, startRedis } from '../helpers/redis.js';
+import { redisForFile } from '../helpers/redis.js';
 import { type Replica, type ReplicaOptions, startReplica } from '../helpers/replicas.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 import { ACCOUNT, API_KEY } from '../helpers/wire.js';
 
-let redis: RedisUnderTest;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.close();
-});
-
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const close of cleanup.splice(0).reverse()) await close();
-  const inspect = await redis.inspect();
-  await inspect.flushAll();
-});
+const file = redisForFile();
+const { cleanup } = file;
 
 const clock = { now: T0 + 3_600_000 };
 const now = () => clock.now;
@@ -39,7 +27,7 @@ async function setup(count = 320): Promise<{ fake: FakeDirectory; up: Upstream }
 }
 
 async function replica(up: Upstream, options: Partial<ReplicaOptions> = {}): Promise<Replica> {
-  const r = await startReplica(redis.url, up.url, { now, ...options });
+  const r = await startReplica(file.server.url, up.url, { now, ...options });
   cleanup.push(() => r.close());
   return r;
 }
@@ -113,7 +101,7 @@ describe('one walk for all replicas', () => {
     expect(JSON.stringify((await find(c, 'dana')).structuredContent)).toBe(json);
     expect(directoryRequests(up.requests)).toHaveLength(4);
 
-    const inspect = await redis.inspect();
+    const inspect = await file.server.inspect();
     const keys = (await inspect.keys('*')).sort();
     const key = tenantKey(a.w.stackone.baseUrl, { apiKey: API_KEY, accountId: ACCOUNT }, 'users');
     // The snapshot and its version tag; the walk's lock and progress line went with the walk.
@@ -135,7 +123,7 @@ describe('one walk for all replicas', () => {
     const { up } = await setup(150);
     const a = await replica(up, { walkLockMs: 800 });
     const key = tenantKey(a.w.stackone.baseUrl, { apiKey: API_KEY, accountId: ACCOUNT }, 'users');
-    const inspect = await redis.inspect();
+    const inspect = await file.server.inspect();
     // What a replica killed mid-walk leaves: its lock, which nobody renews or releases.
     await inspect.set(`${key}:walk`, 'a-dead-replica', { expiration: { type: 'PX', value: 800 } });
     const heard = new Heard();

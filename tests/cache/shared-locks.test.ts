@@ -5,33 +5,23 @@
  */
 import { createHash } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { LockWaitError } from '../../src/locks.js';
 import { frozenClock } from '../helpers/clock.js';
-import { type RedisUnderTest, startRedis } from '../helpers/redis.js';
+import { type RedisUnderTest, redisForFile } from '../helpers/redis.js';
 import { type Replica, startReplica } from '../helpers/replicas.js';
 import { startUpstream } from '../helpers/upstream.js';
 import { expectOneRecord, statefulStackOne } from '../helpers/writes.js';
 
-let redis: RedisUnderTest;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.close();
-});
-
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const close of cleanup.splice(0).reverse()) await close();
-});
+const file = redisForFile();
+const { cleanup } = file;
 
 const now = frozenClock();
 
 async function replicas(upstreamUrl: string, n: number, createLockMs?: number): Promise<Replica[]> {
   const started: Replica[] = [];
   for (let i = 0; i < n; i++) {
-    const r = await startReplica(redis.url, upstreamUrl, { now, ...(createLockMs ? { createLockMs } : {}) });
+    const r = await startReplica(file.server.url, upstreamUrl, { now, ...(createLockMs ? { createLockMs } : {}) });
     cleanup.push(() => r.close());
     started.push(r);
   }
@@ -80,7 +70,7 @@ describe('the store lock', () => {
     });
     // The first holds the store's lock: the second replica finds it held, polls, and runs only after the release.
     await entered;
-    const inspect = await redis.inspect();
+    const inspect = await file.server.inspect();
     const key = `lms-lock:v1:${createHash('sha256').update('k').digest('base64url')}`;
     expect(await inspect.exists(key)).toBe(1);
     const before = await setCalls(inspect, 0);
@@ -99,7 +89,7 @@ describe('the store lock', () => {
 
   test('a wait that runs out, or is cancelled, runs nothing; a dead holder is taken over at its expiry', async () => {
     const [a] = await replicas('http://127.0.0.1:9', 1, 600);
-    const inspect = await redis.inspect();
+    const inspect = await file.server.inspect();
     const key = `lms-lock:v1:${createHash('sha256').update('dead').digest('base64url')}`;
     // A replica that died mid-create: its lock stays until its expiry, nobody renews or releases it.
     await inspect.set(key, 'a-dead-replica', { expiration: { type: 'PX', value: 600 } });
@@ -124,7 +114,7 @@ describe('the store lock', () => {
     const [a] = await replicas('http://127.0.0.1:9', 1);
     const cache = a?.shared.cache;
     if (!cache) throw new Error('no replica');
-    const inspect = await redis.inspect();
+    const inspect = await file.server.inspect();
     expect(await cache.claim('t', 'first', 150)).toBe('mine');
     expect(await cache.claim('t', 'second', 5_000)).toBe('held');
     expect(await cache.renew('t', 'second', 5_000)).toBe(false);
@@ -144,7 +134,7 @@ describe('the store lock', () => {
 
   test('a holder renews its lock while it works, past the expiry', async () => {
     const [a, b] = await replicas('http://127.0.0.1:9', 2, 300);
-    const inspect = await redis.inspect();
+    const inspect = await file.server.inspect();
     const key = `lms-lock:v1:${createHash('sha256').update('long').digest('base64url')}`;
     let overlap = false;
     let inside = false;

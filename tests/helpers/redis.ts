@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createClient } from '@redis/client';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type RedisServer, realClockEnv, startRedisServer } from '../../scripts/lib/redis-server.mjs';
 
 export const REDIS_SERVER = process.env.REDIS_SERVER ?? 'redis-server';
@@ -42,5 +43,31 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
       for (const client of inspectors.splice(0)) client.destroy();
       await server.close();
     },
+  };
+}
+
+/**
+ * One redis-server for a test file's tests, emptied between them, and the closers a test registers run (last first)
+ * after each: `cleanup.push(() => replica.close())`.
+ */
+export function redisForFile(): { readonly server: RedisUnderTest; cleanup: Array<() => Promise<void>> } {
+  let server: RedisUnderTest | undefined;
+  const cleanup: Array<() => Promise<void>> = [];
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterEach(async () => {
+    for (const close of cleanup.splice(0).reverse()) await close();
+    await (await server?.inspect())?.flushAll();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the redis-server has not started (use it inside a test)');
+      return server;
+    },
+    cleanup,
   };
 }
