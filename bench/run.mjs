@@ -564,18 +564,22 @@ async function main() {
   const reports = partial ? '' : await scriptFigures('bench/report.mjs');
   // Where one call's time goes, step by step, in-process (bench/steps.mjs), in the same report.
   const steps = partial ? '' : await scriptFigures('bench/steps.mjs');
+  // MCP_CACHE_URL's own figures (bench/shared-cache.mjs, which brings its heading): replicas on one redis-server.
+  const shared = partial ? '' : await scriptFigures('bench/shared-cache.mjs');
   // The MCP Apps view's size (bench/view.mjs): bytes, not timings.
   const view = partial ? '' : await viewFigures();
   const seconds = (performance.now() - started) / 1000;
   const report = render(table, seconds);
-  process.stdout.write(`${report.text}\n${steps}\n${lookups}\n${reports}\n`);
+  process.stdout.write(`${report.text}\n${steps}\n${lookups}\n${reports}\n${shared}\n`);
   writeFileSync(
     `${ROOT}BENCHMARKS.md`,
     [
       report.markdown,
+      report.markdown,
       ...(steps ? [`## One call, step by step (in-process, bench/steps.mjs)\n\n${steps}\n`] : []),
       ...(lookups ? [`## Lookups: find_users on a 5,000-person directory\n\n${lookups}\n`] : []),
       ...(reports ? [`${reports}\n`] : []),
+      ...(shared ? [`${shared}\n`] : []),
       ...(view ? [`## The MCP Apps view\n\n${view}\n`] : []),
     ].join('\n'),
   );
@@ -587,7 +591,7 @@ async function main() {
   }
 }
 
-/** Runs one of the bench scripts (bench/lookups.mjs, bench/report.mjs, bench/steps.mjs) and returns its markdown. */
+/** Runs one of the bench scripts (bench/lookups.mjs, report.mjs, steps.mjs, shared-cache.mjs); returns its markdown. */
 async function scriptFigures(/** @type {string} */ script) {
   const child = spawn(process.execPath, [`${ROOT}${script}`], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';

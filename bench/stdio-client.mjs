@@ -1,19 +1,23 @@
 // @ts-check
 /**
  * The bench scripts' MCP client: the built server spawned over stdio against a loopback upstream, with only the
- * bench's own STACKONE_ variables (a developer's shell must not point it elsewhere or change its figures).
+ * bench's own STACKONE_ variables and shared cache (a developer's shell must not point it elsewhere or change its
+ * figures).
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
 /**
- * @param {{ bin: string, origin: string, key: string, account: string, name: string, args?: string[] }} options
+ * @param {{ bin: string, origin: string, key: string, account: string, name: string, args?: string[], cacheUrl?: string }} options
  * @returns {Promise<Client>}
  */
-export async function connectStdio({ bin, origin, key, account, name, args = [] }) {
+export async function connectStdio({ bin, origin, key, account, name, args = [], cacheUrl }) {
   /** @type {Record<string, string>} */
   const env = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('STACKONE_')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith('STACKONE_') && k !== 'MCP_CACHE_URL') env[k] = v;
+  }
+  if (cacheUrl) env.MCP_CACHE_URL = cacheUrl;
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [bin, ...args],

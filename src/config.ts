@@ -98,6 +98,11 @@ export interface Config {
   audit: AuditTarget;
   /** How long a tenant's cached directory answers lookups without asking StackOne; 0 keeps none. */
   directoryTtlMs: number;
+  /**
+   * MCP_CACHE_URL: the Redis or Valkey the replicas share their caches and write locks through (redis: or rediss:).
+   * It may carry a password: never logged, never in an error.
+   */
+  cacheUrl: URL | undefined;
 }
 
 export type SandboxFault = Fault;
@@ -188,6 +193,12 @@ export const OPTIONS = [
     env: 'STACKONE_DIRECTORY_TTL_MS',
     arg: '<ms>',
     help: `lookups and reports reuse a tenant's cached lists this long, then ask for changes (default ${DEFAULT_DIRECTORY_TTL_MS}; 0 = no cache)`,
+  },
+  {
+    flag: '--cache-url',
+    env: 'MCP_CACHE_URL',
+    arg: '<url>',
+    help: 'share cached lists, walks and write locks across replicas: redis:// or rediss:// (Redis or Valkey)',
   },
   {
     flag: '--sandbox',
@@ -418,8 +429,46 @@ export function loadConfig(argv: readonly string[], env: Env, catalog: readonly 
         0,
         86_400_000,
       ),
+      cacheUrl: parseCacheUrl(pick('--cache-url'), nameOf('--cache-url')),
     },
   };
+}
+
+/**
+ * MCP_CACHE_URL: redis://[user:password@]host[:port][/db], rediss:// for TLS; valkey:// and valkeys:// are taken as
+ * their redis names (the protocol is the same; one client library misreads them). The URL may hold a password, so no
+ * message here repeats it, and on the command line, where `ps` shows it, one is refused.
+ */
+function parseCacheUrl(raw: string | undefined, name: string): URL | undefined {
+  if (raw === undefined) return undefined;
+  const example = 'e.g. redis://cache:6379/0, or rediss:// for TLS';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a URL (not repeated here: it may hold a password). Use ${example}.`);
+  }
+  const schemes: Record<string, string> = {
+    'redis:': 'redis:',
+    'rediss:': 'rediss:',
+    'valkey:': 'redis:',
+    'valkeys:': 'rediss:',
+  };
+  const scheme = schemes[url.protocol];
+  if (!scheme)
+    throw new ConfigError(`${name} must be a redis:// or rediss:// URL, got ${url.protocol}//... Use ${example}.`);
+  if (name.startsWith('--') && (url.username || url.password)) {
+    throw new ConfigError(
+      `${name} holds credentials, which \`ps\` shows to everyone: set MCP_CACHE_URL in the environment instead.`,
+    );
+  }
+  if (!url.hostname) throw new ConfigError(`${name} names no host. Use ${example}.`);
+  if (!/^\/?(\d{1,5})?$/.test(url.pathname)) {
+    throw new ConfigError(`${name} may name a database number only (/0, /1, ...), not another path. Use ${example}.`);
+  }
+  if (url.search || url.hash) throw new ConfigError(`${name} must not have a query or fragment. Use ${example}.`);
+  if (scheme === url.protocol) return url;
+  return new URL(`${scheme}${url.href.slice(url.protocol.length)}`);
 }
 
 type Pick = (flag: Flag) => string | undefined;

@@ -84,7 +84,12 @@ async function main(): Promise<void> {
     userAgent: `${NAME}/${VERSION} (node ${process.versions.node})`,
     onAttempt: (e) => logger.debug('upstream', { ...e }),
   });
+  // MCP_CACHE_URL: replicas share cached lists, walks and write locks; imported only when set (a chunk of its own).
+  const shared = config.cacheUrl
+    ? (await import('./cache/index.js')).openShared(config.cacheUrl, { logger, directoryTtlMs: config.directoryTtlMs })
+    : undefined;
   const closeAll = async () => {
+    await shared?.close();
     await stackone.close();
     await upstream.close();
     audit.close();
@@ -93,9 +98,9 @@ async function main(): Promise<void> {
     tools: TOOLS.filter((t) => config.tools.includes(t.name)),
     allowedAccountIds: config.allowedAccountIds,
     // One cache for the process: every stdio call and every stateless HTTP request shares it, keyed per tenant.
-    directory: new Directory({ ttlMs: config.directoryTtlMs, now }),
+    directory: new Directory({ ttlMs: config.directoryTtlMs, now, ...shared?.directory }),
     // One set of write locks for the process: identical creates over stdio and every HTTP request wait in turn.
-    locks: new MemoryLocks(),
+    locks: shared?.locks ?? new MemoryLocks(),
     audit,
     now,
   };

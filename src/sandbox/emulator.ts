@@ -164,16 +164,6 @@ export class Emulator {
     this.faults.length = 0;
   }
 
-  /**
-   * Adds learning objects to this emulator's catalogue, so creates that name them are accepted: for a test that needs
-   * many distinct references (the scale test gives every create its own). The seeded course lists stay as they are.
-   */
-  addLearningObjects(refs: readonly string[]): void {
-    for (const ref of refs) {
-      this.catalogue.set(ref, { ref, title: ref, type: 'course', id: `lo_x_${this.catalogue.size + 1}` });
-    }
-  }
-
   /** Every completion of a user, in list order: for tests. */
   completionsOf(userId: string): Record<string, unknown>[] {
     return this.completions.filter((c) => c.userId === userId).map((c) => structuredClone(c.record));

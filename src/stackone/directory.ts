@@ -2,8 +2,8 @@
  * The per-tenant cache of StackOne's lists: the directory (users, courses, content) the lookups and title joins read,
  * and the org-wide indexes (assignments, open assignments, completions) the training report reads. Each list is walked
  * once per tenant and then kept fresh with `filter[updated_after]` deltas, so a question costs a full walk only the
- * first time. The snapshots live behind one DirectoryStore (memory here, bounded in bytes; Redis or Valkey could take
- * its place); the walks themselves stay in-process.
+ * first time. The snapshots live behind one DirectoryStore (memory here, bounded in bytes; src/cache/ puts Redis or
+ * Valkey behind it); concurrent reads in a process share one walk, and with SharedWalks so do the replicas.
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
@@ -61,6 +61,32 @@ export interface DirectoryStore {
 }
 
 /**
+ * One refresh of a tenant's list at a time across the replicas that share a store (src/cache/): while one replica
+ * walks, the others wait for its snapshot. Without it (the memory store), each process refreshes on its own.
+ */
+export interface SharedWalks {
+  /**
+   * Runs `refresh` as the one refresh of `key` among the replicas and returns what it returns. While another replica
+   * refreshes the key, waits instead: `waiting` relays that replica's progress (undefined as the wait begins), and
+   * `settled`, asked whenever the other may be done, ends the wait with the snapshot it left when that answers the
+   * read. A holder gone without leaving one (it died; its walk was cut short), or a store that cannot be reached,
+   * and `refresh` runs here; `publish` then hands this walk's progress to the replicas waiting on it.
+   */
+  exclusive<T>(
+    key: string,
+    options: ExclusiveOptions<T>,
+    refresh: (publish: (message: string) => void) => Promise<T>,
+  ): Promise<T>;
+}
+
+/** A refresh's side of SharedWalks.exclusive: how it is stopped, what ends a wait, where the wait's progress goes. */
+export interface ExclusiveOptions<T> {
+  signal: AbortSignal;
+  settled: () => Promise<T | undefined>;
+  waiting: (message: string | undefined) => void;
+}
+
+/**
  * Bytes the memory store holds across all tenants and lists, counted as the snapshots' JSON (what a shared store
  * would hold; the heap copy measured about the same, 0.9x for 50,000 assignments). 64 MiB keeps a 5,000-person
  * organisation's directory, its open assignments and its 50,000 assignments and 42,000 completions (36 MB,
@@ -93,7 +119,7 @@ export class MemoryDirectoryStore implements DirectoryStore {
   private readonly entries = new Map<string, { snapshot: DirectorySnapshot; bytes: number }>();
   private held = 0;
 
-  constructor(private readonly maxBytes: number = DEFAULT_MAX_BYTES) {}
+  constructor(readonly maxBytes: number = DEFAULT_MAX_BYTES) {}
 
   /** Bytes held now (snapshotBytes), for tests and figures. */
   get size(): number {
@@ -135,6 +161,8 @@ export interface DirectoryOptions {
   /** Dates the snapshots (walkedAt, syncedAt) and ages them against the TTL; bounds a walk's time. */
   now: Clock;
   store?: DirectoryStore;
+  /** With a shared store: one walk of a tenant's list across the replicas (src/cache/). */
+  walks?: SharedWalks;
   /** A snapshot younger than this answers without any request (STACKONE_DIRECTORY_TTL_MS); 0 keeps nothing. */
   ttlMs?: number;
   /** Deltas never see a deletion: past this age a snapshot is walked again in full. */
@@ -148,7 +176,9 @@ export interface DirectoryOptions {
   pageSize?: number;
 }
 
-const DEFAULTS = { maxPages: 200, maxWalkMs: 20_000, pageSize: 100, fullWalkEveryMs: 60 * 60_000 };
+/** Deltas never see a deletion: a snapshot is walked again in full once it is this old. */
+export const DEFAULT_FULL_WALK_EVERY_MS = 60 * 60_000;
+const DEFAULTS = { maxPages: 200, maxWalkMs: 20_000, pageSize: 100, fullWalkEveryMs: DEFAULT_FULL_WALK_EVERY_MS };
 /** Clock skew allowed between this machine and the provider when asking for changes since the last sync. */
 const SKEW_MS = 5 * 60_000;
 /** Tenants whose last write is remembered (writeMarks): a bound, so a server facing many keys cannot grow it. */
@@ -272,6 +302,7 @@ export class Directory {
   readonly maxPages: number;
   readonly pageSize: number;
   private readonly store: DirectoryStore;
+  private readonly walks: SharedWalks | undefined;
   private readonly fullWalkEveryMs: number;
   private readonly maxWalkMs: number;
   private readonly maxWalkBytes: number;
@@ -286,6 +317,7 @@ export class Directory {
 
   constructor(options: DirectoryOptions) {
     this.store = options.store ?? new MemoryDirectoryStore();
+    this.walks = options.walks;
     this.ttlMs = options.ttlMs ?? DEFAULT_DIRECTORY_TTL_MS;
     this.fullWalkEveryMs = Math.max(options.fullWalkEveryMs ?? DEFAULTS.fullWalkEveryMs, this.ttlMs);
     this.maxPages = options.maxPages ?? DEFAULTS.maxPages;
@@ -410,20 +442,53 @@ export class Directory {
     emit: Emit,
   ): Promise<DirectoryView> {
     const spec = SPECS[kind];
-    const started = this.now();
-    // A write marked after this refresh began may not be in what it reads: only the marks seen now are settled.
-    const mark = this.writeMarks.get(key);
-    if (spec.within && this.ttlMs > 0) {
+    const cached = await this.cached(key, spec, reader);
+    if (cached) return cached;
+    if (!this.walks || this.ttlMs <= 0) return this.update(key, spec, reader, signal, emit);
+    return this.walks.exclusive(
+      key,
+      {
+        signal,
+        settled: () => this.cached(key, spec, reader),
+        waiting: (message) =>
+          emit(false, message ?? `Another replica of this server is reading the LMS ${spec.noun}: waiting for it`),
+      },
+      (publish) =>
+        this.update(key, spec, reader, signal, (last, message) => {
+          emit(last, message);
+          publish(message);
+        }),
+    );
+  }
+
+  /** The answer the cache alone gives: a fresh snapshot of a wider list that holds this one, or of this list. */
+  private async cached(key: string, spec: ListSpec, reader: DirectoryReader): Promise<DirectoryView | undefined> {
+    if (this.ttlMs <= 0) return undefined;
+    const at = this.now();
+    if (spec.within) {
       const widerKey = tenantKey(reader.stackone.baseUrl, reader.credentials, spec.within);
-      const wider = this.fresh(widerKey, await this.store.get(widerKey), started);
+      const wider = this.fresh(widerKey, await this.store.get(widerKey), at);
       if (wider) {
         const records = spec.keep ? wider.records.filter(spec.keep) : wider.records;
         return { records, complete: true, pages: 0, asOf: wider.syncedAt };
       }
     }
+    const cached = this.fresh(key, await this.store.get(key), at);
+    return cached && { records: cached.records, complete: true, pages: 0, asOf: cached.syncedAt };
+  }
+
+  /** A delta, a walk, or the rest of a walk cut short: whichever the tenant's snapshot calls for. */
+  private async update(
+    key: string,
+    spec: ListSpec,
+    reader: DirectoryReader,
+    signal: AbortSignal,
+    emit: Emit,
+  ): Promise<DirectoryView> {
+    const started = this.now();
+    // A write marked after this refresh began may not be in what it reads: only the marks seen now are settled.
+    const mark = this.writeMarks.get(key);
     const snapshot = this.ttlMs > 0 ? await this.store.get(key) : undefined;
-    const cached = this.fresh(key, snapshot, started);
-    if (cached) return { records: cached.records, complete: true, pages: 0, asOf: cached.syncedAt };
     let walk = newWalk();
     if (snapshot?.complete && started - snapshot.walkedAt < this.fullWalkEveryMs) {
       // A delta: only what changed since the last sync (less the skew), merged over what is known.

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { TOOLS } from '../../src/tools/index.js';
-import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
+import { assertBuilt, BIN, childEnv, spawnBin } from '../helpers/bin.js';
 import { waitForOutput } from '../helpers/http.js';
 import { CREATED, json, ownRequests, startUpstream, type Upstream } from '../helpers/upstream.js';
 
@@ -18,21 +17,7 @@ afterEach(async () => {
 });
 beforeAll(() => assertBuilt());
 
-function spawnRaw(env: Record<string, string>, args: string[] = []) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, exited, out: () => stdout, err: () => stderr };
-}
+const spawnRaw = spawnBin;
 
 const INIT = `${JSON.stringify({
   jsonrpc: '2.0',

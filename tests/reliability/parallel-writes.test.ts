@@ -3,53 +3,19 @@
  * takes 500 ms to write: one record, and the second call names it. Over stdio (the real binary, one client, two calls
  * in flight) and over HTTP (two clients), for assignments and completions, with and without if_not_exists.
  */
-import type { ServerResponse } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { type Clock, systemClock } from '../../src/clock.js';
 import { LockWaitError, MemoryLocks } from '../../src/locks.js';
 import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
 import { frozenClock } from '../helpers/clock.js';
 import { type HttpServerUnderTest, httpClient, startHttp } from '../helpers/http.js';
-import { json, type Recorded, startUpstream, type Upstream } from '../helpers/upstream.js';
+import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import { expectOneRecord, statefulStackOne, WRITE_MS } from '../helpers/writes.js';
 
 const KEY = 'sk_parallel_writes_0001';
 const ACCOUNT = 'acct-par';
-const WRITE_MS = 500;
-
-/** A StackOne that keeps what is posted and lists it back; a POST takes WRITE_MS before it is stored and answered. */
-function statefulStackOne(now: Clock = systemClock) {
-  const stored: Record<'assignments' | 'completions', Array<Record<string, unknown>>> = {
-    assignments: [],
-    completions: [],
-  };
-  const respond = async (req: Recorded, res: ServerResponse) => {
-    const match = /^\/unified\/lms\/users\/([^/]+)\/(assignments|completions)$/.exec(req.path);
-    if (!match) return json(200, { data: [], next: null })(req, res);
-    const [, user, kind] = match as unknown as [string, string, 'assignments' | 'completions'];
-    if (req.method === 'GET') {
-      return json(200, { data: stored[kind].filter((r) => r.user_id === user), next: null })(req, res);
-    }
-    const body = JSON.parse(req.body) as Record<string, unknown>;
-    await new Promise((r) => setTimeout(r, WRITE_MS));
-    const id = `${kind}-${stored[kind].length + 1}`;
-    const at = new Date(now()).toISOString();
-    stored[kind].push({
-      id,
-      user_id: user,
-      learning_object_external_reference: body.learning_object_external_reference,
-      ...(kind === 'assignments' ? { status: { value: 'pending' } } : { completed_at: body.completed_at ?? at }),
-      created_at: at,
-    });
-    return json(201, { statusCode: 201, message: 'Record created successfully.', data: { id, remote_id: null } })(
-      req,
-      res,
-    );
-  };
-  return { stored, respond };
-}
 
 const CASES = [
   ['create_user_assignment', { learning_object_external_reference: 'sec-101' }, 'assignments'],
@@ -60,20 +26,6 @@ const CASES = [
     'completions',
   ],
 ] as const;
-
-const text = (r: CallToolResult) => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
-
-/** Exactly one of the two made the record; the other created nothing and named it. */
-function expectOneRecord(results: CallToolResult[], stored: Array<Record<string, unknown>>) {
-  expect(stored).toHaveLength(1);
-  const created = results.filter((r) => (r.structuredContent as { created?: boolean }).created !== false);
-  const refused = results.filter((r) => (r.structuredContent as { created?: boolean }).created === false);
-  expect(created, results.map(text).join('\n---\n')).toHaveLength(1);
-  expect(refused).toHaveLength(1);
-  expect(results.every((r) => !r.isError)).toBe(true);
-  expect(text(refused[0] as CallToolResult)).toMatch(/^Not created/);
-  expect(JSON.stringify(refused[0]?.structuredContent)).toContain(String(stored[0]?.id));
-}
 
 let up: Upstream | undefined;
 let srv: HttpServerUnderTest | undefined;

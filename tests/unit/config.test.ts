@@ -50,6 +50,41 @@ describe('loadConfig', () => {
     expect(() => serve([], { STACKONE_DIRECTORY_TTL_MS: '-1' })).toThrow(ConfigError);
   });
 
+  test('MCP_CACHE_URL: off by default; redis:// and rediss:// (valkey names mapped); nothing else, never repeated', () => {
+    expect(serve([]).cacheUrl).toBeUndefined();
+    expect(serve([], { MCP_CACHE_URL: 'redis://cache:6379/0' }).cacheUrl?.href).toBe('redis://cache:6379/0');
+    expect(serve([], { MCP_CACHE_URL: 'rediss://u:p%40ss@cache.example:6380' }).cacheUrl?.password).toBe('p%40ss');
+    expect(serve([], { MCP_CACHE_URL: 'valkey://cache/2' }).cacheUrl?.href).toBe('redis://cache/2');
+    expect(serve([], { MCP_CACHE_URL: 'valkeys://cache' }).cacheUrl?.protocol).toBe('rediss:');
+    expect(serve(['--cache-url', 'redis://flag:6379'], { MCP_CACHE_URL: 'redis://env' }).cacheUrl?.host).toBe(
+      'flag:6379',
+    );
+    const secret = 'hunter2-cache';
+    const refused: Array<[string[], Record<string, string>, RegExp]> = [
+      [[], { MCP_CACHE_URL: `redis//:${secret}@cache` }, /^MCP_CACHE_URL is not a URL \(not repeated here/],
+      [
+        [],
+        { MCP_CACHE_URL: `https://:${secret}@cache` },
+        /^MCP_CACHE_URL must be a redis:\/\/ or rediss:\/\/ URL, got https:/,
+      ],
+      [[], { MCP_CACHE_URL: `redis://:${secret}@cache/db` }, /may name a database number only/],
+      [[], { MCP_CACHE_URL: `redis://:${secret}@cache/0?tls=1` }, /must not have a query/],
+      [[], { MCP_CACHE_URL: 'redis:///0' }, /names no host/],
+      [['--cache-url', `redis://:${secret}@cache`], {}, /^--cache-url holds credentials, which `ps` shows/],
+    ];
+    for (const [argv, env, message] of refused) {
+      let error: unknown;
+      try {
+        serve(argv, env);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).not.toContain(secret);
+    }
+  });
+
   test('help and version', () => {
     expect(loadConfig(['--help'], {}).kind).toBe('help');
     expect(loadConfig(['-v'], {}).kind).toBe('version');

@@ -3,10 +3,12 @@
  * and the README's snippets name only flags and variables the server really takes.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ENV_ONLY, loadConfig, OPTIONS } from '../../src/config.js';
 import { TOOLS } from '../../src/tools/index.js';
 import { VERSION } from '../../src/version.js';
+import { assertBuilt, BIN } from '../helpers/bin.js';
 
 const read = (file: string) => readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
 const json = (file: string) => JSON.parse(read(file));
@@ -53,6 +55,29 @@ describe('packaging metadata', () => {
     expect(manifest.server.entry_point).toBe('dist/index.js');
     // biome-ignore lint/suspicious/noTemplateCurlyInString: ${__dirname} is MCPB's placeholder, not ours
     expect(manifest.server.mcp_config.args).toEqual(['${__dirname}/dist/index.js']);
+  });
+
+  test('the Redis client is in a chunk the bin loads only when MCP_CACHE_URL is set, never at start', () => {
+    assertBuilt();
+    const dist = dirname(BIN);
+    const text = (file: string) => readFileSync(join(dist, file), 'utf8');
+    // What starts with the bin: its entry and every chunk it imports statically, transitively.
+    const loaded = new Set<string>();
+    const visit = (file: string) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      const code = text(file);
+      for (const m of code.matchAll(/(?:from|import)\s*"\.{1,2}\/(?:chunks\/)?([\w-]+\.js)"/g)) {
+        visit(`chunks/${m[1]}`);
+      }
+    };
+    visit('index.js');
+    // A message of the client library's own (ClientOfflineError), which minifying keeps.
+    const marker = 'The client is offline';
+    expect([...loaded].filter((file) => text(file).includes(marker))).toEqual([]);
+    const lazy = /import\("\.\/chunks\/(cache-[\w-]+\.js)"\)/.exec(text('index.js'))?.[1];
+    expect(lazy).toBeDefined();
+    expect(text(`chunks/${lazy}`)).toContain(marker);
   });
 
   test('server.json and manifest.json name only variables the server reads', () => {
