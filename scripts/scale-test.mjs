@@ -530,7 +530,7 @@ async function runClient(mcpUrl, c, records, credentials, onCall = () => {}) {
 
 // ---------------------------------------------------------------- shared mode
 
-/** @typedef {{ url: string, emulator: { assignmentsOf(u: string): Record<string, unknown>[] } }} Sandbox */
+/** @typedef {{ url: string, emulator: { assignmentsOf(u: string): Record<string, unknown>[], completionsOf(u: string): Record<string, unknown>[] } }} Sandbox */
 
 /**
  * A request the counting proxy saw.
@@ -747,9 +747,10 @@ async function startShared(sandbox) {
         .filter((a) => a.learning_object_external_reference === 'first-aid-basics');
       if (assigned.length !== 1)
         failures.push(`two identical assignments at two replicas made ${assigned.length} records`);
+      // The completions themselves: the emulator also closes the assignment, which would hide a second completion.
       const completed = sandbox.emulator
-        .assignmentsOf('emp-1099')
-        .filter((a) => a.learning_object_external_reference === 'forklift-safety');
+        .completionsOf('emp-1099')
+        .filter((c) => c.learning_object_external_reference === 'forklift-safety');
       if (completed.length !== 1)
         failures.push(`two identical completions at two replicas made ${completed.length} records`);
       if (posts !== 2)

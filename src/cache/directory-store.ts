@@ -42,6 +42,8 @@ export class SharedDirectoryStore implements DirectoryStore, SharedWalks {
   /** The version tag of each snapshot this process holds in memory: what it last read or wrote. */
   private readonly versions = new WeakMap<DirectorySnapshot, string>();
   private readonly maxBytes: number;
+  /** Snapshots being fetched from the store, by key and version: concurrent readers share one download. */
+  private readonly downloads = new Map<string, Promise<DirectorySnapshot | undefined>>();
 
   constructor(
     private readonly cache: SharedCache,
@@ -62,10 +64,21 @@ export class SharedDirectoryStore implements DirectoryStore, SharedWalks {
     const version = await this.cache.run((c) => c.get(`${key}:v`));
     if (version === UNAVAILABLE || version === null) return local;
     if (local && (this.versions.get(local) === version || local.syncedAt > syncedAtOf(version))) return local;
+    // A snapshot is megabytes to fetch and decode: twenty requests arriving together at a fresh replica fetch it once.
+    const flight = `${key}\n${version}`;
+    let download = this.downloads.get(flight);
+    if (!download) {
+      download = this.download(key).finally(() => this.downloads.delete(flight));
+      this.downloads.set(flight, download);
+    }
+    return (await download) ?? local;
+  }
+
+  private async download(key: string): Promise<DirectorySnapshot | undefined> {
     const bytes = await this.cache.runBulk((c) => c.get(key));
-    if (bytes === UNAVAILABLE || !Buffer.isBuffer(bytes)) return local;
+    if (bytes === UNAVAILABLE || !Buffer.isBuffer(bytes)) return undefined;
     const read = await unpack(bytes, this.maxBytes);
-    if (!read) return local;
+    if (!read) return undefined;
     await this.memory.put(key, read.snapshot);
     this.versions.set(read.snapshot, read.version);
     return read.snapshot;
@@ -79,13 +92,11 @@ export class SharedDirectoryStore implements DirectoryStore, SharedWalks {
     if (!this.cache.available) return;
     const bytes = await pack(snapshot, version);
     if (bytes.length > MAX_SHARED_BYTES) return;
-    // One MULTI: a reader never sees a version tag for a snapshot that is not there yet.
     await this.cache.runBulk((c) =>
-      c
-        .multi()
-        .set(key, bytes, { expiration: { type: 'PX', value: this.keepMs } })
-        .set(`${key}:v`, version, { expiration: { type: 'PX', value: this.keepMs } })
-        .exec(),
+      c.eval(PUT_IF_NEWER, {
+        keys: [key, `${key}:v`],
+        arguments: [bytes, version, String(snapshot.syncedAt), String(this.keepMs)],
+      }),
     );
   }
 
@@ -131,6 +142,20 @@ export class SharedDirectoryStore implements DirectoryStore, SharedWalks {
     }
   }
 }
+
+/**
+ * The snapshot and its version tag together (a reader never sees a tag for a snapshot that is not there yet), unless
+ * the store already holds a newer one: a replica that walked while the store was away, or whose lock expired under
+ * it, does not put an older copy over another's newer one.
+ */
+const PUT_IF_NEWER = `local held = redis.call('get', KEYS[2])
+if held then
+  local at = tonumber(string.match(held, '^(%d+)'))
+  if at and at > tonumber(ARGV[3]) then return 0 end
+end
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[4])
+redis.call('set', KEYS[2], ARGV[2], 'PX', ARGV[4])
+return 1`;
 
 /** The syncedAt a version tag was made for (`<syncedAt>.<random>`); 0 for a tag this code did not write. */
 function syncedAtOf(version: string): number {
