@@ -17,6 +17,10 @@ const { summarizeAssignments } = await import(`${ROOT}dist/tools/summaries.js`);
 const { containsSecret, secretForms } = await import(`${ROOT}dist/secrets.js`);
 const { TOOLS } = await import(`${ROOT}dist/tools/index.js`);
 const { MultiplexTransport } = await import(`${ROOT}dist/transports/multiplex.js`);
+const { AssignmentsListed } = await import(`${ROOT}dist/stackone/schemas.js`);
+const { tenantDigest } = await import(`${ROOT}dist/stackone/directory.js`);
+const { MemoryLocks } = await import(`${ROOT}dist/locks.js`);
+const { createHash } = await import('node:crypto');
 
 const NOW = Date.parse('2026-12-06T00:00:00Z');
 const emulator = new Emulator({ now: () => NOW });
@@ -141,6 +145,13 @@ async function longLivedOn(/** @type {McpServer} */ server) {
 const longLived = await longLivedOn(fixedServer());
 const longLivedNoOutputSchema = await longLivedOn(fixedServer(false));
 
+// What the SDK checked structuredContent against before: the trimmed shape tools/list shows, whose undeclared keys
+// zod copies one by one; now the full DTO (tool.outputSchema validates it, and still advertises the trimmed one).
+const trimmed = AssignmentsListed.extend({ summary: tool.outputSchema.shape.summary });
+const credentials = { apiKey: 'bench_key_not_secret', accountId: 'acme-lms' };
+const locks = new MemoryLocks();
+const signal = new AbortController().signal;
+
 const rows = [
   ['upstream page: JSON.parse (17.9 KB)', await measure(() => JSON.parse(text))],
   ['upstream page: zod check (AssignmentsPaginated)', await measure(() => LIST_USER_ASSIGNMENTS.reply.safeParse(page))],
@@ -157,7 +168,28 @@ const rows = [
       ),
     ),
   ],
+  [
+    'SDK check of structuredContent: the trimmed shape (before)',
+    await measure(() => trimmed['~standard'].validate(structured)),
+  ],
+  [
+    'SDK check of structuredContent: the full DTO (now)',
+    await measure(() => tool.outputSchema['~standard'].validate(structured)),
+  ],
   ['secret check: walk the page (containsSecret)', await measure(() => containsSecret(page, secrets))],
+  [
+    'tenant digest, hashed on every use (before; a create used three)',
+    await measure(() =>
+      createHash('sha256')
+        .update(`${credentials.apiKey}\n${credentials.accountId}\nhttp://127.0.0.1`)
+        .digest('base64url'),
+    ),
+  ],
+  ['tenant digest, made once per tenant (now)', await measure(() => tenantDigest('http://127.0.0.1', credentials))],
+  [
+    "a create's lock with nobody ahead (a timer and an abort listener before)",
+    await measure(() => locks.withLock('k', { waitMs: 1_000, signal }, async () => 1)),
+  ],
   [
     'secret check: serialise and search (before)',
     await measure(() => {

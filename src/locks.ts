@@ -32,20 +32,33 @@ export class MemoryLocks implements Locks {
   }
 
   async withLock<T>(key: string, options: { waitMs: number; signal: AbortSignal }, work: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
+    const previous = this.tails.get(key);
     let release: () => void = () => {};
     const mine = new Promise<void>((resolve) => {
       release = resolve;
     });
     // Whoever comes next waits for this one, whether it runs, gives up waiting or fails.
-    const tail = previous.then(() => mine);
+    const tail = previous ? previous.then(() => mine) : mine;
     this.tails.set(key, tail);
+    let turn = false;
     try {
-      await waitFor(previous, options.waitMs, options.signal);
+      // Nobody ahead (every create but a duplicate's): no timer and no abort listener to set up and tear down.
+      if (previous) await waitFor(previous, options.waitMs, options.signal);
+      else if (options.signal.aborted) throw options.signal.reason;
+      turn = true;
       return await work();
     } finally {
       release();
-      if (this.tails.get(key) === tail) this.tails.delete(key);
+      // Last in the queue: once it had its turn everyone before it is done, so the key can go. One that gave up
+      // waiting may still have a holder ahead of it, which the next arrival must wait for: the key goes when that
+      // holder is done.
+      if (turn) {
+        if (this.tails.get(key) === tail) this.tails.delete(key);
+      } else {
+        void tail.then(() => {
+          if (this.tails.get(key) === tail) this.tails.delete(key);
+        });
+      }
     }
   }
 }

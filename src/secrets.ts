@@ -3,12 +3,17 @@
 export const MASK = '***';
 
 /** The spellings of a key that could leak: raw, and base64 of `key:` as HTTP Basic sends it. */
-export function secretForms(apiKey: string | undefined): string[] {
+export function secretForms(apiKey: string | undefined): readonly string[] {
   if (!apiKey) return [];
+  // Every call asks for its key's forms: on stdio and for a tenant's run of calls it is the same key each time.
+  if (lastForms?.apiKey === apiKey) return lastForms.forms;
   const basic = Buffer.from(`${apiKey}:`).toString('base64');
   // base64 without padding too, in case something trimmed it.
-  return [...new Set([apiKey, basic, basic.replace(/=+$/, '')])].filter((s) => s.length >= 4);
+  const forms = Object.freeze([...new Set([apiKey, basic, basic.replace(/=+$/, '')])].filter((s) => s.length >= 4));
+  lastForms = { apiKey, forms };
+  return forms;
 }
+let lastForms: { apiKey: string; forms: readonly string[] } | undefined;
 
 export function redactText(text: string, secrets: readonly string[]): string {
   let out = text;

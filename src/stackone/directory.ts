@@ -659,8 +659,23 @@ export function tenantKey(baseUrl: string, credentials: Credentials, kind: ListK
 
 /** A tenant (key, account, base URL) as an opaque digest: what caches and locks are keyed by, never the key. */
 export function tenantDigest(baseUrl: string, credentials: Credentials): string {
-  return createHash('sha256').update(`${credentials.apiKey}\n${credentials.accountId}\n${baseUrl}`).digest('base64url');
+  const tenant = `${credentials.apiKey}\n${credentials.accountId}\n${baseUrl}`;
+  let digest = digests.get(tenant);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(tenant).digest('base64url');
+    // Bounded: an HTTP server sees many tenants; when full, start again rather than track which are recent.
+    if (digests.size >= MAX_DIGESTS) digests.clear();
+    digests.set(tenant, digest);
+  }
+  return digest;
 }
+/**
+ * The digests already made: a create hashed its tenant three times (its lock, then the two lists it marks written)
+ * and a list call twice (the course and content directories), about 5 µs each (docs/PERFORMANCE.md). Held in memory
+ * only, as the credentials themselves are; nothing here is written anywhere.
+ */
+const digests = new Map<string, string>();
+const MAX_DIGESTS = 1_024;
 
 /**
  * Each StackOneClient's default directory, for servers built without one (tests, embedders). Made with the clock of

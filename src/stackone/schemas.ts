@@ -405,7 +405,8 @@ export type CompletionsPaginated = z.infer<typeof CompletionsPaginated>;
  * What the list tools advertise as their output: StackOne's paginated DTOs without the fields StackOne marks
  * deprecated, the provider-side ids, custom fields and record stamps. Those still come through (the objects are
  * loose) and replies are still checked against the full DTOs; only tools/list leaves them out, about 50 characters
- * each, so that seven tools and the view's links stay inside the tools/list budget.
+ * each, so that seven tools and the view's links stay inside the tools/list budget. What the SDK checks a result's
+ * structuredContent against is the full DTO (defineTool's `advertised`): every value it accepts fits these.
  */
 const NOT_ADVERTISED = {
   remote_id: true,

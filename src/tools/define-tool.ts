@@ -59,7 +59,14 @@ type ToolSpec<Shape extends z.ZodRawShape, Out extends z.ZodObject> = Policy & {
   title: string;
   description: string;
   input: Shape;
+  /** What structuredContent is checked against (by the SDK, on every call). */
   output: Out;
+  /**
+   * What tools/list shows of `output`, when that leaves fields out to save characters: it must accept everything
+   * `output` accepts. Checking the full shape is also the cheaper check: zod copies every undeclared key of a loose
+   * object one by one (a 25-assignment page: 49 µs against 31, docs/PERFORMANCE.md).
+   */
+  advertised?: z.ZodObject;
   /** The StackOne endpoints it calls ("GET /unified/lms/users"), for the README and the operator. */
   endpoints: readonly string[];
   /**
@@ -118,7 +125,10 @@ export function defineTool<Shape extends z.ZodRawShape, Out extends z.ZodObject>
     title: spec.title,
     description: spec.description,
     inputSchema: jsonSchemaOnce(inputSchema),
-    outputSchema: jsonSchemaOnce(withSummary(spec.output)),
+    outputSchema: jsonSchemaOnce(
+      withSummary(spec.output),
+      spec.advertised === undefined ? undefined : withSummary(spec.advertised),
+    ),
     endpoints: spec.endpoints,
     example: spec.example,
     annotations: annotationsOf(spec),
@@ -218,10 +228,12 @@ const SUMMARY = z.string().meta({ description: 'What happened, written for a mod
  * 6.8% of the HTTP server's CPU under load (npm run bench with --cpu-prof). Here it happens once per process, behind
  * the Standard Schema interface (`~standard.jsonSchema`) the SDK reads it through, and is respelled for portability
  * (portable-schema.ts) on the way. The result is frozen: a consumer that tried to change the shared copy would throw
- * rather than corrupt every later request's.
+ * rather than corrupt every later request's. `advertised`, when given, is what is converted (see ToolSpec.advertised);
+ * `schema` stays what validates.
  */
-export function jsonSchemaOnce<T extends z.ZodType>(schema: T): T {
+export function jsonSchemaOnce<T extends z.ZodType>(schema: T, advertised: z.ZodType = schema): T {
   const standard = schema['~standard'];
+  const shown = advertised['~standard'];
   const made = new Map<string, Record<string, unknown>>();
   const convert =
     (io: 'input' | 'output') =>
@@ -231,8 +243,8 @@ export function jsonSchemaOnce<T extends z.ZodType>(schema: T): T {
       if (json === undefined) {
         // No `$schema`: MCP schemas without one are JSON Schema 2020-12 (SEP-1613), which is what zod emits; the
         // declaration cost about 50 characters of every tool's input and output schema in tools/list.
-        const { $schema: _dialect, ...converted } = standard.jsonSchema[io](
-          options as Parameters<typeof standard.jsonSchema.input>[0],
+        const { $schema: _dialect, ...converted } = shown.jsonSchema[io](
+          options as Parameters<typeof shown.jsonSchema.input>[0],
         );
         json = deepFreeze(portableSchema(converted));
         made.set(key, json);

@@ -1,6 +1,14 @@
 /** list_user_assignments: a user's assignments, one page or several, filtered by status or update date. */
 import { LIST_USER_ASSIGNMENTS } from '../stackone/endpoints.js';
-import { AccountId, AssignmentsListed, ListAssignmentsQuery, MaxPages, optional, UserId } from '../stackone/schemas.js';
+import {
+  AccountId,
+  AssignmentsListed,
+  AssignmentsPaginated,
+  ListAssignmentsQuery,
+  MaxPages,
+  optional,
+  UserId,
+} from '../stackone/schemas.js';
 import { defineTool } from './define-tool.js';
 import { walkPages } from './paged-list.js';
 import { SUMMARY_LINES, summarizeAssignments } from './summaries.js';
@@ -14,7 +22,8 @@ export default defineTool({
     'Next: pass the returned next cursor (or max_pages) for more; create_user_assignment or create_user_completion to act.',
   ].join('\n'),
   input: { id: UserId, account_id: optional(AccountId), ...ListAssignmentsQuery, max_pages: optional(MaxPages) },
-  output: AssignmentsListed,
+  output: AssignmentsPaginated,
+  advertised: AssignmentsListed,
   endpoints: ['GET /unified/lms/users/{id}/assignments'],
   example: { id: 'emp-1001' },
   access: 'read',

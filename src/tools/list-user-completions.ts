@@ -1,6 +1,14 @@
 /** list_user_completions: what a user has completed, with result, score, time spent and certificate, one page or several. */
 import { LIST_USER_COMPLETIONS } from '../stackone/endpoints.js';
-import { AccountId, CompletionsListed, ListCompletionsQuery, MaxPages, optional, UserId } from '../stackone/schemas.js';
+import {
+  AccountId,
+  CompletionsListed,
+  CompletionsPaginated,
+  ListCompletionsQuery,
+  MaxPages,
+  optional,
+  UserId,
+} from '../stackone/schemas.js';
 import { defineTool } from './define-tool.js';
 import { walkPages } from './paged-list.js';
 import { SUMMARY_LINES, summarizeCompletions } from './summaries.js';
@@ -14,7 +22,8 @@ export default defineTool({
     'Next: pass the returned next cursor (or max_pages) for more; create_user_completion to record one.',
   ].join('\n'),
   input: { id: UserId, account_id: optional(AccountId), ...ListCompletionsQuery, max_pages: optional(MaxPages) },
-  output: CompletionsListed,
+  output: CompletionsPaginated,
+  advertised: CompletionsListed,
   endpoints: ['GET /unified/lms/users/{id}/completions'],
   example: { id: 'emp-1001' },
   access: 'read',

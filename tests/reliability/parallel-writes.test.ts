@@ -144,12 +144,33 @@ describe('MemoryLocks', () => {
     });
     cancel.abort(new Error('cancelled'));
     await expect(cancelled).rejects.toThrow('cancelled');
-    // The next real holder still waits for the first.
-    const next = locks.withLock('k', { waitMs: 1_000, signal: signal() }, async () => 'next');
+    // The next real holder still waits for the first, though every waiter between them gave up.
+    let nextRan = false;
+    const next = locks.withLock('k', { waitMs: 1_000, signal: signal() }, async () => {
+      nextRan = true;
+      return 'next';
+    });
+    await new Promise(setImmediate);
+    expect(nextRan).toBe(false);
     finish();
     await holder;
     await expect(next).resolves.toBe('next');
     expect(ran).toBe(false);
+    await new Promise(setImmediate);
     expect(locks.held).toBe(0);
+  });
+
+  test('a call cancelled before it asks runs nothing, even with nobody ahead of it', async () => {
+    const locks = new MemoryLocks();
+    const cancel = new AbortController();
+    cancel.abort(new Error('cancelled'));
+    let ran = false;
+    const late = locks.withLock('k', { waitMs: 1_000, signal: cancel.signal }, async () => {
+      ran = true;
+    });
+    await expect(late).rejects.toThrow('cancelled');
+    expect(ran).toBe(false);
+    expect(locks.held).toBe(0);
+    await expect(locks.withLock('k', { waitMs: 1_000, signal: signal() }, async () => 'next')).resolves.toBe('next');
   });
 });
