@@ -34,7 +34,7 @@ const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
 const KEY = 'bench_key_not_secret';
 const ACCOUNT = 'acme-lms';
 
-/** @typedef {{ name: 'reference' | 'reference-v2' | 'ours' | 'bare' | 'sdk-alone', bin: string, stdioArgs: string[], httpArgs: (port: number) => string[] }} Target */
+/** @typedef {{ name: 'reference' | 'reference-v2' | 'ours' | 'baseline' | 'bare' | 'sdk-alone', bin: string, stdioArgs: string[], httpArgs: (port: number) => string[] }} Target */
 /** @type {Target[]} */
 const ALL_TARGETS = [
   {
@@ -56,6 +56,10 @@ const ALL_TARGETS = [
     httpArgs: (port) => ['--transport', 'http', '--host', '127.0.0.1', '--port', String(port)],
   },
 ];
+// An A/B against another build of ours (an earlier commit's dist/index.js): `BENCH_BASELINE_BIN=... BENCH_ONLY=ours,baseline`.
+if (process.env.BENCH_BASELINE_BIN) {
+  ALL_TARGETS.push({ ...ALL_TARGETS[2], name: 'baseline', bin: process.env.BENCH_BASELINE_BIN });
+}
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
 const TARGETS = ALL_TARGETS.filter((t) => ONLY.length === 0 || ONLY.includes(t.name));
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'stdio,http,cold,tokens').split(','));
