@@ -57,8 +57,9 @@ const ALL_TARGETS = [
   },
 ];
 // An A/B against another build of ours (an earlier commit's dist/index.js): `BENCH_BASELINE_BIN=... BENCH_ONLY=ours,baseline`.
+const OURS = /** @type {Target} */ (ALL_TARGETS.find((t) => t.name === 'ours'));
 if (process.env.BENCH_BASELINE_BIN) {
-  ALL_TARGETS.push({ ...ALL_TARGETS[2], name: 'baseline', bin: process.env.BENCH_BASELINE_BIN });
+  ALL_TARGETS.push({ ...OURS, name: 'baseline', bin: process.env.BENCH_BASELINE_BIN });
 }
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
 const TARGETS = ALL_TARGETS.filter((t) => ONLY.length === 0 || ONLY.includes(t.name));
