@@ -544,11 +544,13 @@ export const CONTENT_FIELDS = [...COURSE_FIELDS, 'content_type'] as const;
 export const ASSIGNMENT_INDEX_FIELDS = [
   'id',
   'user_id',
+  'remote_user_id',
   'learning_object_id',
   'learning_object_external_reference',
   'learning_object_type',
   'status',
   'progress',
+  'assigned_at',
   'due_date',
   'completed_at',
   'result',
@@ -558,6 +560,7 @@ export const ASSIGNMENT_INDEX_FIELDS = [
 export const COMPLETION_INDEX_FIELDS = [
   'id',
   'user_id',
+  'remote_user_id',
   'learning_object_id',
   'learning_object_external_reference',
   'learning_object_type',

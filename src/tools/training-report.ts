@@ -39,6 +39,8 @@ const UserIdItem = z
 export interface ReportRow {
   user_id: string;
   name?: string;
+  /** The record names a person the users directory does not have. */
+  not_in_directory?: true;
   learning_object_id?: string;
   learning_object_external_reference?: string;
   title?: string;
@@ -47,6 +49,7 @@ export interface ReportRow {
   lms_status?: string;
   progress?: number | string;
   due_date?: string;
+  /** Whole UTC calendar days since the due date: 0 when it fell earlier today. */
   days_overdue?: number;
   completed_at?: string;
   result?: string;
@@ -278,12 +281,21 @@ export function reportOf(input: ReportInput): Report {
     (target.ref !== undefined && r.learning_object_external_reference === target.ref);
   const only = input.userIds ? new Set(input.userIds) : undefined;
   const people = new Map<string, DirectoryRecord>();
-  for (const u of input.users) if (typeof u.id === 'string') people.set(u.id, u);
+  // StackOne documents a record's user_id as nullable: one that names its person only by remote_user_id is that
+  // person's all the same.
+  const byRemoteId = new Map<string, string>();
+  for (const u of input.users) {
+    if (typeof u.id !== 'string') continue;
+    people.set(u.id, u);
+    const remote = str(u.remote_id);
+    if (remote) byRemoteId.set(remote, u.id);
+  }
 
   // One row per person and learning object, whichever identifier each record names it by.
   const pairs = new Map<string, Pair>();
   const pairOf = (r: DirectoryRecord): Pair | undefined => {
-    const userId = str(r.user_id);
+    const remote = str(r.remote_user_id);
+    const userId = str(r.user_id) ?? (remote ? byRemoteId.get(remote) : undefined);
     if (!userId || (only && !only.has(userId)) || !matchesTarget(r)) return undefined;
     const lo = loKey(r, loOf) ?? `record ${str(r.id) ?? pairs.size}`;
     const key = `${userId}\n${lo}`;
@@ -325,7 +337,8 @@ export function reportOf(input: ReportInput): Report {
     }
     rows.push(row);
   }
-  const notAssigned = input.asked && !input.openOnly;
+  // A learning object neither directory knows and no record names is not one to list everyone as missing.
+  const notAssigned = input.asked && !input.openOnly && (known !== undefined || pairs.size > 0);
   if (notAssigned) {
     for (const [id, person] of people) {
       if (haveIt.has(id) || isInactive(person.active) || (only && !only.has(id))) continue;
@@ -386,9 +399,11 @@ function later(a: unknown, b: unknown): boolean {
   return Number.isFinite(x) && (!Number.isFinite(y) || x > y);
 }
 
-function nameOf(person: DirectoryRecord | undefined): { name?: string } {
+/** The person's name; a record whose person the users directory does not have says so. */
+function nameOf(person: DirectoryRecord | undefined): { name?: string; not_in_directory?: true } {
   const name = str(person?.name);
-  return name ? { name } : {};
+  if (name) return { name };
+  return person ? {} : { not_in_directory: true };
 }
 
 function rowOf(pair: Pair, person: DirectoryRecord | undefined, loOf: LearningObjectOf, now: number): ReportRow {
@@ -406,10 +421,11 @@ function rowOf(pair: Pair, person: DirectoryRecord | undefined, loOf: LearningOb
     if (lms) row.lms_status = lms;
     if (typeof a.progress === 'number' || typeof a.progress === 'string') row.progress = a.progress;
     if (str(a.due_date)) row.due_date = a.due_date as string;
-    if (isOpenAssignment(a)) {
+    if (isOpenAssignment(a) && !completedSince(pair.completion, a)) {
       const due = row.due_date ? Date.parse(row.due_date) : Number.NaN;
       row.status = Number.isFinite(due) && due < now ? 'overdue' : 'open';
-      if (row.status === 'overdue') row.days_overdue = Math.ceil((now - due) / DAY);
+      // Whole calendar days (UTC) past the due date: a course due yesterday at midnight is one day overdue at noon.
+      if (row.status === 'overdue') row.days_overdue = Math.floor(now / DAY) - Math.floor(due / DAY);
       return row;
     }
   }
@@ -419,6 +435,16 @@ function rowOf(pair: Pair, person: DirectoryRecord | undefined, loOf: LearningOb
   const result = wordOf(a?.result) ?? wordOf(pair.completion?.result);
   if (result) row.result = result;
   return row;
+}
+
+/**
+ * Whether a completion was recorded for this assignment: on or after the day it was assigned. Some providers record a
+ * completion and leave the assignment open; one from before it was assigned is the last cycle's (a recertification).
+ */
+function completedSince(completion: DirectoryRecord | undefined, assignment: DirectoryRecord): boolean {
+  const done = typeof completion?.completed_at === 'string' ? Date.parse(completion.completed_at) : Number.NaN;
+  const assigned = typeof assignment.assigned_at === 'string' ? Date.parse(assignment.assigned_at) : Number.NaN;
+  return Number.isFinite(done) && Number.isFinite(assigned) && Math.floor(done / DAY) >= Math.floor(assigned / DAY);
 }
 
 /** A unified enum ({value, source_value}) as a word, or undefined when it says nothing. */
@@ -564,7 +590,8 @@ function totalsLine(report: Report, openOnly: boolean): string {
 
 /** Name (id): "Title" reference, status and progress, due date and days overdue, or completion date and result. */
 function rowLine(row: ReportRow, withTitle: boolean): string {
-  const who = `${row.name ? clean(row.name, 40) : '(not in the users directory)'} (${verbatim(row.user_id)})`;
+  const label = row.not_in_directory ? '(not in the users directory)' : '(no name in the LMS)';
+  const who = `${row.name ? clean(row.name, 40) : label} (${verbatim(row.user_id)})`;
   const parts: string[] = [];
   if (withTitle) {
     const ref = row.learning_object_external_reference ?? row.learning_object_id;
@@ -584,7 +611,8 @@ function rowLine(row: ReportRow, withTitle: boolean): string {
         : ` ${clean(String(row.progress), 8)}%`;
     parts.push(`${row.lms_status ? clean(row.lms_status, 30) : 'open'}${progress}`);
     parts.push(row.due_date ? `due ${day(row.due_date)}` : 'no due date');
-    if (row.days_overdue !== undefined) {
+    if (row.days_overdue === 0) parts.push('overdue since earlier today');
+    else if (row.days_overdue !== undefined) {
       parts.push(`${row.days_overdue} day${row.days_overdue === 1 ? '' : 's'} overdue`);
     }
   }

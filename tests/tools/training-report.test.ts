@@ -133,7 +133,7 @@ describe('training_report', () => {
     );
     expect(org.every((r) => r.path === '/unified/lms/assignments' && r.query.get('page_size') === '100')).toBe(true);
     expect(org[0]?.query.get('fields')).toBe(
-      'id,user_id,learning_object_id,learning_object_external_reference,learning_object_type,status,progress,due_date,completed_at,result,updated_at',
+      'id,user_id,remote_user_id,learning_object_id,learning_object_external_reference,learning_object_type,status,progress,assigned_at,due_date,completed_at,result,updated_at',
     );
     // Nobody is read one at a time; people and titles come from the directory, content is not needed for courses.
     expect(s.up.requests.filter((r) => /^\/unified\/lms\/users\/./.test(r.path))).toEqual([]);
@@ -153,7 +153,8 @@ describe('training_report', () => {
     const days = out.rows.map((r) => r.days_overdue as number);
     expect(days).toEqual([...days].sort((a, b) => b - a));
     expect(days[0]).toBe(
-      Math.max(...overdue.map((a) => Math.ceil((TEST_NOW - Date.parse(a.due_date as string)) / DAY))),
+      // Whole UTC calendar days from the due date to today.
+      Math.max(...overdue.map((a) => Math.floor(TEST_NOW / DAY) - Math.floor(Date.parse(a.due_date as string) / DAY))),
     );
 
     const text = textOf(result);
@@ -585,5 +586,124 @@ describe('the summary, whatever the size of the organisation', () => {
       expect(text.split('\n')[1], status).toMatch(/^(Completed|Open) [\d,]+/);
       expect(text, status).toMatch(/…and [\d,]+ more not listed/);
     }
+  });
+});
+
+describe('rows as a provider may hand them over', () => {
+  const base = {
+    completions: [] as DirectoryRecord[],
+    usersComplete: true,
+    loOf: () => undefined,
+    asked: undefined,
+    userIds: undefined,
+    dueAfter: undefined,
+    dueBefore: undefined,
+    openOnly: false,
+    status: 'all' as const,
+    now: TEST_NOW,
+  };
+  const summary = (built: ReturnType<typeof reportOf>) =>
+    summarizeReport(built, {
+      account: ACCOUNT,
+      asOf: new Date(TEST_NOW).toISOString(),
+      status: 'all',
+      openOnly: false,
+      notes: [],
+      userIds: undefined,
+      dueAfter: undefined,
+      dueBefore: undefined,
+    });
+  const midnight = Math.floor(TEST_NOW / DAY) * DAY;
+  const open = (id: string, user: Record<string, unknown>, due: number, extra: DirectoryRecord = {}) => ({
+    id,
+    ...user,
+    learning_object_external_reference: `course-${id}`,
+    status: { value: 'pending' },
+    due_date: new Date(due).toISOString(),
+    ...extra,
+  });
+
+  test('days overdue are whole calendar days since the due date, and a date earlier today is said as such', () => {
+    const users = [{ id: 'u1', name: 'Ada', active: true }];
+    const built = reportOf({
+      ...base,
+      users,
+      assignments: [
+        open('a30', { user_id: 'u1' }, midnight - 30 * DAY),
+        open('a1', { user_id: 'u1' }, midnight - DAY),
+        open('a25h', { user_id: 'u1' }, TEST_NOW - 25 * 3_600_000),
+        open('a0', { user_id: 'u1' }, Math.max(midnight, TEST_NOW - 3_600_000)),
+      ],
+    });
+    const days = Object.fromEntries(built.rows.map((r) => [r.learning_object_external_reference, r.days_overdue]));
+    const yesterday = Math.floor(TEST_NOW / DAY) - Math.floor((TEST_NOW - 25 * 3_600_000) / DAY);
+    expect(days).toEqual({ 'course-a30': 30, 'course-a1': 1, 'course-a25h': yesterday, 'course-a0': 0 });
+    expect(summary(built)).toContain('overdue since earlier today');
+    expect(summary(built)).toContain('30 days overdue');
+  });
+
+  test('a completion recorded while the provider left the assignment open counts as done; one from before it was assigned does not', () => {
+    const users = [
+      { id: 'u1', name: 'Ada', active: true },
+      { id: 'u2', name: 'Bo', active: true },
+    ];
+    const assignedAt = new Date(TEST_NOW - 20 * DAY).toISOString();
+    const built = reportOf({
+      ...base,
+      users,
+      assignments: [
+        open('x', { user_id: 'u1' }, TEST_NOW - 5 * DAY, { assigned_at: assignedAt }),
+        open('x', { user_id: 'u2' }, TEST_NOW - 5 * DAY, { assigned_at: assignedAt }),
+      ],
+      completions: [
+        {
+          id: 'c1',
+          user_id: 'u1',
+          learning_object_external_reference: 'course-x',
+          completed_at: new Date(TEST_NOW - 3 * DAY).toISOString(),
+          result: { value: 'Pass' },
+        },
+        {
+          id: 'c2',
+          user_id: 'u2',
+          learning_object_external_reference: 'course-x',
+          completed_at: new Date(TEST_NOW - 400 * DAY).toISOString(),
+          result: { value: 'Pass' },
+        },
+      ],
+    });
+    const byUser = Object.fromEntries(built.rows.map((r) => [r.user_id, r]));
+    expect(byUser.u1).toMatchObject({ status: 'completed', result: 'Pass' });
+    expect(byUser.u2).toMatchObject({ status: 'overdue' });
+    expect(built.totals).toMatchObject({ completed: 1, open: 1, overdue: 1 });
+  });
+
+  test('a record that names its person only by remote_user_id is theirs; a nameless person is not called missing', () => {
+    const users = [
+      { id: 'u1', remote_id: 'r-1', name: 'Ada', active: true },
+      { id: 'u2', name: null, email: 'noname@example.com', active: true },
+    ];
+    const built = reportOf({
+      ...base,
+      users,
+      assignments: [
+        open('r', { user_id: null, remote_user_id: 'r-1' }, TEST_NOW - 2 * DAY),
+        open('n', { user_id: 'u2' }, TEST_NOW - 2 * DAY),
+        open('g', { user_id: 'u-gone' }, TEST_NOW - 2 * DAY),
+      ],
+    });
+    expect(built.totals.open).toBe(3);
+    const text = summary(built);
+    expect(text).toContain('Ada (u1): course-r, pending');
+    expect(text).toContain('(no name in the LMS) (u2)');
+    expect(text).toContain('(not in the users directory) (u-gone)');
+  });
+
+  test('a learning object nobody has and no directory knows does not list everyone as not assigned', () => {
+    const users = [{ id: 'u1', name: 'Ada', active: true }];
+    const asked = { learning_object_external_reference: 'nope-999' };
+    const built = reportOf({ ...base, users, assignments: [], asked });
+    expect(built.rows).toEqual([]);
+    expect(built.totals.not_assigned).toBeUndefined();
   });
 });
