@@ -7,7 +7,18 @@
  * lazily), so a server without it never loads the client library.
  */
 import { randomBytes } from 'node:crypto';
-import { createClient, ErrorReply, RESP_TYPES } from '@redis/client';
+import {
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  createClient,
+  ErrorReply,
+  RESP_TYPES,
+  ReconnectStrategyError,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutError,
+  TimeoutError,
+} from '@redis/client';
 import type { Logger } from '../log.js';
 
 /** What a command answers while the store cannot be used: the caller goes on without it. */
@@ -96,16 +107,26 @@ export function reasonOf(error: unknown): string {
   if (!(error instanceof Error)) return 'unknown';
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code)) return code;
-  // A reply error's first word is Redis's own code: OOM, WRONGPASS, NOAUTH, READONLY. (The client's error classes
-  // leave `name` as "Error", so they are told apart by class: the class name is the useful label for the others,
-  // SocketClosedUnexpectedlyError, ConnectionTimeoutError.)
+  // A reply error's first word is Redis's own code: OOM, WRONGPASS, NOAUTH, READONLY.
   if (error instanceof ErrorReply) {
     const word = /^[A-Z]{2,20}\b/.exec(error.message)?.[0];
     if (word) return word;
   }
-  const label = error.name === 'Error' ? error.constructor.name : error.name;
-  return /^[A-Za-z]{1,60}$/.test(label) ? label : 'Error';
+  // The client's own error classes leave `name` as "Error", and the bundle renames the classes themselves (the shipped
+  // bin logged "su" for SocketClosedUnexpectedlyError): they are named here, by class.
+  for (const [label, kind] of CLIENT_ERRORS) if (error instanceof kind) return label;
+  return /^[A-Za-z]{1,60}$/.test(error.name) ? error.name : 'Error';
 }
+
+const CLIENT_ERRORS: ReadonlyArray<readonly [string, abstract new (...args: never[]) => Error]> = [
+  ['SocketClosedUnexpectedly', SocketClosedUnexpectedlyError],
+  ['ConnectionTimeout', ConnectionTimeoutError],
+  ['SocketTimeout', SocketTimeoutError],
+  ['CommandTimeout', TimeoutError],
+  ['ClientClosed', ClientClosedError],
+  ['ClientOffline', ClientOfflineError],
+  ['ReconnectStrategy', ReconnectStrategyError],
+];
 
 export class SharedCache {
   private client: Client;

@@ -88,6 +88,10 @@ describe('the binary with a shared store', () => {
     for (const reply of bin.replies()) expect(reply.jsonrpc).toBe('2.0');
     const logged = bin.err();
     expect(logged.match(/"level":"(warn|error)"/g)).toHaveLength(1);
+    // A reason an operator can read, from the bundle too (which renames the client's error classes).
+    expect(logged).toMatch(
+      /"reason":"(ECONNRESET|ECONNREFUSED|EPIPE|SocketClosedUnexpectedly|SocketTimeout|CommandTimeout)"/,
+    );
     expect(logged).not.toContain(PASSWORD);
     expect(logged).not.toContain(`:${redis.port}`);
     expect(logged).not.toContain('uncaught');

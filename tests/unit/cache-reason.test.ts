@@ -1,5 +1,5 @@
 /** The label an outage of the shared store is logged with: a code or a class name, never a message. */
-import { ErrorReply, SocketClosedUnexpectedlyError } from '@redis/client';
+import { ConnectionTimeoutError, ErrorReply, SocketClosedUnexpectedlyError } from '@redis/client';
 import { describe, expect, test } from 'vitest';
 import { reasonOf } from '../../src/cache/shared.js';
 
@@ -14,8 +14,9 @@ describe('reasonOf', () => {
     expect(reasonOf(new ErrorReply('WRONGPASS invalid username-password pair'))).toBe('WRONGPASS');
   });
 
-  test("the client's own errors, which leave name as Error, give their class name", () => {
-    expect(reasonOf(new SocketClosedUnexpectedlyError())).toBe('SocketClosedUnexpectedlyError');
+  test("the client's own errors, which leave name as Error and whose classes the bundle renames, are named by class", () => {
+    expect(reasonOf(new SocketClosedUnexpectedlyError())).toBe('SocketClosedUnexpectedly');
+    expect(reasonOf(new ConnectionTimeoutError())).toBe('ConnectionTimeout');
   });
 
   test('a message never reaches the label, whatever it holds', () => {
