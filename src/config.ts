@@ -198,7 +198,7 @@ export const OPTIONS = [
     flag: '--cache-url',
     env: 'MCP_CACHE_URL',
     arg: '<url>',
-    help: 'share cached lists, walks and write locks across replicas: redis:// or rediss:// (Redis or Valkey)',
+    help: 'share cached lists, walks and write locks across replicas: redis:// or rediss:// (Redis or Valkey; valkey:// too)',
   },
   {
     flag: '--sandbox',
@@ -456,7 +456,9 @@ function parseCacheUrl(raw: string | undefined, name: string): URL | undefined {
   };
   const scheme = schemes[url.protocol];
   if (!scheme)
-    throw new ConfigError(`${name} must be a redis:// or rediss:// URL, got ${url.protocol}//... Use ${example}.`);
+    throw new ConfigError(
+      `${name} must be a redis:// or rediss:// URL (valkey:// and valkeys:// are taken as the same), got ${url.protocol}//... Use ${example}.`,
+    );
   if (name.startsWith('--') && (url.username || url.password)) {
     throw new ConfigError(
       `${name} holds credentials, which \`ps\` shows to everyone: set MCP_CACHE_URL in the environment instead.`,

@@ -216,9 +216,10 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
     if (metadataPaths.has(entry.path)) return metadataDocument(req, res, metadataBody);
     if (entry.path !== '/mcp') {
       // A client that treats the 401 below as an OAuth sign-in looks for metadata and registration here; the 404
-      // it then reports should say how this server does take a token.
+      // it then reports should say how this server does take a token. OAuth-shaped (RFC 6749 5.2), because SDK v1
+      // reads any body with a string `error` as an OAuth error and shows only its error_description.
       const how = tokenDigest ? ' with Authorization: Bearer <MCP_AUTH_TOKEN> (this server has no OAuth sign-in)' : '';
-      return plain(res, 404, { error: `not found; MCP is served at /mcp${how}` });
+      return plain(res, 404, { error: 'invalid_request', error_description: `not found; MCP is served at /mcp${how}` });
     }
 
     // DNS rebinding: a page on another site must not be able to reach this server through a name it controls.

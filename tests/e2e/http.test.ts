@@ -4,6 +4,9 @@ import {
   type OAuthClientProvider,
   StreamableHTTPClientTransport as V2HttpTransport,
 } from '@modelcontextprotocol/client';
+import type { OAuthClientProvider as V1OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as V1HttpTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, test } from 'vitest';
 import { TOOLS } from '../../src/tools/index.js';
 import { assertBuilt, BIN, childEnv } from '../helpers/bin.js';
@@ -314,6 +317,14 @@ describe('Streamable HTTP', () => {
           ),
       ],
       ['SDK v1', () => httpClient(srv!.url, headers)],
+      [
+        // v1 reads an OAuth-shaped error body as an OAuth error and shows only its error_description.
+        'SDK v1 with an OAuth provider',
+        () =>
+          new V1Client({ name: 'v1', version: '1' }).connect(
+            new V1HttpTransport(url, { requestInit: { headers }, authProvider: provider as V1OAuthClientProvider }),
+          ),
+      ],
     ];
     for (const [who, attempt] of attempts) {
       const error = await attempt().then(

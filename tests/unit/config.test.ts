@@ -65,7 +65,7 @@ describe('loadConfig', () => {
       [
         [],
         { MCP_CACHE_URL: `https://:${secret}@cache` },
-        /^MCP_CACHE_URL must be a redis:\/\/ or rediss:\/\/ URL, got https:/,
+        /^MCP_CACHE_URL must be a redis:\/\/ or rediss:\/\/ URL \(valkey:\/\/ and valkeys:\/\/ are taken as the same\), got https:/,
       ],
       [[], { MCP_CACHE_URL: `redis://:${secret}@cache/db` }, /may name a database number only/],
       [[], { MCP_CACHE_URL: `redis://:${secret}@cache/0?tls=1` }, /must not have a query/],
