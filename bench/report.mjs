@@ -53,7 +53,8 @@ async function report(client, /** @type {Record<string, unknown>} */ args) {
   const ms = performance.now() - t0;
   if (result.isError) throw new Error(`training_report failed: ${JSON.stringify(result.content).slice(0, 300)}`);
   const summary = /** @type {Array<{ type: string, text: string }>} */ (result.content)[0]?.text ?? '';
-  const json = /** @type {Array<{ type: string, text: string }>} */ (result.content)[1]?.text ?? '';
+  // Results carry the data once, as structuredContent (there is no JSON text copy in content).
+  const json = JSON.stringify(result.structuredContent ?? {});
   const requests = Object.values(counts).reduce((a, b) => a + b, 0);
   const complete = /** @type {{ complete?: boolean }} */ (result.structuredContent).complete === true;
   return { requests, by: { ...counts }, summary, json, ms, complete };
