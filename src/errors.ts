@@ -165,7 +165,7 @@ const STATUS_HINTS: Record<number, string> = {
   400: 'StackOne found the request invalid. Check the fields named above and try again.',
   401: 'The API key was rejected. Check STACKONE_API_KEY: it must be a valid StackOne API key (the server sends it as HTTP Basic user name).',
   403: "The API key is not allowed to do this. Check the key's scopes in StackOne (it needs the LMS assignments/completions permissions) and that it belongs to this account's project.",
-  404: 'Not found. Check the user id (the StackOne user id, as `id`) and that the account id is the linked account that user belongs to.',
+  404: 'Not found. Check the account id (the linked account in StackOne) and any id passed (a user id is the StackOne one, as `id`, from find_users) belongs to that account.',
   408: "StackOne's 60 s request lifetime ran out while the provider was working.",
   409: "The request conflicts with what the LMS already has (for example the user already has this assignment). List the user's assignments to see what exists.",
   412: "The linked account's integration is disabled in StackOne. Re-enable it in the StackOne dashboard, then try again.",

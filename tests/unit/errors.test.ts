@@ -17,6 +17,12 @@ describe('describeError', () => {
     expect(text).toMatch(/Retry after 30 s/);
   });
 
+  test('a 404 points at the account first: org-wide tools name no user, and an unknown account is the usual cause', () => {
+    const text = describeError(upstreamErrorFrom(404, { message: 'Account not found' }), { intent: 'read' });
+    expect(text).toMatch(/HTTP 404: Account not found\.\nNot found\. Check the account id/);
+    expect(text).toMatch(/find_users/);
+  });
+
   test('writes that may have landed point at the list; ones that could not have landed say so', () => {
     const reached = describeError(new TimeoutError(1000), { intent: 'write', what: 'assignment of x' });
     expect(reached).toMatch(/check whether the assignment of x now exists/);
