@@ -543,6 +543,20 @@ describe('training_report over HTTP for two tenants at once', () => {
   });
 });
 
+/** What reportOf is given besides the records, for the pure tests below. */
+const base = {
+  completions: [] as DirectoryRecord[],
+  usersComplete: true,
+  loOf: () => undefined,
+  asked: undefined,
+  userIds: undefined,
+  dueAfter: undefined,
+  dueBefore: undefined,
+  openOnly: false,
+  status: 'all' as const,
+  now: TEST_NOW,
+};
+
 describe('the summary, whatever the size of the organisation', () => {
   test('50,000 rows of long names and ids: totals first, under 2,000 characters, the rest counted', () => {
     const users: DirectoryRecord[] = Array.from({ length: 5_000 }, (_, i) => ({
@@ -558,20 +572,7 @@ describe('the summary, whatever the size of the organisation', () => {
       due_date: new Date(TEST_NOW - ((i % 40) - 20) * DAY).toISOString(),
     }));
     for (const status of ['all', 'overdue', 'completed'] as const) {
-      const built = reportOf({
-        assignments,
-        completions: [],
-        users,
-        usersComplete: true,
-        loOf: () => undefined,
-        asked: undefined,
-        userIds: undefined,
-        dueAfter: undefined,
-        dueBefore: undefined,
-        openOnly: status === 'overdue',
-        status,
-        now: TEST_NOW,
-      });
+      const built = reportOf({ ...base, assignments, users, openOnly: status === 'overdue', status });
       const text = summarizeReport(built, {
         account: 'a'.repeat(300),
         asOf: new Date(TEST_NOW).toISOString(),
@@ -590,18 +591,6 @@ describe('the summary, whatever the size of the organisation', () => {
 });
 
 describe('rows as a provider may hand them over', () => {
-  const base = {
-    completions: [] as DirectoryRecord[],
-    usersComplete: true,
-    loOf: () => undefined,
-    asked: undefined,
-    userIds: undefined,
-    dueAfter: undefined,
-    dueBefore: undefined,
-    openOnly: false,
-    status: 'all' as const,
-    now: TEST_NOW,
-  };
   const summary = (built: ReturnType<typeof reportOf>) =>
     summarizeReport(built, {
       account: ACCOUNT,

@@ -18,7 +18,7 @@ describe('describeError', () => {
   });
 
   test('a 404 points at the account first: org-wide tools name no user, and an unknown account is the usual cause', () => {
-    const text = describeError(upstreamErrorFrom(404, { message: 'Account not found' }), { intent: 'read' });
+    const text = describeError(upstreamErrorFrom(404, { message: 'Account not found' }, undefined), { intent: 'read' });
     expect(text).toMatch(/HTTP 404: Account not found\.\nNot found\. Check the account id/);
     expect(text).toMatch(/find_users/);
   });
