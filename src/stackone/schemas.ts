@@ -540,14 +540,18 @@ export const COURSE_FIELDS = [
   'updated_at',
 ] as const;
 export const CONTENT_FIELDS = [...COURSE_FIELDS, 'content_type'] as const;
-/** What the org-wide assignment index keeps of each assignment: who, which learning object, where it stands. */
-export const ASSIGNMENT_INDEX_FIELDS = [
+/** Whose record and of which learning object: the org-wide indexes match on these, either identifier of each. */
+const INDEX_RECORD_FIELDS = [
   'id',
   'user_id',
   'remote_user_id',
   'learning_object_id',
   'learning_object_external_reference',
   'learning_object_type',
+] as const;
+/** What the org-wide assignment index keeps of each assignment: who, which learning object, where it stands. */
+export const ASSIGNMENT_INDEX_FIELDS = [
+  ...INDEX_RECORD_FIELDS,
   'status',
   'progress',
   'assigned_at',
@@ -557,17 +561,7 @@ export const ASSIGNMENT_INDEX_FIELDS = [
   'updated_at',
 ] as const;
 /** What the org-wide completion index keeps of each completion. */
-export const COMPLETION_INDEX_FIELDS = [
-  'id',
-  'user_id',
-  'remote_user_id',
-  'learning_object_id',
-  'learning_object_external_reference',
-  'learning_object_type',
-  'completed_at',
-  'result',
-  'updated_at',
-] as const;
+export const COMPLETION_INDEX_FIELDS = [...INDEX_RECORD_FIELDS, 'completed_at', 'result', 'updated_at'] as const;
 
 // ---------------------------------------------------------------- lookups: inputs and results
 
